@@ -1,0 +1,1 @@
+//! manifest-web's proxy (placeholder; being written).

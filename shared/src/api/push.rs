@@ -1,0 +1,1 @@
+//! Push API types (issue 3; being written).

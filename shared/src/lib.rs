@@ -1,0 +1,25 @@
+//! The model of manifest-web, shared by the proxy (native) and the page (wasm32).
+//!
+//! Everything here is pure: plain data and plain functions, no I/O, no async.
+//! That keeps the rules about references, digests, platforms and pushes in one
+//! place where they are unit-tested without a network or a browser; the proxy
+//! and the frontend are thin adapters around it.
+
+pub mod api;
+pub mod config;
+pub mod credentials;
+pub mod descriptor;
+pub mod digest;
+pub mod inspect;
+pub mod manifest;
+pub mod media_type;
+pub mod plan;
+pub mod platform;
+pub mod reference;
+pub mod spec;
+
+pub use descriptor::Descriptor;
+pub use digest::{Algorithm, Digest, DigestError};
+pub use manifest::{Manifest, ManifestBody, ManifestError};
+pub use platform::{Platform, PlatformError};
+pub use reference::{Reference, ReferenceError};

@@ -1,0 +1,1 @@
+//! The push plan (issue 3; being written).

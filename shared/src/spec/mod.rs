@@ -1,0 +1,1 @@
+//! The push spec (issue 3; being written).
