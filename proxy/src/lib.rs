@@ -1,1 +1,76 @@
-//! manifest-web's proxy (placeholder; being written).
+//! manifest-web's server: a small HTTP API in front of a registry client, and
+//! the built page. The page cannot talk to registries itself (CORS, auth
+//! challenges, digests over exact bytes), so this proxy does it for the page
+//! and answers in the JSON types of `shared::api`.
+//!
+//! Embedding (the integration tests do this):
+//! ```no_run
+//! # async fn run() -> Result<(), proxy::ProxyError> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! let mut config = proxy::Config::new(listener.local_addr().unwrap());
+//! config.insecure_registries.push("127.0.0.1:5000".into());
+//! proxy::serve(listener, config).await
+//! # }
+//! ```
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod inspect;
+pub mod origin;
+pub mod page;
+pub mod registry;
+pub mod routes;
+
+pub use app::router;
+pub use config::Config;
+pub use error::ProxyError;
+
+use std::future::Future;
+
+/// Serve until the process is asked to stop (Ctrl-C / SIGTERM).
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), ProxyError> {
+    serve_with_shutdown(listener, config, shutdown_signal()).await
+}
+
+/// Serve until `shutdown` completes, then finish in-flight requests.
+pub async fn serve_with_shutdown(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ProxyError> {
+    let app = router(config)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| ProxyError::Internal(format!("the server stopped: {e}")))
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,62 @@
-fn main() {}
+//! `manifest-web`: run the proxy and serve the page.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use proxy::Config;
+use tracing_subscriber::EnvFilter;
+
+/// Inspect and assemble multi-platform images in any OCI registry, from a web page.
+#[derive(Debug, Parser)]
+#[command(name = "manifest-web", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value_t = proxy::config::DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Registry reached over plain HTTP and allowed to be on a loopback or
+    /// private address (repeatable), e.g. 127.0.0.1:5000.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    insecure_registries: Vec<String>,
+    /// Directory of the built page (`trunk build` output).
+    #[arg(long = "dist", value_name = "DIR", default_value = "dist")]
+    dist_dir: PathBuf,
+    /// Origin whose pages may call the API (repeatable). Replaces the default
+    /// (the `trunk serve` origins http://127.0.0.1:8081 and http://localhost:8081).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allowed_origins: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let mut config = Config::new(args.listen);
+    config.insecure_registries = args.insecure_registries;
+    config.dist_dir = args.dist_dir;
+    if !args.allowed_origins.is_empty() {
+        config.allowed_origins = args.allowed_origins;
+    }
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("manifest-web: cannot listen on {}: {e}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(config.listen);
+    config.listen = addr;
+    println!("manifest-web listening on http://{addr}");
+    match proxy::serve(listener, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("manifest-web: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub mod media_type;
 pub mod plan;
 pub mod platform;
 pub mod reference;
+pub mod size;
 pub mod spec;
 
 pub use descriptor::Descriptor;

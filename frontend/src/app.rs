@@ -1,0 +1,63 @@
+//! The shell around every page: header, navigation, and which page the URL
+//! names. The stores are created here so they outlive page switches.
+
+use leptos::prelude::*;
+
+use crate::components::route_link::RouteLink;
+use crate::inspect_store::InspectStore;
+use crate::pages::create::CreatePage;
+use crate::pages::inspect::InspectPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::route::{Route, Router};
+
+/// Which page is showing; a memo of it keeps the inspect page mounted while
+/// only its `?ref=` changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Page {
+    Inspect,
+    Create,
+    NotFound(String),
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let router = Router::install();
+    InspectStore::install(router);
+    let page = Memo::new(move |_| match router.route() {
+        Route::Inspect { .. } => Page::Inspect,
+        Route::Create => Page::Create,
+        Route::NotFound { path } => Page::NotFound(path),
+    });
+    let current = move |p: Page| move || (page.get() == p).then_some("page");
+
+    view! {
+        <header class="topbar">
+            <RouteLink route=Route::inspect("") attr:class="brand">
+                "manifest-web"
+            </RouteLink>
+            <nav class="nav" aria-label="Pages">
+                <RouteLink
+                    route=Route::inspect("")
+                    attr:data-testid="nav-inspect"
+                    attr:aria-current=current(Page::Inspect)
+                >
+                    "Inspect"
+                </RouteLink>
+                <RouteLink
+                    route=Route::Create
+                    attr:data-testid="nav-create"
+                    attr:aria-current=current(Page::Create)
+                >
+                    "Create"
+                </RouteLink>
+            </nav>
+        </header>
+        <main class="content">
+            {move || match page.get() {
+                Page::Inspect => view! { <InspectPage /> }.into_any(),
+                Page::Create => view! { <CreatePage /> }.into_any(),
+                Page::NotFound(path) => view! { <NotFoundPage path /> }.into_any(),
+            }}
+        </main>
+    }
+}

@@ -1,0 +1,172 @@
+//! One entry of an index: platform, type, digest (a link that inspects the
+//! child), sizes; expanding it shows the child's layers, config and
+//! annotations without leaving the index.
+
+use leptos::prelude::*;
+use shared::api::EntryView;
+use shared::inspect::{is_attestation, total_layer_size};
+use shared::media_type::{Kind, describe};
+
+use crate::api::code_name;
+use crate::components::annotations::Annotations;
+use crate::components::byte_size::ByteSize;
+use crate::components::layers_table::LayersTable;
+use crate::components::route_link::RouteLink;
+use crate::route::Route;
+
+/// The annotation BuildKit puts on an attestation: the manifest it is about.
+const ATTESTS: &str = "vnd.docker.reference.digest";
+
+#[component]
+pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let attestation = is_attestation(&entry);
+    let d = &entry.descriptor;
+    let platform = d
+        .platform
+        .as_ref()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "—".to_string());
+    let attestation_badge = attestation.then(|| {
+        let about = d.annotations.get(ATTESTS).map(|target| {
+            let short: String = target.chars().take(19).collect();
+            format!(" for {short}…")
+        });
+        view! {
+            <span class="badge attest" title=d.annotations.get(ATTESTS).cloned()>
+                "attestation"
+                {about}
+            </span>
+        }
+    });
+    let kind = match entry.kind {
+        Kind::Index => Some("nested index"),
+        Kind::Schema1 => Some("schema 1"),
+        Kind::Image | Kind::Unknown => None,
+    }
+    .map(|k| view! { <span class="badge">{k}</span> });
+    let artifact = d
+        .artifact_type
+        .clone()
+        .map(|t| view! { <div class="mono small wrap">{t}</div> });
+    let layer_count = entry
+        .layers
+        .as_ref()
+        .map(|l| l.len().to_string())
+        .or_else(|| entry.child_count.map(|n| format!("{n} entries")))
+        .unwrap_or_else(|| "—".to_string());
+    let layer_total = entry
+        .layers
+        .as_ref()
+        .map(|l| view! { <ByteSize bytes=total_layer_size(l) /> });
+    let error = entry.error.as_ref().map(|e| {
+        view! {
+            <div class="entry-error">
+                <span class="error-code">{code_name(e.code)}</span>
+                " "
+                {e.message.clone()}
+            </div>
+        }
+    });
+    let detail_entry = entry.clone();
+    let digest = d.digest.to_string();
+
+    view! {
+        <tr data-testid="entry-row" class:attestation=attestation class:open=move || open.get()>
+            <td class="expander-col">
+                <button
+                    type="button"
+                    class="expander"
+                    aria-expanded=move || open.get().to_string()
+                    aria-label="Show what this entry holds"
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    {move || if open.get() { "▾" } else { "▸" }}
+                </button>
+            </td>
+            <td>
+                <span class="mono" data-testid="entry-platform">{platform}</span>
+                {attestation_badge}
+            </td>
+            <td title=d.media_type.clone()>{describe(&d.media_type)} {kind} {artifact}</td>
+            <td>
+                <RouteLink route attr:class="mono digest" attr:data-testid="entry-digest">
+                    {digest}
+                </RouteLink>
+                {error}
+            </td>
+            <td class="num">
+                <ByteSize bytes=d.size />
+            </td>
+            <td class="num">{layer_count}</td>
+            <td class="num">{layer_total}</td>
+        </tr>
+        <Show when=move || open.get()>
+            <tr class="entry-detail" data-testid="entry-detail">
+                <td></td>
+                <td colspan="6">{entry_details(&detail_entry)}</td>
+            </tr>
+        </Show>
+    }
+}
+
+/// What the child holds: its layers, config, nested entries or error, and the
+/// entry's annotations. Built when the row is opened.
+fn entry_details(entry: &EntryView) -> AnyView {
+    let layers = entry.layers.clone().map(|layers| {
+        view! {
+            <h4>"Layers"</h4>
+            <LayersTable layers testid="entry-layers" />
+        }
+    });
+    let config = entry.config.as_ref().map(|c| {
+        view! {
+            <p class="small">
+                "Config: " <span title=c.media_type.clone()>{describe(&c.media_type)}</span> " "
+                <span class="mono digest">{c.digest.to_string()}</span> " ("
+                <ByteSize bytes=c.size /> ")"
+            </p>
+        }
+    });
+    let nested = entry.child_count.map(|n| {
+        view! {
+            <p class="small">
+                "A nested index with " {n} " entries: follow its digest to see them."
+            </p>
+        }
+    });
+    let error = entry.error.as_ref().map(|e| {
+        view! {
+            <p class="entry-error">
+                "This entry could not be read: " {e.message.clone()}
+            </p>
+        }
+    });
+    let platform_extra = entry.descriptor.platform.as_ref().and_then(|p| {
+        let mut extra = Vec::new();
+        if !p.os_features.is_empty() {
+            extra.push(format!("os.features: {}", p.os_features.join(", ")));
+        }
+        if !p.features.is_empty() {
+            extra.push(format!("features: {}", p.features.join(", ")));
+        }
+        (!extra.is_empty()).then(|| view! { <p class="small mono">{extra.join("; ")}</p> })
+    });
+    let annotations = (!entry.descriptor.annotations.is_empty()).then(|| {
+        view! {
+            <h4>"Annotations"</h4>
+            <Annotations entries=entry.descriptor.annotations.clone() />
+        }
+    });
+    view! {
+        <div class="entry-body">
+            {error}
+            {platform_extra}
+            {config}
+            {nested}
+            {layers}
+            {annotations}
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,13 @@
+pub mod annotations;
+pub mod byte_size;
+pub mod copy_button;
+pub mod entries_table;
+pub mod entry_row;
+pub mod error_view;
+pub mod image_config;
+pub mod layers_table;
+pub mod loading;
+pub mod raw_json;
+pub mod reference_form;
+pub mod route_link;
+pub mod summary;

@@ -1,0 +1,84 @@
+//! The inspect page: a reference box, then whatever the store holds for the
+//! reference in the URL (nothing yet, loading, an error, or the inspection).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use shared::api::InspectResponse;
+use shared::media_type::Kind;
+
+use crate::components::entries_table::EntriesTable;
+use crate::components::error_view::ErrorView;
+use crate::components::image_config::ImageConfigView;
+use crate::components::layers_table::LayersTable;
+use crate::components::loading::Loading;
+use crate::components::raw_json::RawJson;
+use crate::components::reference_form::ReferenceForm;
+use crate::components::summary::Summary;
+use crate::inspect_store::{InspectState, InspectStore};
+
+#[component]
+pub fn InspectPage() -> impl IntoView {
+    let store = InspectStore::use_store();
+    view! {
+        <ReferenceForm />
+        {move || match store.state() {
+            InspectState::Idle => view! { <Intro /> }.into_any(),
+            InspectState::Loading { reference } => view! { <Loading reference /> }.into_any(),
+            InspectState::Failed { reference, failure } => {
+                view! { <ErrorView reference failure /> }.into_any()
+            }
+            InspectState::Loaded(response) => view! { <Inspection response /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Intro() -> impl IntoView {
+    view! {
+        <section class="panel intro">
+            <p>
+                "Type an image reference to see what is behind it: a manifest list / OCI index "
+                "with its platforms, or an image with its config and layers, and the exact "
+                "manifest the registry serves."
+            </p>
+            <p class="muted">
+                "Examples: " <code>"alpine"</code> ", " <code>"ghcr.io/owner/repo:tag"</code> ", "
+                <code>"localhost:5000/app@sha256:…"</code>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Inspection(response: Arc<InspectResponse>) -> impl IntoView {
+    let entries = response
+        .manifests
+        .is_some()
+        .then(|| view! { <EntriesTable response=response.clone() /> });
+    let image = (response.kind != Kind::Index).then(|| {
+        let config = (response.image_config.is_some() || response.config.is_some()).then(|| {
+            view! {
+                <ImageConfigView
+                    config=response.image_config.clone()
+                    descriptor=response.config.clone()
+                />
+            }
+        });
+        let layers = response.layers.clone().map(|layers| {
+            view! {
+                <section class="panel">
+                    <h2>"Layers"</h2>
+                    <LayersTable layers />
+                </section>
+            }
+        });
+        (config, layers)
+    });
+    view! {
+        <Summary response=response.clone() />
+        {entries}
+        {image}
+        <RawJson raw=response.raw.clone() digest=response.digest.to_string() />
+    }
+}

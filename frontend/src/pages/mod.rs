@@ -1,0 +1,3 @@
+pub mod create;
+pub mod inspect;
+pub mod not_found;

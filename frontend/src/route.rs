@@ -1,0 +1,195 @@
+//! Which page is showing, kept in the URL so that every inspection is a link
+//! a person can share, and back/forward walk through what was inspected.
+//!
+//! `Route` is the pure part (URL <-> page, unit-tested); `Router` is the thin
+//! browser glue: it reads `window.location`, writes with `history.pushState`
+//! and listens to `popstate`. A hand-made router because the page has two
+//! routes and `leptos_router` would cost more wasm than it saves code.
+
+use leptos::prelude::*;
+use shared::Digest;
+use shared::api::InspectResponse;
+
+use crate::query;
+
+pub const INSPECT_PATH: &str = "/";
+pub const CREATE_PATH: &str = "/create";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `/` or `/?ref=REFERENCE`.
+    Inspect { reference: Option<String> },
+    /// `/create`.
+    Create,
+    /// Any other path: shown as "not found" rather than silently redirected.
+    NotFound { path: String },
+}
+
+impl Route {
+    /// The inspect page for `reference` (blank means the empty page).
+    pub fn inspect(reference: &str) -> Route {
+        let reference = reference.trim();
+        Route::Inspect {
+            reference: (!reference.is_empty()).then(|| reference.to_string()),
+        }
+    }
+
+    /// The inspect page for a manifest in the same repository as `response`,
+    /// pinned by digest: where an index entry, or a subject, links to.
+    pub fn inspect_in_repository(response: &InspectResponse, digest: &Digest) -> Route {
+        Route::inspect(&format!(
+            "{}/{}@{}",
+            response.registry, response.repository, digest
+        ))
+    }
+
+    /// Read a route from a location's path and query (`location.search`).
+    pub fn from_url(path: &str, search: &str) -> Route {
+        match path.trim_end_matches('/') {
+            "" | "/index.html" => Route::inspect(&query::get(search, "ref").unwrap_or_default()),
+            CREATE_PATH => Route::Create,
+            other => Route::NotFound {
+                path: other.to_string(),
+            },
+        }
+    }
+
+    /// The same-origin URL (path and query) of this route.
+    pub fn to_url(&self) -> String {
+        match self {
+            Route::Inspect { reference: None } => INSPECT_PATH.to_string(),
+            Route::Inspect {
+                reference: Some(reference),
+            } => format!("{INSPECT_PATH}?ref={}", query::encode_component(reference)),
+            Route::Create => CREATE_PATH.to_string(),
+            Route::NotFound { path } => path.clone(),
+        }
+    }
+}
+
+/// The current route as a signal, and the way to change it. Provided as
+/// context by the app shell.
+#[derive(Debug, Clone, Copy)]
+pub struct Router {
+    route: RwSignal<Route>,
+}
+
+impl Router {
+    /// Start from the browser's location and follow back/forward.
+    pub fn install() -> Router {
+        let route = RwSignal::new(current_route());
+        // Lives as long as the page: the app shell is never unmounted.
+        let _listener = window_event_listener(leptos::ev::popstate, move |_| {
+            route.set(current_route());
+        });
+        let router = Router { route };
+        provide_context(router);
+        router
+    }
+
+    pub fn use_router() -> Router {
+        expect_context::<Router>()
+    }
+
+    /// The current route, tracked.
+    pub fn route(&self) -> Route {
+        self.route.get()
+    }
+
+    /// Go to `route`: a new history entry, unless the URL would not change (then
+    /// the entry is replaced, so that inspecting the same reference twice does
+    /// not need two presses of "back"). Setting the route re-runs whatever
+    /// depends on it, so re-inspecting the current reference refreshes it.
+    pub fn navigate(&self, route: Route) {
+        let url = route.to_url();
+        let history = window().history();
+        let current = current_url();
+        if let Ok(history) = history {
+            let result = if current == url {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            } else {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            };
+            if let Err(e) = result {
+                leptos::logging::warn!("could not update the address bar: {e:?}");
+            }
+        }
+        self.route.set(route);
+    }
+}
+
+fn current_url() -> String {
+    let location = window().location();
+    format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    )
+}
+
+fn current_route() -> Route {
+    let location = window().location();
+    Route::from_url(
+        &location.pathname().unwrap_or_default(),
+        &location.search().unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_is_the_empty_inspect_page() {
+        assert_eq!(Route::from_url("/", ""), Route::Inspect { reference: None });
+        assert_eq!(
+            Route::from_url("", "?ref="),
+            Route::Inspect { reference: None }
+        );
+        assert_eq!(
+            Route::from_url("/", "?ref=+%20"),
+            Route::Inspect { reference: None }
+        );
+        assert_eq!(Route::Inspect { reference: None }.to_url(), "/");
+    }
+
+    #[test]
+    fn reference_round_trips_through_the_url() {
+        for r in [
+            "alpine",
+            "docker.io/library/golang:1.17",
+            "localhost:5000/a/b@sha256:0123456789abcdef",
+            "weird ref+with&odd=chars#x",
+        ] {
+            let route = Route::inspect(r);
+            let url = route.to_url();
+            let (path, search) = url.split_at(url.find('?').expect("has a query"));
+            assert_eq!(Route::from_url(path, search), route, "via {url}");
+        }
+    }
+
+    #[test]
+    fn inspect_url_is_readable() {
+        assert_eq!(
+            Route::inspect(" ghcr.io/o/r:1 ").to_url(),
+            "/?ref=ghcr.io/o/r:1"
+        );
+    }
+
+    #[test]
+    fn create_and_unknown_paths() {
+        assert_eq!(Route::from_url("/create", ""), Route::Create);
+        assert_eq!(Route::from_url("/create/", "?ref=x"), Route::Create);
+        assert_eq!(Route::Create.to_url(), "/create");
+        assert_eq!(
+            Route::from_url("/nope", ""),
+            Route::NotFound {
+                path: "/nope".into()
+            }
+        );
+        assert_eq!(
+            Route::from_url("/index.html", "?ref=alpine"),
+            Route::inspect("alpine")
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! The HTTP application: API routes, the page, and the layers around them
+//! (origin guard, CORS, security headers, body limit, tracing).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::routing::{any, get};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::origin::{self, OriginPolicy};
+use crate::page;
+use crate::registry::RegistryClient;
+use crate::routes;
+
+/// Request bodies (push specs) larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub client: Arc<RegistryClient>,
+}
+
+/// Build the application for `config`.
+pub fn router(config: Config) -> Result<Router, ProxyError> {
+    let client = Arc::new(RegistryClient::new(&config.insecure_registries)?);
+    let origins = OriginPolicy::new(&config)?;
+    let state = AppState { client };
+
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.header_values()))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            CONTENT_TYPE,
+            HeaderName::from_static(shared::credentials::CREDENTIALS_HEADER),
+        ]);
+
+    let api = Router::new()
+        .route(routes::health::HEALTH_PATH, get(routes::health::health))
+        .route(shared::api::INSPECT_PATH, get(routes::inspect::inspect))
+        .route("/api", any(routes::unknown_api))
+        .route("/api/{*rest}", any(routes::unknown_api))
+        .with_state(state)
+        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(origins, origin::guard));
+
+    let dist = config.dist_dir.clone();
+    let index = dist.join("index.html");
+    let csp = page::csp_header(&page::content_security_policy(&dist));
+    let static_files = ServeDir::new(&dist).fallback(ServeFile::new(index));
+
+    Ok(Router::new()
+        .merge(api)
+        .fallback_service(static_files)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            csp,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http()))
+}

@@ -1,0 +1,170 @@
+//! Every failure the proxy reports, with the HTTP status and stable code the
+//! page switches on. Messages name the thing that failed (reference, host,
+//! digest) so a person can act on them without reading logs.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared::api::{ApiError, ErrorBody, ErrorCode};
+use shared::digest::Digest;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ProxyError {
+    #[error("invalid reference `{input}`: {source}")]
+    InvalidReference {
+        input: String,
+        #[source]
+        source: shared::ReferenceError,
+    },
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{what} was not found{}", detail_suffix(.detail))]
+    NotFound { what: String, detail: String },
+    #[error("{registry} requires authentication{}", detail_suffix(.detail))]
+    Unauthorized { registry: String, detail: String },
+    #[error("{registry} denied access{}", detail_suffix(.detail))]
+    Denied { registry: String, detail: String },
+    #[error("{registry} is rate-limiting requests; try again later{}", detail_suffix(.detail))]
+    RateLimited { registry: String, detail: String },
+    #[error("cannot reach {host}: {detail}")]
+    Unreachable { host: String, detail: String },
+    #[error("digest mismatch for {what}: expected {expected}, but the content hashes to {actual}")]
+    DigestMismatch {
+        what: String,
+        expected: Digest,
+        actual: Digest,
+    },
+    #[error("{what} is not a manifest or config we can read: {detail}")]
+    BadManifest { what: String, detail: String },
+    #[error("{what} is larger than the {limit}-byte limit")]
+    TooLarge { what: String, limit: u64 },
+    #[error("refusing to contact {host}: {reason}")]
+    ForbiddenTarget { host: String, reason: String },
+    #[error("{0}")]
+    ForbiddenOrigin(String),
+    #[error("{registry} answered {status} for {what}{}", detail_suffix(.detail))]
+    Upstream {
+        registry: String,
+        what: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn detail_suffix(detail: &str) -> String {
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({detail})")
+    }
+}
+
+impl ProxyError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ProxyError::InvalidReference { .. } => ErrorCode::InvalidReference,
+            ProxyError::InvalidInput(_) => ErrorCode::InvalidInput,
+            ProxyError::NotFound { .. } => ErrorCode::NotFound,
+            ProxyError::Unauthorized { .. } => ErrorCode::Unauthorized,
+            ProxyError::Denied { .. } => ErrorCode::Denied,
+            ProxyError::RateLimited { .. } => ErrorCode::RateLimited,
+            ProxyError::Unreachable { .. } => ErrorCode::Unreachable,
+            ProxyError::DigestMismatch { .. } => ErrorCode::DigestMismatch,
+            ProxyError::BadManifest { .. } => ErrorCode::BadManifest,
+            ProxyError::TooLarge { .. } => ErrorCode::TooLarge,
+            ProxyError::ForbiddenTarget { .. } => ErrorCode::ForbiddenTarget,
+            ProxyError::ForbiddenOrigin(_) => ErrorCode::ForbiddenOrigin,
+            ProxyError::Upstream { .. } => ErrorCode::Upstream,
+            ProxyError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code())
+    }
+
+    /// The API error (code + message) for response bodies and index entries.
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError::new(self.code(), self.to_string())
+    }
+}
+
+/// The HTTP status for each error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::InvalidReference | ErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Denied | ErrorCode::ForbiddenTarget | ErrorCode::ForbiddenOrigin => {
+            StatusCode::FORBIDDEN
+        }
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::Unreachable
+        | ErrorCode::DigestMismatch
+        | ErrorCode::BadManifest
+        | ErrorCode::Upstream => StatusCode::BAD_GATEWAY,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ProxyError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::warn!(code = ?self.code(), "{self}");
+        } else {
+            tracing::debug!(code = ?self.code(), "{self}");
+        }
+        (
+            status,
+            Json(ErrorBody {
+                error: self.to_api_error(),
+            }),
+        )
+            .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_api_contract() {
+        let cases = [
+            (ErrorCode::InvalidReference, 400),
+            (ErrorCode::NotFound, 404),
+            (ErrorCode::Unauthorized, 401),
+            (ErrorCode::Denied, 403),
+            (ErrorCode::RateLimited, 429),
+            (ErrorCode::Unreachable, 502),
+            (ErrorCode::DigestMismatch, 502),
+            (ErrorCode::Upstream, 502),
+            (ErrorCode::TooLarge, 413),
+            (ErrorCode::ForbiddenOrigin, 403),
+        ];
+        for (code, status) in cases {
+            assert_eq!(status_of(code).as_u16(), status, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn messages_name_what_failed() {
+        let e = ProxyError::NotFound {
+            what: "manifest `localhost:5000/x:1`".into(),
+            detail: "MANIFEST_UNKNOWN: manifest unknown".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "manifest `localhost:5000/x:1` was not found (MANIFEST_UNKNOWN: manifest unknown)"
+        );
+        let e = ProxyError::Unreachable {
+            host: "r.example".into(),
+            detail: "connection refused".into(),
+        };
+        assert!(e.to_string().contains("r.example"));
+    }
+}

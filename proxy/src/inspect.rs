@@ -1,0 +1,223 @@
+//! The inspect operation: what is behind a reference, fully verified.
+//!
+//! The root is fetched by tag or digest and checked against the digest that
+//! was asked for and the one the registry claims. For an index every child is
+//! fetched (bounded concurrency, index order kept) and checked against its
+//! descriptor, and so is each image's config; a child that fails becomes an
+//! entry with an error so that the rest of the index still shows.
+
+use futures::stream::{self, StreamExt};
+use shared::api::{EntryView, InspectResponse};
+use shared::config::ImageConfig;
+use shared::credentials::Credential;
+use shared::descriptor::Descriptor;
+use shared::digest::Digest;
+use shared::manifest::{Manifest, ManifestBody, ManifestError};
+use shared::media_type;
+use shared::reference::Reference;
+
+use crate::error::ProxyError;
+use crate::registry::body::CONFIG_LIMIT;
+use crate::registry::{FetchedManifest, RegistryClient, Repository};
+
+/// Children of an index fetched at once.
+pub const CHILD_CONCURRENCY: usize = 8;
+
+pub async fn inspect(
+    client: &RegistryClient,
+    reference: &Reference,
+    credential: Option<Credential>,
+) -> Result<InspectResponse, ProxyError> {
+    let repo = client.repository(reference, credential)?;
+    let root = fetch_root(&repo, reference).await?;
+
+    let mut response = InspectResponse {
+        reference: reference.to_string(),
+        registry: reference.registry().to_string(),
+        repository: reference.repository().to_string(),
+        tag: reference.tag().map(str::to_string),
+        digest: root.digest.clone(),
+        media_type: root.media_type.clone(),
+        kind: root.kind(),
+        size: root.size(),
+        raw: root.raw_text(),
+        artifact_type: None,
+        annotations: Default::default(),
+        subject: None,
+        manifests: None,
+        config: None,
+        layers: None,
+        image_config: None,
+    };
+    match &root.body {
+        ManifestBody::Index(index) => {
+            response.artifact_type = index.artifact_type.clone();
+            response.annotations = index.annotations.clone();
+            response.subject = index.subject.clone();
+            let entries = stream::iter(index.manifests.iter().cloned())
+                .map(|d| entry(&repo, d))
+                .buffered(CHILD_CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await;
+            response.manifests = Some(entries);
+        }
+        ManifestBody::Image(image) => {
+            response.artifact_type = image.artifact_type.clone();
+            response.annotations = image.annotations.clone();
+            response.subject = image.subject.clone();
+            response.config = Some(image.config.clone());
+            response.layers = Some(image.layers.clone());
+            response.image_config = image_config(&repo, &image.config).await?;
+        }
+        ManifestBody::Schema1(s1) => {
+            response.layers = Some(schema1_layers(s1));
+        }
+    }
+    Ok(response)
+}
+
+/// Fetch the root and check every digest there is to check.
+async fn fetch_root(repo: &Repository<'_>, reference: &Reference) -> Result<Manifest, ProxyError> {
+    let what = format!("manifest `{reference}`");
+    let fetched = repo.get_manifest(&reference.manifest_reference()).await?;
+    let FetchedManifest {
+        bytes,
+        content_type,
+        docker_content_digest,
+    } = fetched;
+    let raw = bytes.to_vec();
+    if let Some(header) = &docker_content_digest {
+        check_digest(header, &raw, &format!("{what} (Docker-Content-Digest)"))?;
+    }
+    let manifest = match reference.digest() {
+        Some(expected) => {
+            check_digest(expected, &raw, &what)?;
+            Manifest::parse_verified(raw, content_type.as_deref(), expected)
+        }
+        // Prefer the registry's digest algorithm when it verified.
+        None => match &docker_content_digest {
+            Some(header) => Manifest::parse_verified(raw, content_type.as_deref(), header),
+            None => Manifest::parse(raw, content_type.as_deref()),
+        },
+    };
+    manifest.map_err(|e| manifest_error(&what, e))
+}
+
+/// One index entry: fetch the child, verify it, describe it.
+async fn entry(repo: &Repository<'_>, descriptor: Descriptor) -> EntryView {
+    let mut view = EntryView {
+        kind: media_type::kind_of(&descriptor.media_type),
+        descriptor,
+        config: None,
+        layers: None,
+        child_count: None,
+        error: None,
+    };
+    if let Err(e) = fill_entry(repo, &mut view).await {
+        view.error = Some(e.to_api_error());
+    }
+    view
+}
+
+async fn fill_entry(repo: &Repository<'_>, view: &mut EntryView) -> Result<(), ProxyError> {
+    let d = &view.descriptor;
+    let what = format!("manifest `{}@{}`", repo.name(), d.digest);
+    let fetched = repo.get_manifest_verified(&d.digest).await?;
+    if fetched.bytes.len() as u64 != d.size {
+        return Err(ProxyError::BadManifest {
+            what,
+            detail: format!(
+                "the index says it is {} bytes, but it is {} bytes",
+                d.size,
+                fetched.bytes.len()
+            ),
+        });
+    }
+    let content_type = fetched.content_type.clone().or(Some(d.media_type.clone()));
+    let child =
+        Manifest::parse_verified(fetched.bytes.to_vec(), content_type.as_deref(), &d.digest)
+            .map_err(|e| manifest_error(&what, e))?;
+    view.kind = child.kind();
+    match &child.body {
+        ManifestBody::Index(index) => view.child_count = Some(index.manifests.len()),
+        ManifestBody::Image(image) => {
+            view.config = Some(image.config.clone());
+            view.layers = Some(image.layers.clone());
+            // Fetched to verify it; the platform shown is the index's.
+            image_config(repo, &image.config).await?;
+        }
+        ManifestBody::Schema1(s1) => view.layers = Some(schema1_layers(s1)),
+    }
+    Ok(())
+}
+
+/// Fetch, verify and parse an image config; `None` for artifacts whose
+/// config is not an image config (empty descriptor, Helm chart config, ...).
+async fn image_config(
+    repo: &Repository<'_>,
+    config: &Descriptor,
+) -> Result<Option<ImageConfig>, ProxyError> {
+    let essence = media_type::essence(&config.media_type);
+    if essence != media_type::DOCKER_CONFIG && essence != media_type::OCI_CONFIG {
+        return Ok(None);
+    }
+    let what = format!("config blob {} of {}", config.digest, repo.name());
+    if config.size > CONFIG_LIMIT {
+        return Err(ProxyError::TooLarge {
+            what,
+            limit: CONFIG_LIMIT,
+        });
+    }
+    let bytes = repo.get_blob_verified(&config.digest, CONFIG_LIMIT).await?;
+    ImageConfig::parse(&bytes)
+        .map(Some)
+        .map_err(|e| ProxyError::BadManifest {
+            what,
+            detail: e.to_string(),
+        })
+}
+
+/// Schema1 lists layers as bare digests; show them as descriptors of unknown size.
+fn schema1_layers(s1: &shared::manifest::Schema1) -> Vec<Descriptor> {
+    s1.fs_layers
+        .iter()
+        .map(|digest| Descriptor {
+            media_type: media_type::DOCKER_LAYER.to_string(),
+            digest: digest.clone(),
+            size: 0,
+            urls: Vec::new(),
+            annotations: Default::default(),
+            platform: None,
+            artifact_type: None,
+        })
+        .collect()
+}
+
+fn check_digest(expected: &Digest, raw: &[u8], what: &str) -> Result<(), ProxyError> {
+    expected.verify(raw).map_err(|e| digest_error(what, e))
+}
+
+fn digest_error(what: &str, e: shared::DigestError) -> ProxyError {
+    match e {
+        shared::DigestError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
+            what: what.to_string(),
+            expected,
+            actual,
+        },
+        other => ProxyError::BadManifest {
+            what: what.to_string(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+fn manifest_error(what: &str, e: ManifestError) -> ProxyError {
+    match e {
+        ManifestError::Digest(d) => digest_error(what, d),
+        #[allow(unreachable_patterns)]
+        other => ProxyError::BadManifest {
+            what: what.to_string(),
+            detail: other.to_string(),
+        },
+    }
+}

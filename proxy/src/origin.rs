@@ -1,0 +1,207 @@
+//! Which web pages may use the API.
+//!
+//! The proxy acts with the network position of the machine it runs on, so a
+//! page from any other site must not be able to drive it. Browsers send
+//! `Origin` on cross-origin requests: anything not allow-listed (and not the
+//! proxy's own page) is refused with 403 before any registry traffic. The
+//! `Host` header is checked too, so a hostile page cannot rebind its own name
+//! to the proxy's address (DNS rebinding) and call it "same-origin".
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::http::header::{HOST, ORIGIN};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use reqwest::Url;
+
+use crate::config::Config;
+use crate::error::ProxyError;
+
+#[derive(Debug, Clone)]
+pub struct OriginPolicy {
+    /// Normalized `scheme://host[:port]` of the allowed origins.
+    allowed: Arc<Vec<String>>,
+    /// Host names (no port) the API answers to besides IPs and localhost.
+    hosts: Arc<Vec<String>>,
+}
+
+impl OriginPolicy {
+    pub fn new(config: &Config) -> Result<Self, ProxyError> {
+        let mut allowed = Vec::new();
+        let mut hosts = vec![config.listen.ip().to_string()];
+        for origin in &config.allowed_origins {
+            let o = origin.trim();
+            if o == "*" || o == "null" {
+                return Err(ProxyError::InvalidInput(format!(
+                    "--allow-origin `{o}` is not allowed: name each origin, e.g. http://127.0.0.1:8081"
+                )));
+            }
+            let url = Url::parse(o).map_err(|e| {
+                ProxyError::InvalidInput(format!(
+                    "--allow-origin `{o}` is not an origin (scheme://host[:port]): {e}"
+                ))
+            })?;
+            if !matches!(url.scheme(), "http" | "https")
+                || url.path() != "/"
+                || url.host().is_none()
+            {
+                return Err(ProxyError::InvalidInput(format!(
+                    "--allow-origin `{o}` is not an origin (scheme://host[:port], nothing after it)"
+                )));
+            }
+            allowed.push(url.origin().ascii_serialization());
+            if let Some(h) = url.host_str() {
+                hosts.push(h.to_ascii_lowercase());
+            }
+        }
+        Ok(OriginPolicy {
+            allowed: Arc::new(allowed),
+            hosts: Arc::new(hosts),
+        })
+    }
+
+    /// The allowed origins, as header values for the CORS layer.
+    pub fn header_values(&self) -> Vec<HeaderValue> {
+        self.allowed
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect()
+    }
+
+    /// Decide on a request's `Origin` and `Host` headers.
+    pub fn check(&self, origin: Option<&str>, host: Option<&str>) -> Result<(), ProxyError> {
+        if let Some(host) = host
+            && !self.host_allowed(host)
+        {
+            return Err(ProxyError::ForbiddenOrigin(format!(
+                "requests addressed to `{host}` are refused (DNS rebinding protection); \
+                 start the proxy with --allow-origin for the address you use"
+            )));
+        }
+        let Some(origin) = origin else {
+            return Ok(());
+        };
+        let normalized = Url::parse(origin)
+            .ok()
+            .map(|u| u.origin().ascii_serialization());
+        if let Some(n) = &normalized {
+            if self.allowed.iter().any(|a| a == n) {
+                return Ok(());
+            }
+            let same_origin = host.is_some_and(|h| {
+                Url::parse(&format!("http://{h}/"))
+                    .is_ok_and(|u| n == &u.origin().ascii_serialization())
+                    || Url::parse(&format!("https://{h}/"))
+                        .is_ok_and(|u| n == &u.origin().ascii_serialization())
+            });
+            if same_origin {
+                return Ok(());
+            }
+        }
+        Err(ProxyError::ForbiddenOrigin(format!(
+            "requests from the page at `{origin}` are not allowed; \
+             start the proxy with --allow-origin {origin} to allow them"
+        )))
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        let Ok(url) = Url::parse(&format!("http://{host}/")) else {
+            return false;
+        };
+        match url.host() {
+            Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+            Some(url::Host::Domain(d)) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                d == "localhost" || d.ends_with(".localhost") || self.hosts.contains(&d)
+            }
+            None => false,
+        }
+    }
+}
+
+/// Middleware: refuse foreign origins and unknown Host names.
+pub async fn guard(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {
+    let origin = request
+        .headers()
+        .get(ORIGIN)
+        .map(|v| v.to_str().unwrap_or("<non-text origin>").to_string());
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    match policy.check(origin.as_deref(), host.as_deref()) {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(origins: &[&str]) -> OriginPolicy {
+        let c = Config {
+            allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
+            ..Config::default()
+        };
+        OriginPolicy::new(&c).unwrap()
+    }
+
+    #[test]
+    fn allowed_same_and_foreign_origins() {
+        let p = policy(&["http://127.0.0.1:8081", "https://ui.example.com"]);
+        assert!(
+            p.check(Some("http://127.0.0.1:8081"), Some("127.0.0.1:8080"))
+                .is_ok()
+        );
+        assert!(
+            p.check(Some("https://ui.example.com"), Some("127.0.0.1:8080"))
+                .is_ok()
+        );
+        // Same origin as the proxy itself.
+        assert!(
+            p.check(Some("http://127.0.0.1:8080"), Some("127.0.0.1:8080"))
+                .is_ok()
+        );
+        // No Origin (curl, same-origin GET).
+        assert!(p.check(None, Some("127.0.0.1:8080")).is_ok());
+        let e = p
+            .check(Some("https://evil.example"), Some("127.0.0.1:8080"))
+            .unwrap_err();
+        assert!(matches!(e, ProxyError::ForbiddenOrigin(_)));
+        assert!(e.to_string().contains("https://evil.example"));
+        assert!(p.check(Some("null"), Some("127.0.0.1:8080")).is_err());
+        assert!(
+            p.check(Some("http://127.0.0.1:8082"), Some("127.0.0.1:8080"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn rebinding_hosts_are_refused() {
+        let p = policy(&["https://ui.example.com"]);
+        assert!(
+            p.check(Some("http://evil.example:8080"), Some("evil.example:8080"))
+                .is_err()
+        );
+        assert!(p.check(None, Some("evil.example:8080")).is_err());
+        assert!(p.check(None, Some("localhost:8080")).is_ok());
+        assert!(p.check(None, Some("[::1]:8080")).is_ok());
+        assert!(p.check(None, Some("ui.example.com")).is_ok());
+    }
+
+    #[test]
+    fn wildcard_and_junk_origins_are_config_errors() {
+        for bad in ["*", "null", "127.0.0.1:8081", "http://x/path", "ftp://x"] {
+            let c = Config {
+                allowed_origins: vec![bad.to_string()],
+                ..Config::default()
+            };
+            assert!(OriginPolicy::new(&c).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Answering a registry's authentication challenge.
+//!
+//! Registries use Bearer tokens (a token service at the challenge's `realm`,
+//! asked for `scope=repository:NAME:pull`) or plain Basic auth (ECR, htpasswd
+//! registries). Tokens are cached per (registry, scope, identity) until they
+//! expire, so inspecting an index does not fetch one token per child.
+//! Credentials only ever come from the request that uses them; they are never
+//! logged, and the cache keys hold a hash of them, not the secret.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+use serde::Deserialize;
+use shared::credentials::Credential;
+
+use super::challenge::Challenge;
+
+/// Tokens without `expires_in` live this long (distribution's token spec).
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+/// Renew a little early so a token does not expire in flight.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
+
+/// `repository:NAME:pull`
+pub fn pull_scope(repository: &str) -> String {
+    format!("repository:{repository}:pull")
+}
+
+/// A stable, non-secret fingerprint of the credentials ("" for anonymous).
+pub fn identity(credential: Option<&Credential>) -> String {
+    match credential {
+        None => String::new(),
+        Some(c) => {
+            let mut material = Vec::with_capacity(c.username.len() + c.password.len() + 1);
+            material.extend_from_slice(c.username.as_bytes());
+            material.push(0);
+            material.extend_from_slice(c.password.as_bytes());
+            format!(
+                "{}#{}",
+                c.username,
+                &shared::Digest::sha256(&material).hex()[..16]
+            )
+        }
+    }
+}
+
+/// `Authorization: Basic base64(user:password)`, marked sensitive.
+pub fn basic_header(credential: &Credential) -> Option<HeaderValue> {
+    let raw = format!("{}:{}", credential.username, credential.password);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+    sensitive(&format!("Basic {encoded}"))
+}
+
+/// `Authorization: Bearer TOKEN`, marked sensitive.
+pub fn bearer_header(token: &str) -> Option<HeaderValue> {
+    sensitive(&format!("Bearer {token}"))
+}
+
+fn sensitive(value: &str) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_str(value).ok()?;
+    v.set_sensitive(true);
+    Some(v)
+}
+
+/// What to do about a 401: the challenge we answer (Bearer preferred).
+pub fn choose(challenges: &[Challenge]) -> Option<&Challenge> {
+    challenges
+        .iter()
+        .find(|c| c.is("bearer"))
+        .or_else(|| challenges.iter().find(|c| c.is("basic")))
+}
+
+/// The token request URL: `realm?service=S&scope=SCOPE`, keeping any query
+/// the realm already has.
+pub fn token_url(challenge: &Challenge, scope: &str) -> Result<Url, String> {
+    let realm = challenge
+        .param("realm")
+        .ok_or("the Bearer challenge has no realm")?;
+    let mut url =
+        Url::parse(realm).map_err(|e| format!("the token realm `{realm}` is not a URL: {e}"))?;
+    {
+        let mut q = url.query_pairs_mut();
+        if let Some(service) = challenge.param("service") {
+            q.append_pair("service", service);
+        }
+        q.append_pair("scope", scope);
+    }
+    Ok(url)
+}
+
+/// A token service's answer: `token` or `access_token`, and a lifetime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub token: String,
+    pub lifetime: Duration,
+}
+
+pub fn parse_token_response(body: &[u8]) -> Result<Token, String> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        token: Option<String>,
+        #[serde(default)]
+        access_token: Option<String>,
+        #[serde(default)]
+        expires_in: Option<i64>,
+    }
+    let raw: Raw = serde_json::from_slice(body).map_err(|e| {
+        format!("the token service answered with something that is not token JSON: {e}")
+    })?;
+    let token = raw
+        .token
+        .filter(|t| !t.is_empty())
+        .or(raw.access_token.filter(|t| !t.is_empty()))
+        .ok_or("the token service's answer has neither `token` nor `access_token`")?;
+    let lifetime = match raw.expires_in {
+        Some(s) if s > 0 => Duration::from_secs(s as u64),
+        _ => DEFAULT_TOKEN_LIFETIME,
+    };
+    Ok(Token { token, lifetime })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenKey {
+    pub registry: String,
+    pub scope: String,
+    pub identity: String,
+}
+
+/// Bearer tokens until they expire.
+#[derive(Default)]
+pub struct TokenCache {
+    tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
+}
+
+impl TokenCache {
+    pub fn get(&self, key: &TokenKey) -> Option<String> {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        match tokens.get(key) {
+            Some((t, until)) if *until > Instant::now() => Some(t.clone()),
+            Some(_) => {
+                tokens.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub fn insert(&self, key: TokenKey, token: &Token) {
+        let until = Instant::now() + token.lifetime.saturating_sub(EXPIRY_MARGIN);
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        // Keep the map from growing without bound: drop what has expired.
+        let now = Instant::now();
+        tokens.retain(|_, (_, u)| *u > now);
+        tokens.insert(key, (token.token.clone(), until));
+    }
+
+    pub fn remove(&self, key: &TokenKey) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::challenge::parse_challenges;
+    use super::*;
+
+    #[test]
+    fn token_url_carries_service_and_our_scope() {
+        let c = parse_challenges(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull""#,
+        )
+        .unwrap();
+        let url = token_url(&c[0], &pull_scope("library/alpine")).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Falpine%3Apull"
+        );
+        let c = parse_challenges(r#"Bearer realm="https://x.example/t?x=1""#).unwrap();
+        let url = token_url(&c[0], "repository:a:pull").unwrap();
+        assert_eq!(url.query(), Some("x=1&scope=repository%3Aa%3Apull"));
+        let c = parse_challenges(r#"Bearer service="x""#).unwrap();
+        assert!(token_url(&c[0], "s").is_err());
+    }
+
+    #[test]
+    fn bearer_is_preferred_over_basic() {
+        let c = parse_challenges(r#"Basic realm="r", Bearer realm="https://t/""#).unwrap();
+        assert!(choose(&c).unwrap().is("bearer"));
+        let c = parse_challenges(r#"Negotiate, Basic realm="r""#).unwrap();
+        assert!(choose(&c).unwrap().is("basic"));
+        let c = parse_challenges("Negotiate").unwrap();
+        assert!(choose(&c).is_none());
+    }
+
+    #[test]
+    fn token_responses() {
+        let t = parse_token_response(br#"{"token":"abc","expires_in":300}"#).unwrap();
+        assert_eq!(t.token, "abc");
+        assert_eq!(t.lifetime, Duration::from_secs(300));
+        let t = parse_token_response(br#"{"access_token":"xyz"}"#).unwrap();
+        assert_eq!(t.token, "xyz");
+        assert_eq!(t.lifetime, DEFAULT_TOKEN_LIFETIME);
+        let t = parse_token_response(br#"{"token":"","access_token":"q","expires_in":0}"#).unwrap();
+        assert_eq!(t.token, "q");
+        assert_eq!(t.lifetime, DEFAULT_TOKEN_LIFETIME);
+        assert!(parse_token_response(br#"{"expires_in":3}"#).is_err());
+        assert!(parse_token_response(b"<html>").is_err());
+    }
+
+    #[test]
+    fn identities_hide_the_password_and_differ_per_password() {
+        let a = Credential {
+            username: "u".into(),
+            password: "secret1".into(),
+        };
+        let b = Credential {
+            username: "u".into(),
+            password: "secret2".into(),
+        };
+        let ia = identity(Some(&a));
+        assert!(!ia.contains("secret1"));
+        assert_ne!(ia, identity(Some(&b)));
+        assert_eq!(identity(None), "");
+        let h = basic_header(&a).unwrap();
+        assert!(h.is_sensitive());
+        assert_eq!(h.to_str().unwrap(), "Basic dTpzZWNyZXQx");
+    }
+
+    #[test]
+    fn cached_tokens_expire() {
+        let cache = TokenCache::default();
+        let key = TokenKey {
+            registry: "r".into(),
+            scope: "s".into(),
+            identity: String::new(),
+        };
+        cache.insert(
+            key.clone(),
+            &Token {
+                token: "t".into(),
+                lifetime: Duration::from_secs(120),
+            },
+        );
+        assert_eq!(cache.get(&key).as_deref(), Some("t"));
+        // A lifetime inside the renewal margin is already expired.
+        cache.insert(
+            key.clone(),
+            &Token {
+                token: "short".into(),
+                lifetime: Duration::from_secs(1),
+            },
+        );
+        assert_eq!(cache.get(&key), None);
+    }
+}

@@ -1,0 +1,540 @@
+//! The one place that speaks the registry's `/v2/` API.
+//!
+//! Everything that touches the network goes through `RegistryClient`: the
+//! target guard (which hosts, which scheme), authentication, size caps, error
+//! mapping and the digest-keyed cache. Callers work with a `Repository`
+//! handle and get verified bytes back; new operations (manifest PUT, blob
+//! upload and mount) belong here as more `Repository` methods.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, WWW_AUTHENTICATE,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, redirect};
+use shared::credentials::Credential;
+use shared::digest::{Digest, DigestError};
+use shared::media_type::MANIFEST_ACCEPT;
+use shared::reference::Reference;
+
+use super::auth::{self, TokenCache, TokenKey};
+use super::body::{self, BodyError};
+use super::cache::{CacheKey, CachedContent, ContentCache};
+use super::challenge::parse_challenges;
+use super::guard::{GuardedResolver, RefusedAddress, Target, TargetPolicy};
+use super::refusal::{ErrorContext, map_registry_error};
+use crate::error::ProxyError;
+
+/// Registries send `Docker-Content-Digest` with manifests.
+pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+const MAX_REDIRECTS: usize = 5;
+/// Bytes of verified manifests and configs kept in memory.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Shared by all requests: connection pools, token cache, content cache.
+pub struct RegistryClient {
+    /// Public addresses only, https only.
+    public: reqwest::Client,
+    /// For `--insecure-registry` targets: plain HTTP, any address for those names.
+    insecure: reqwest::Client,
+    policy: TargetPolicy,
+    tokens: TokenCache,
+    cache: ContentCache,
+}
+
+/// A manifest as the registry sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedManifest {
+    pub bytes: Bytes,
+    pub content_type: Option<String>,
+    /// The `Docker-Content-Digest` header, when present and well-formed.
+    pub docker_content_digest: Option<Digest>,
+}
+
+/// What a HEAD on a manifest tells (no body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestHead {
+    pub content_type: Option<String>,
+    pub docker_content_digest: Option<Digest>,
+    pub size: Option<u64>,
+}
+
+impl RegistryClient {
+    pub fn new(insecure_registries: &[String]) -> Result<Self, ProxyError> {
+        let policy = TargetPolicy::new(insecure_registries)?;
+        let build = |resolver: GuardedResolver| {
+            reqwest::Client::builder()
+                .user_agent(concat!("manifest-web/", env!("CARGO_PKG_VERSION")))
+                .redirect(redirect::Policy::none())
+                .no_proxy()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .timeout(REQUEST_TIMEOUT)
+                .dns_resolver(std::sync::Arc::new(resolver))
+                .build()
+                .map_err(|e| ProxyError::Internal(format!("cannot build the HTTP client: {e}")))
+        };
+        Ok(RegistryClient {
+            public: build(GuardedResolver::public_only())?,
+            insecure: build(GuardedResolver::allowing(policy.insecure_host_names()))?,
+            policy,
+            tokens: TokenCache::default(),
+            cache: ContentCache::new(DEFAULT_CACHE_BYTES),
+        })
+    }
+
+    /// A handle on one repository, with the caller's credential for its registry.
+    pub fn repository(
+        &self,
+        reference: &Reference,
+        credential: Option<Credential>,
+    ) -> Result<Repository<'_>, ProxyError> {
+        let api_host = reference.api_host().to_string();
+        let target = self.policy.target(&api_host)?;
+        Ok(Repository {
+            client: self,
+            identity: auth::identity(credential.as_ref()),
+            scope: auth::pull_scope(reference.repository()),
+            registry: reference.registry().to_string(),
+            repository: reference.repository().to_string(),
+            api_host,
+            target,
+            credential,
+        })
+    }
+
+    fn http(&self, insecure: bool) -> &reqwest::Client {
+        if insecure {
+            &self.insecure
+        } else {
+            &self.public
+        }
+    }
+}
+
+/// One repository at one registry, as one caller (credential) sees it.
+pub struct Repository<'a> {
+    client: &'a RegistryClient,
+    target: Target,
+    /// As the user wrote it (`docker.io`), for messages and credentials.
+    registry: String,
+    /// Where requests go (`registry-1.docker.io`).
+    api_host: String,
+    repository: String,
+    credential: Option<Credential>,
+    identity: String,
+    scope: String,
+}
+
+impl Repository<'_> {
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    pub fn repository(&self) -> &str {
+        &self.repository
+    }
+
+    /// `registry/repository`, for messages.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.registry, self.repository)
+    }
+
+    /// GET a manifest by tag or digest. Not cached (tags move); not verified
+    /// (the caller knows what digest to expect, if any).
+    pub async fn get_manifest(&self, reference: &str) -> Result<FetchedManifest, ProxyError> {
+        let what = self.manifest_what(reference);
+        let url = self.url(&format!("manifests/{reference}"))?;
+        let resp = self
+            .send(Method::GET, url, Some(MANIFEST_ACCEPT), &what)
+            .await?;
+        let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
+        let docker_content_digest = header_digest(resp.headers());
+        let bytes = self.read(resp, body::MANIFEST_LIMIT, &what).await?;
+        Ok(FetchedManifest {
+            bytes,
+            content_type,
+            docker_content_digest,
+        })
+    }
+
+    /// GET a manifest by digest, verified against that digest, from the
+    /// cache when this caller fetched it before.
+    pub async fn get_manifest_verified(
+        &self,
+        digest: &Digest,
+    ) -> Result<FetchedManifest, ProxyError> {
+        let key = self.cache_key(digest);
+        if let Some(hit) = self.client.cache.get(&key) {
+            return Ok(FetchedManifest {
+                bytes: hit.bytes,
+                content_type: hit.content_type,
+                docker_content_digest: Some(digest.clone()),
+            });
+        }
+        let what = self.manifest_what(&digest.to_string());
+        let fetched = self.get_manifest(&digest.to_string()).await?;
+        verify(digest, &fetched.bytes, &what)?;
+        self.client.cache.insert(
+            key,
+            CachedContent {
+                bytes: fetched.bytes.clone(),
+                content_type: fetched.content_type.clone(),
+            },
+        );
+        Ok(fetched)
+    }
+
+    /// HEAD a manifest: does it exist, and what digest does the registry give it.
+    pub async fn head_manifest(&self, reference: &str) -> Result<Option<ManifestHead>, ProxyError> {
+        let what = self.manifest_what(reference);
+        let url = self.url(&format!("manifests/{reference}"))?;
+        match self
+            .send(Method::HEAD, url, Some(MANIFEST_ACCEPT), &what)
+            .await
+        {
+            Ok(resp) => Ok(Some(ManifestHead {
+                content_type: header_string(resp.headers(), CONTENT_TYPE.as_str()),
+                docker_content_digest: header_digest(resp.headers()),
+                size: resp.content_length(),
+            })),
+            Err(ProxyError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET a blob (a config, never a layer), capped at `limit`, verified
+    /// against `digest`, cached.
+    pub async fn get_blob_verified(
+        &self,
+        digest: &Digest,
+        limit: u64,
+    ) -> Result<Bytes, ProxyError> {
+        let key = self.cache_key(digest);
+        if let Some(hit) = self.client.cache.get(&key) {
+            return Ok(hit.bytes);
+        }
+        let what = format!("blob {digest} of {}", self.name());
+        let url = self.url(&format!("blobs/{digest}"))?;
+        let resp = self.send(Method::GET, url, None, &what).await?;
+        let bytes = self.read(resp, limit, &what).await?;
+        verify(digest, &bytes, &what)?;
+        self.client.cache.insert(
+            key,
+            CachedContent {
+                bytes: bytes.clone(),
+                content_type: None,
+            },
+        );
+        Ok(bytes)
+    }
+
+    fn manifest_what(&self, reference: &str) -> String {
+        let sep = if reference.contains(':') { "@" } else { ":" };
+        format!("manifest `{}{sep}{reference}`", self.name())
+    }
+
+    fn cache_key(&self, digest: &Digest) -> CacheKey {
+        CacheKey {
+            registry: self.api_host.clone(),
+            repository: self.repository.clone(),
+            identity: self.identity.clone(),
+            digest: digest.to_string(),
+        }
+    }
+
+    fn url(&self, tail: &str) -> Result<Url, ProxyError> {
+        self.target
+            .base
+            .join(&format!("v2/{}/{tail}", self.repository))
+            .map_err(|e| ProxyError::Internal(format!("cannot build the URL for {tail}: {e}")))
+    }
+
+    fn token_key(&self) -> TokenKey {
+        TokenKey {
+            registry: self.api_host.clone(),
+            scope: self.scope.clone(),
+            identity: self.identity.clone(),
+        }
+    }
+
+    fn ctx<'w>(&'w self, what: &'w str) -> ErrorContext<'w> {
+        ErrorContext {
+            registry: &self.registry,
+            what,
+        }
+    }
+
+    /// Send with authentication (cached token, or answer the 401 once) and
+    /// guarded redirects; a non-success answer becomes a `ProxyError`.
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        accept: Option<&str>,
+        what: &str,
+    ) -> Result<Response, ProxyError> {
+        let key = self.token_key();
+        let mut authorization = self
+            .client
+            .tokens
+            .get(&key)
+            .and_then(|t| auth::bearer_header(&t));
+        let had_cached = authorization.is_some();
+        let mut resp = self
+            .follow(
+                method.clone(),
+                url.clone(),
+                accept,
+                authorization.clone(),
+                what,
+            )
+            .await?;
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            if had_cached {
+                self.client.tokens.remove(&key);
+            }
+            authorization = Some(self.answer_challenge(&resp).await?);
+            resp = self
+                .follow(method, url, accept, authorization, what)
+                .await?;
+        }
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let status = resp.status().as_u16();
+        let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;
+        let mut err = map_registry_error(status, &bytes, &self.ctx(what));
+        if let (ProxyError::Unauthorized { detail, .. }, Some(_)) = (&mut err, &self.credential) {
+            *detail = join_detail("the credentials given were rejected", detail);
+        }
+        Err(err)
+    }
+
+    /// One request plus up to `MAX_REDIRECTS` redirects, each target guarded;
+    /// the Authorization header only goes to the registry itself.
+    async fn follow(
+        &self,
+        method: Method,
+        mut url: Url,
+        accept: Option<&str>,
+        authorization: Option<HeaderValue>,
+        what: &str,
+    ) -> Result<Response, ProxyError> {
+        let mut insecure = self.target.insecure;
+        for _ in 0..=MAX_REDIRECTS {
+            let same_origin = url.origin() == self.target.base.origin();
+            let mut req: RequestBuilder = self
+                .client
+                .http(insecure)
+                .request(method.clone(), url.clone());
+            if let Some(a) = accept {
+                req = req.header(ACCEPT, a);
+            }
+            if let (true, Some(a)) = (same_origin, &authorization) {
+                req = req.header(AUTHORIZATION, a.clone());
+            }
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| self.transport_error(&url, e))?;
+            if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
+                return Ok(resp);
+            }
+            let location = header_string(resp.headers(), LOCATION.as_str()).ok_or_else(|| {
+                ProxyError::Upstream {
+                    registry: self.registry.clone(),
+                    what: what.to_string(),
+                    status: resp.status().as_u16(),
+                    detail: "a redirect without a Location header".into(),
+                }
+            })?;
+            url = url.join(&location).map_err(|e| ProxyError::Upstream {
+                registry: self.registry.clone(),
+                what: what.to_string(),
+                status: resp.status().as_u16(),
+                detail: format!("a redirect to an invalid URL: {e}"),
+            })?;
+            insecure = self.client.policy.check_url(&url)?;
+        }
+        Err(ProxyError::Upstream {
+            registry: self.registry.clone(),
+            what: what.to_string(),
+            status: 310,
+            detail: format!("more than {MAX_REDIRECTS} redirects"),
+        })
+    }
+
+    /// Build the Authorization header for a 401's challenge.
+    async fn answer_challenge(&self, resp: &Response) -> Result<HeaderValue, ProxyError> {
+        let registry = self.registry.clone();
+        let mut challenges = Vec::new();
+        for value in resp.headers().get_all(WWW_AUTHENTICATE) {
+            let text = value.to_str().map_err(|_| ProxyError::Upstream {
+                registry: registry.clone(),
+                what: "its authentication challenge".into(),
+                status: 401,
+                detail: "the WWW-Authenticate header is not text".into(),
+            })?;
+            challenges.extend(parse_challenges(text).map_err(|e| ProxyError::Upstream {
+                registry: registry.clone(),
+                what: "its authentication challenge".into(),
+                status: 401,
+                detail: e.to_string(),
+            })?);
+        }
+        let Some(challenge) = auth::choose(&challenges) else {
+            return Err(ProxyError::Unauthorized {
+                registry,
+                detail: "it did not say how to authenticate (no Basic or Bearer challenge)".into(),
+            });
+        };
+        if challenge.is("basic") {
+            let Some(cred) = &self.credential else {
+                return Err(ProxyError::Unauthorized {
+                    registry,
+                    detail:
+                        "it asks for a username and password; add credentials for this registry"
+                            .into(),
+                });
+            };
+            return auth::basic_header(cred).ok_or_else(|| {
+                ProxyError::InvalidInput(format!(
+                    "the credentials for {registry} contain characters that cannot be sent in a header"
+                ))
+            });
+        }
+        let token_url =
+            auth::token_url(challenge, &self.scope).map_err(|detail| ProxyError::Upstream {
+                registry: registry.clone(),
+                what: "its authentication challenge".into(),
+                status: 401,
+                detail,
+            })?;
+        let insecure = self.client.policy.check_url(&token_url)?;
+        let what = format!("a token for {} from {}", self.scope, host_of(&token_url));
+        let mut req = self.client.http(insecure).get(token_url.clone());
+        if let Some(h) = self.credential.as_ref().and_then(auth::basic_header) {
+            req = req.header(AUTHORIZATION, h);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&token_url, e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;
+            let err = map_registry_error(status.as_u16(), &bytes, &self.ctx(&what));
+            return Err(match err {
+                ProxyError::Unauthorized { registry, detail }
+                | ProxyError::Denied { registry, detail } => {
+                    let lead = if self.credential.is_some() {
+                        "the token service rejected the credentials given"
+                    } else {
+                        "the token service refused anonymous access; add credentials for this registry"
+                    };
+                    ProxyError::Unauthorized {
+                        registry,
+                        detail: join_detail(lead, &detail),
+                    }
+                }
+                other => other,
+            });
+        }
+        let bytes = self.read(resp, body::ERROR_LIMIT, &what).await?;
+        let token = auth::parse_token_response(&bytes).map_err(|detail| ProxyError::Upstream {
+            registry: registry.clone(),
+            what: what.clone(),
+            status: status.as_u16(),
+            detail,
+        })?;
+        let header = auth::bearer_header(&token.token).ok_or_else(|| ProxyError::Upstream {
+            registry: registry.clone(),
+            what,
+            status: status.as_u16(),
+            detail: "the token contains characters that cannot be sent in a header".into(),
+        })?;
+        self.client.tokens.insert(self.token_key(), &token);
+        Ok(header)
+    }
+
+    async fn read(&self, resp: Response, limit: u64, what: &str) -> Result<Bytes, ProxyError> {
+        let url = resp.url().clone();
+        body::read_capped(resp, limit).await.map_err(|e| match e {
+            BodyError::TooLarge { limit } => ProxyError::TooLarge {
+                what: what.to_string(),
+                limit,
+            },
+            BodyError::Read(e) => self.transport_error(&url, e),
+        })
+    }
+
+    fn transport_error(&self, url: &Url, e: reqwest::Error) -> ProxyError {
+        transport_error(url, &e)
+    }
+}
+
+/// Map a reqwest failure: a guard refusal stays a refusal; the rest is
+/// "cannot reach HOST" with the innermost cause (DNS, refused, TLS, timeout).
+pub fn transport_error(url: &Url, e: &reqwest::Error) -> ProxyError {
+    let host = host_of(url);
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut innermost = e.to_string();
+    while let Some(err) = source {
+        if let Some(refused) = err.downcast_ref::<RefusedAddress>() {
+            return refused.clone().into_proxy_error();
+        }
+        innermost = err.to_string();
+        source = err.source();
+    }
+    let detail = if e.is_timeout() {
+        "the request timed out".to_string()
+    } else {
+        innermost
+    };
+    ProxyError::Unreachable { host, detail }
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => url.to_string(),
+    }
+}
+
+fn verify(expected: &Digest, bytes: &[u8], what: &str) -> Result<(), ProxyError> {
+    expected.verify(bytes).map_err(|e| match e {
+        DigestError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
+            what: what.to_string(),
+            expected,
+            actual,
+        },
+        other => ProxyError::BadManifest {
+            what: what.to_string(),
+            detail: other.to_string(),
+        },
+    })
+}
+
+fn join_detail(lead: &str, detail: &str) -> String {
+    if detail.is_empty() {
+        lead.to_string()
+    } else {
+        format!("{lead}: {detail}")
+    }
+}
+
+fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn header_digest(headers: &HeaderMap) -> Option<Digest> {
+    header_string(headers, DOCKER_CONTENT_DIGEST).and_then(|s| Digest::parse(&s).ok())
+}

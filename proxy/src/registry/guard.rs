@@ -1,0 +1,520 @@
+//! Which hosts the proxy may contact on a user's behalf.
+//!
+//! The proxy fetches URLs built from text typed into a web page, so without a
+//! guard it would be a way into the network it runs in (cloud metadata at
+//! 169.254.169.254, admin UIs on 10/8, services on loopback). Rules:
+//! - HTTPS by default; plain HTTP only for `--insecure-registry` targets;
+//! - loopback, private, link-local and other non-public addresses are refused
+//!   unless the target is on that same allow-list;
+//! - the check runs on *resolved* addresses inside the HTTP client's DNS
+//!   resolver, so a name that resolves (or re-resolves: DNS rebinding) to a
+//!   private address is refused at connect time, not only when validated;
+//! - literal IPs are normalized (IPv4-mapped IPv6, odd IPv4 spellings via the
+//!   URL parser) before they are classified.
+//!
+//! The classifier is a pure function so that every address class is unit
+//! tested without any network traffic.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use reqwest::Url;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use url::Host;
+
+use crate::error::ProxyError;
+
+/// What kind of address an IP is, as far as reaching it is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressClass {
+    /// Globally routable: the only class reachable without the allow-list.
+    Public,
+    Loopback,
+    /// RFC 1918, IPv6 unique-local (and deprecated site-local).
+    Private,
+    /// RFC 3927 / fe80::/10; includes cloud metadata endpoints.
+    LinkLocal,
+    /// RFC 6598 carrier-grade NAT space.
+    SharedAddressSpace,
+    /// 0.0.0.0/8, `::`: "this host", which connects to loopback on Linux.
+    Unspecified,
+    Multicast,
+    Broadcast,
+    /// Documentation, benchmarking, IETF-protocol and future-use ranges.
+    Reserved,
+}
+
+impl AddressClass {
+    pub fn is_public(self) -> bool {
+        self == AddressClass::Public
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            AddressClass::Public => "a public address",
+            AddressClass::Loopback => "a loopback address",
+            AddressClass::Private => "a private-network address",
+            AddressClass::LinkLocal => "a link-local address",
+            AddressClass::SharedAddressSpace => "a carrier-grade NAT address",
+            AddressClass::Unspecified => "an unspecified address",
+            AddressClass::Multicast => "a multicast address",
+            AddressClass::Broadcast => "the broadcast address",
+            AddressClass::Reserved => "a reserved address",
+        }
+    }
+}
+
+/// IPv4 addresses carried inside IPv6 (mapped `::ffff:a.b.c.d`, the
+/// deprecated compatible form `::a.b.c.d`, NAT64 `64:ff9b::/96`) are the IPv4
+/// address they carry.
+pub fn normalize_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return IpAddr::V4(v4);
+            }
+            let s = v6.segments();
+            let embedded =
+                Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+            let compatible = s[..6] == [0; 6] && u32::from(embedded) > 1;
+            let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+            if compatible || nat64 {
+                IpAddr::V4(embedded)
+            } else {
+                ip
+            }
+        }
+    }
+}
+
+/// Classify an address (after `normalize_ip`).
+pub fn classify(ip: IpAddr) -> AddressClass {
+    match normalize_ip(ip) {
+        IpAddr::V4(v4) => classify_v4(v4),
+        IpAddr::V6(v6) => classify_v6(v6),
+    }
+}
+
+fn classify_v4(ip: Ipv4Addr) -> AddressClass {
+    let [a, b, c, _] = ip.octets();
+    if ip.is_loopback() {
+        AddressClass::Loopback
+    } else if a == 0 {
+        AddressClass::Unspecified
+    } else if ip.is_private() {
+        AddressClass::Private
+    } else if ip.is_link_local() {
+        AddressClass::LinkLocal
+    } else if a == 100 && (b & 0xc0) == 64 {
+        AddressClass::SharedAddressSpace
+    } else if ip.is_broadcast() {
+        AddressClass::Broadcast
+    } else if ip.is_multicast() {
+        AddressClass::Multicast
+    } else if (a == 192 && b == 0 && c == 0)
+        || ip.is_documentation()
+        || (a == 198 && (b & 0xfe) == 18)
+        || a >= 240
+    {
+        AddressClass::Reserved
+    } else {
+        AddressClass::Public
+    }
+}
+
+fn classify_v6(ip: Ipv6Addr) -> AddressClass {
+    let s = ip.segments();
+    if ip.is_loopback() {
+        AddressClass::Loopback
+    } else if ip.is_unspecified() {
+        AddressClass::Unspecified
+    } else if ip.is_multicast() {
+        AddressClass::Multicast
+    } else if (s[0] & 0xffc0) == 0xfe80 {
+        AddressClass::LinkLocal
+    } else if (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfec0 {
+        AddressClass::Private
+    } else if (s[0] == 0x2001 && s[1] == 0x0db8) || (s[0] & 0xe000) != 0x2000 {
+        // Documentation, and everything outside 2000::/3 (global unicast).
+        AddressClass::Reserved
+    } else if s[0] == 0x2002 {
+        // 6to4 carries an IPv4 address in bits 16..48.
+        let embedded = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
+        classify_v4(embedded)
+    } else {
+        AddressClass::Public
+    }
+}
+
+/// A registry to talk to: where, and through which client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `https://host[:port]` or, for allow-listed hosts, `http://host[:port]`.
+    pub base: Url,
+    /// Allow-listed: plain HTTP and non-public addresses are fine.
+    pub insecure: bool,
+}
+
+/// The allow-list of `--insecure-registry` targets and the rules around it.
+#[derive(Debug, Clone, Default)]
+pub struct TargetPolicy {
+    /// Normalized `host[:port]` keys.
+    insecure: HashSet<String>,
+}
+
+impl TargetPolicy {
+    /// Normalize the `HOST[:PORT]` entries; a malformed entry is an error.
+    pub fn new(insecure_registries: &[String]) -> Result<Self, ProxyError> {
+        let mut insecure = HashSet::new();
+        for entry in insecure_registries {
+            let url = Url::parse(&format!("http://{}/", entry.trim())).map_err(|e| {
+                ProxyError::InvalidInput(format!(
+                    "--insecure-registry `{entry}` is not HOST[:PORT]: {e}"
+                ))
+            })?;
+            if url.path() != "/" || url.username() != "" || url.query().is_some() {
+                return Err(ProxyError::InvalidInput(format!(
+                    "--insecure-registry `{entry}` is not HOST[:PORT] (no scheme, path or user)"
+                )));
+            }
+            insecure.insert(host_key(&url)?);
+        }
+        Ok(TargetPolicy { insecure })
+    }
+
+    /// Host names (without port) of the allow-list: the only names the
+    /// resolver lets resolve to non-public addresses.
+    pub fn insecure_host_names(&self) -> HashSet<String> {
+        self.insecure
+            .iter()
+            .map(|k| match k.rsplit_once(':') {
+                Some((h, p)) if !h.ends_with(':') && p.chars().all(|c| c.is_ascii_digit()) => {
+                    h.to_string()
+                }
+                _ => k.clone(),
+            })
+            .collect()
+    }
+
+    /// Where to send `/v2/` requests for `host_port` (a reference's API host).
+    pub fn target(&self, host_port: &str) -> Result<Target, ProxyError> {
+        let url = Url::parse(&format!("https://{host_port}/")).map_err(|e| {
+            ProxyError::ForbiddenTarget {
+                host: host_port.to_string(),
+                reason: format!("not a valid host name: {e}"),
+            }
+        })?;
+        let key = host_key(&url)?;
+        if self.insecure.contains(&key) {
+            let base = Url::parse(&format!("http://{key}/"))
+                .map_err(|e| ProxyError::Internal(format!("cannot build a URL for {key}: {e}")))?;
+            return Ok(Target {
+                base,
+                insecure: true,
+            });
+        }
+        check_literal(&url, host_port)?;
+        Ok(Target {
+            base: url,
+            insecure: false,
+        })
+    }
+
+    /// Check a URL the registry told us to use (token realm, redirect):
+    /// returns whether it is an allow-listed (insecure) target.
+    pub fn check_url(&self, url: &Url) -> Result<bool, ProxyError> {
+        let shown = url.host_str().unwrap_or("").to_string();
+        let key = host_key(url)?;
+        if self.insecure.contains(&key) {
+            return match url.scheme() {
+                "http" | "https" => Ok(true),
+                other => Err(ProxyError::ForbiddenTarget {
+                    host: shown,
+                    reason: format!("unsupported URL scheme `{other}`"),
+                }),
+            };
+        }
+        if url.scheme() != "https" {
+            return Err(ProxyError::ForbiddenTarget {
+                host: key,
+                reason: format!(
+                    "only https is allowed (got `{}`); pass --insecure-registry for plain HTTP",
+                    url.scheme()
+                ),
+            });
+        }
+        check_literal(url, &key)?;
+        Ok(false)
+    }
+}
+
+/// `host[:port]` as written after normalization by the URL parser: lowercase
+/// names, canonical IPs (IPv4-mapped IPv6 as IPv4), explicit ports only.
+fn host_key(url: &Url) -> Result<String, ProxyError> {
+    let host = match url.host() {
+        Some(Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
+        Some(Host::Ipv4(v4)) => v4.to_string(),
+        Some(Host::Ipv6(v6)) => match normalize_ip(IpAddr::V6(v6)) {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => format!("[{v6}]"),
+        },
+        None => {
+            return Err(ProxyError::ForbiddenTarget {
+                host: url.to_string(),
+                reason: "the URL has no host".into(),
+            });
+        }
+    };
+    Ok(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+fn check_literal(url: &Url, shown: &str) -> Result<(), ProxyError> {
+    let ip = match url.host() {
+        Some(Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(Host::Ipv6(v6)) => IpAddr::V6(v6),
+        _ => return Ok(()),
+    };
+    let class = classify(ip);
+    if class.is_public() {
+        Ok(())
+    } else {
+        Err(refusal(shown, normalize_ip(ip), class))
+    }
+}
+
+fn refusal(host: &str, ip: IpAddr, class: AddressClass) -> ProxyError {
+    ProxyError::ForbiddenTarget {
+        host: host.to_string(),
+        reason: format!(
+            "{ip} is {}; start the proxy with --insecure-registry {host} to allow it",
+            class.describe()
+        ),
+    }
+}
+
+/// The resolver error: carried through reqwest so the client can report
+/// `FORBIDDEN_TARGET` rather than a generic connect failure.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{host} resolves to {ip}, {}", class.describe())]
+pub struct RefusedAddress {
+    pub host: String,
+    pub ip: IpAddr,
+    pub class: AddressClass,
+}
+
+impl RefusedAddress {
+    pub fn into_proxy_error(self) -> ProxyError {
+        refusal(&self.host, self.ip, self.class)
+    }
+}
+
+/// A DNS resolver that drops non-public addresses, except for the names in
+/// `private_ok` (the allow-listed hosts).
+#[derive(Debug, Clone, Default)]
+pub struct GuardedResolver {
+    private_ok: Arc<HashSet<String>>,
+}
+
+impl GuardedResolver {
+    /// Only public addresses.
+    pub fn public_only() -> Self {
+        GuardedResolver::default()
+    }
+
+    /// Any address for these host names; public only for the rest.
+    pub fn allowing(names: HashSet<String>) -> Self {
+        GuardedResolver {
+            private_ok: Arc::new(names),
+        }
+    }
+}
+
+/// Keep the addresses we may connect to: all of them for allow-listed names,
+/// the public ones otherwise; an error naming the first refused one when none is left.
+pub fn filter_addresses(
+    host: &str,
+    allow_private: bool,
+    addrs: impl IntoIterator<Item = SocketAddr>,
+) -> Result<Vec<SocketAddr>, RefusedAddress> {
+    let mut kept = Vec::new();
+    let mut refused = None;
+    for addr in addrs {
+        let ip = normalize_ip(addr.ip());
+        let class = classify(ip);
+        if allow_private || class.is_public() {
+            kept.push(SocketAddr::new(ip, addr.port()));
+        } else if refused.is_none() {
+            refused = Some(RefusedAddress {
+                host: host.to_string(),
+                ip,
+                class,
+            });
+        }
+    }
+    match (kept.is_empty(), refused) {
+        (true, Some(r)) => Err(r),
+        _ => Ok(kept),
+    }
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let allow_private = self.private_ok.contains(&host);
+        Box::pin(async move {
+            let resolved = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let kept = filter_addresses(&host, allow_private, resolved)?;
+            let addrs: Addrs = Box::new(kept.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(s: &str) -> AddressClass {
+        classify(s.parse().expect("test IP"))
+    }
+
+    #[test]
+    fn ipv4_classes() {
+        assert_eq!(class("127.0.0.1"), AddressClass::Loopback);
+        assert_eq!(class("127.255.255.254"), AddressClass::Loopback);
+        assert_eq!(class("10.1.2.3"), AddressClass::Private);
+        assert_eq!(class("172.16.0.1"), AddressClass::Private);
+        assert_eq!(class("172.31.255.255"), AddressClass::Private);
+        assert_eq!(class("172.32.0.1"), AddressClass::Public);
+        assert_eq!(class("192.168.1.1"), AddressClass::Private);
+        assert_eq!(class("169.254.169.254"), AddressClass::LinkLocal);
+        assert_eq!(class("100.64.0.1"), AddressClass::SharedAddressSpace);
+        assert_eq!(class("100.127.255.255"), AddressClass::SharedAddressSpace);
+        assert_eq!(class("100.128.0.1"), AddressClass::Public);
+        assert_eq!(class("0.0.0.0"), AddressClass::Unspecified);
+        assert_eq!(class("0.1.2.3"), AddressClass::Unspecified);
+        assert_eq!(class("224.0.0.1"), AddressClass::Multicast);
+        assert_eq!(class("255.255.255.255"), AddressClass::Broadcast);
+        assert_eq!(class("240.0.0.1"), AddressClass::Reserved);
+        assert_eq!(class("192.0.2.1"), AddressClass::Reserved);
+        assert_eq!(class("198.18.0.1"), AddressClass::Reserved);
+        assert_eq!(class("192.0.0.8"), AddressClass::Reserved);
+        assert_eq!(class("8.8.8.8"), AddressClass::Public);
+        assert_eq!(class("140.82.112.3"), AddressClass::Public);
+    }
+
+    #[test]
+    fn ipv6_classes() {
+        assert_eq!(class("::1"), AddressClass::Loopback);
+        assert_eq!(class("::"), AddressClass::Unspecified);
+        assert_eq!(class("fe80::1"), AddressClass::LinkLocal);
+        assert_eq!(class("fd00::1"), AddressClass::Private);
+        assert_eq!(class("fc00::1"), AddressClass::Private);
+        assert_eq!(class("fec0::1"), AddressClass::Private);
+        assert_eq!(class("ff02::1"), AddressClass::Multicast);
+        assert_eq!(class("2001:db8::1"), AddressClass::Reserved);
+        assert_eq!(class("2606:4700::1111"), AddressClass::Public);
+    }
+
+    #[test]
+    fn ipv4_inside_ipv6_is_classified_as_ipv4() {
+        assert_eq!(class("::ffff:127.0.0.1"), AddressClass::Loopback);
+        assert_eq!(class("::ffff:169.254.169.254"), AddressClass::LinkLocal);
+        assert_eq!(class("::ffff:10.0.0.1"), AddressClass::Private);
+        assert_eq!(class("::127.0.0.1"), AddressClass::Loopback);
+        assert_eq!(class("64:ff9b::a00:1"), AddressClass::Private);
+        assert_eq!(class("2002:7f00:1::"), AddressClass::Loopback);
+        assert_eq!(class("::ffff:8.8.8.8"), AddressClass::Public);
+        assert_eq!(
+            normalize_ip("::ffff:127.0.0.1".parse().unwrap()),
+            "127.0.0.1".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn targets_are_https_unless_allow_listed() {
+        let p = TargetPolicy::new(&["LocalHost:5000".into(), "127.0.0.1:5001".into()]).unwrap();
+        let t = p.target("ghcr.io").unwrap();
+        assert_eq!(t.base.as_str(), "https://ghcr.io/");
+        assert!(!t.insecure);
+        let t = p.target("localhost:5000").unwrap();
+        assert_eq!(t.base.as_str(), "http://localhost:5000/");
+        assert!(t.insecure);
+        assert!(p.target("127.0.0.1:5001").unwrap().insecure);
+        // Same host, another port: not allow-listed, and a literal loopback IP.
+        let e = p.target("127.0.0.1:5002").unwrap_err();
+        assert!(matches!(e, ProxyError::ForbiddenTarget { .. }), "{e}");
+        // localhost on another port is https + public-only resolution.
+        assert!(!p.target("localhost:6000").unwrap().insecure);
+    }
+
+    #[test]
+    fn literal_ips_are_normalized_before_the_check() {
+        let p = TargetPolicy::new(&[]).unwrap();
+        for host in [
+            "127.0.0.1",
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "[::ffff:127.0.0.1]",
+            "[::1]:5000",
+            "169.254.169.254",
+            "10.0.0.1:443",
+            "0.0.0.0",
+        ] {
+            let e = p.target(host).unwrap_err();
+            assert!(
+                matches!(e, ProxyError::ForbiddenTarget { .. }),
+                "{host}: {e}"
+            );
+        }
+        assert!(p.target("8.8.8.8").is_ok());
+        // Allow-listing a mapped address allows its IPv4 spelling.
+        let p = TargetPolicy::new(&["[::ffff:127.0.0.1]:5000".into()]).unwrap();
+        assert!(p.target("127.0.0.1:5000").unwrap().insecure);
+    }
+
+    #[test]
+    fn realm_urls_are_checked() {
+        let p = TargetPolicy::new(&["127.0.0.1:5000".into()]).unwrap();
+        let ok = |u: &str| p.check_url(&Url::parse(u).unwrap());
+        assert!(!ok("https://auth.docker.io/token").unwrap());
+        assert!(ok("http://127.0.0.1:5000/auth").unwrap());
+        assert!(ok("http://auth.docker.io/token").is_err());
+        assert!(ok("https://169.254.169.254/latest").is_err());
+        assert!(ok("https://127.0.0.1:5001/auth").is_err());
+        assert!(ok("file:///etc/passwd").is_err());
+    }
+
+    #[test]
+    fn bad_allow_list_entries_are_errors() {
+        for bad in ["http://x:5000", "x:5000/path", "user@x", "x:port", ""] {
+            assert!(TargetPolicy::new(&[bad.to_string()]).is_err(), "{bad:?}");
+        }
+        let p = TargetPolicy::new(&["reg.local:5000".into(), "[::1]:5000".into()]).unwrap();
+        let names = p.insecure_host_names();
+        assert!(names.contains("reg.local"));
+        assert!(names.contains("[::1]"));
+    }
+
+    #[test]
+    fn resolved_addresses_are_filtered() {
+        let a = |s: &str| -> SocketAddr { s.parse().unwrap() };
+        let e =
+            filter_addresses("evil.example", false, [a("127.0.0.1:0"), a("[::1]:0")]).unwrap_err();
+        assert_eq!(e.class, AddressClass::Loopback);
+        assert_eq!(e.host, "evil.example");
+        // Mixed answers: keep the public one only.
+        let kept =
+            filter_addresses("mixed.example", false, [a("10.0.0.1:0"), a("8.8.8.8:0")]).unwrap();
+        assert_eq!(kept, vec![a("8.8.8.8:0")]);
+        // Allow-listed name: loopback kept, mapped address normalized.
+        let kept = filter_addresses("localhost", true, [a("[::ffff:127.0.0.1]:0")]).unwrap();
+        assert_eq!(kept, vec![a("127.0.0.1:0")]);
+    }
+}

@@ -1,0 +1,12 @@
+//! Talking to OCI-distribution registries: the client and what it needs
+//! (target guard, authentication, size caps, error mapping, cache).
+
+pub mod auth;
+pub mod body;
+pub mod cache;
+pub mod challenge;
+pub mod client;
+pub mod guard;
+pub mod refusal;
+
+pub use client::{FetchedManifest, ManifestHead, RegistryClient, Repository};

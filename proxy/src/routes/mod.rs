@@ -1,0 +1,33 @@
+//! The HTTP API's handlers: each parses its input, calls one operation and
+//! shapes the answer; the work itself lives in `crate::inspect` and `registry`.
+
+pub mod health;
+pub mod inspect;
+
+use axum::http::HeaderMap;
+use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
+
+use crate::error::ProxyError;
+
+/// Typed-in credentials from the request header (empty when absent).
+pub fn credentials(headers: &HeaderMap) -> Result<CredentialSet, ProxyError> {
+    match headers.get(CREDENTIALS_HEADER) {
+        None => Ok(CredentialSet::default()),
+        Some(v) => {
+            let text = v.to_str().map_err(|_| {
+                ProxyError::InvalidInput(format!(
+                    "the {CREDENTIALS_HEADER} header is not ASCII text"
+                ))
+            })?;
+            CredentialSet::decode(text).map_err(|e| ProxyError::InvalidInput(e.to_string()))
+        }
+    }
+}
+
+/// Any other `/api/...` path: a JSON 404, not the page.
+pub async fn unknown_api() -> ProxyError {
+    ProxyError::NotFound {
+        what: "this API endpoint".into(),
+        detail: String::new(),
+    }
+}

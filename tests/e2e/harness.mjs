@@ -1,0 +1,121 @@
+// The world a browser test runs in: a real docker-registry on a free loopback
+// port seeded with the demo images, the real proxy serving the built page, and
+// Debian's Chromium driven by Playwright. Everything listens on 127.0.0.1 only.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const binDir = process.env.MW_BIN_DIR || join(root, 'target/debug');
+export const artifacts = join(root, 'tests/e2e/artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+async function waitFor(url, what, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = e.message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not come up at ${url}: ${last}`);
+}
+
+function start(cmd, args, name) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  child.logs = () => output;
+  child.on('exit', (code, sig) => {
+    if (code && code !== 0) console.error(`${name} exited with ${code}:\n${output}`);
+  });
+  return child;
+}
+
+/** A registry (optionally htpasswd-protected) on a free port, with temp storage. */
+export async function startRegistry({ htpasswd } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-e2e-registry-'));
+  const port = await freePort();
+  let auth = '';
+  if (htpasswd) {
+    const r = spawnSync('htpasswd', ['-Bbn', htpasswd.user, htpasswd.password]);
+    if (r.status !== 0) throw new Error(`htpasswd failed: ${r.stderr}`);
+    writeFileSync(join(dir, 'htpasswd'), r.stdout);
+    auth = `auth:\n  htpasswd:\n    realm: e2e\n    path: ${join(dir, 'htpasswd')}\n`;
+  }
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+  );
+  const proc = start('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], 'docker-registry');
+  await waitFor(`http://127.0.0.1:${port}/v2/`, 'docker-registry');
+  return {
+    host: `127.0.0.1:${port}`,
+    stop() {
+      proc.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function seedDemo(registryHost, extraArgs = []) {
+  const r = spawnSync(join(binDir, 'seed-demo'), ['--registry', registryHost, ...extraArgs], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`seed-demo failed (${r.status}): ${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The proxy binary serving the built page (dist/), with registries allow-listed. */
+export async function startProxy(registryHosts, extraArgs = []) {
+  const port = await freePort();
+  const args = ['--listen', `127.0.0.1:${port}`, '--dist', join(root, 'dist'), ...extraArgs];
+  for (const h of registryHosts) args.push('--insecure-registry', h);
+  const proc = start(join(binDir, 'manifest-web'), args, 'manifest-web');
+  await waitFor(`http://127.0.0.1:${port}/api/v1/health`, 'manifest-web');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs: () => proc.logs(),
+    stop() {
+      proc.kill('SIGTERM');
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}

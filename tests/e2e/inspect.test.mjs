@@ -1,0 +1,124 @@
+// Inspect in the real page: type a reference, see platforms and digests that
+// match what the registry itself reports; share the URL; go back and forward.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startRegistry, seedDemo, startProxy, launchBrowser, artifacts } from './harness.mjs';
+
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+let registry, proxy, browser;
+
+before(async () => {
+  registry = await startRegistry();
+  seedDemo(registry.host);
+  proxy = await startProxy([registry.host]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  proxy?.stop();
+  registry?.stop();
+});
+
+/** The manifest as the registry itself serves it (independent of the proxy). */
+async function registryManifest(repo, ref) {
+  const r = await fetch(`http://${registry.host}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT } });
+  assert.equal(r.status, 200, `registry GET ${repo}:${ref}`);
+  return { digest: r.headers.get('docker-content-digest'), body: JSON.parse(await r.text()) };
+}
+
+function platformString(p) {
+  let s = `${p.os}/${p.architecture}`;
+  if (p.variant) s += `/${p.variant}`;
+  if (p['os.version']) s += `:${p['os.version']}`;
+  return s;
+}
+
+test('typing a reference shows the platforms and digests of a manifest list', async () => {
+  const page = await browser.newPage();
+  await page.goto(proxy.url + '/');
+  const ref = `${registry.host}/demo/multiarch:latest`;
+  await page.getByTestId('ref-input').fill(ref);
+  await page.getByTestId('ref-input').press('Enter');
+  await page.getByTestId('summary').waitFor();
+
+  const expected = await registryManifest('demo/multiarch', 'latest');
+  assert.equal((await page.getByTestId('digest').textContent()).trim(), expected.digest);
+  assert.equal((await page.getByTestId('multi-platform').textContent()).trim(), 'yes');
+
+  const shown = (await page.getByTestId('platform').allTextContents()).map((s) => s.trim());
+  const want = expected.body.manifests.map((m) => platformString(m.platform));
+  assert.deepEqual(shown, want);
+  assert.ok(want.some((p) => p.startsWith('windows/amd64:')), 'the demo list has a Windows entry with os.version');
+
+  const rows = page.getByTestId('entry-row');
+  assert.equal(await rows.count(), expected.body.manifests.length);
+  const digests = (await page.getByTestId('entry-digest').allTextContents()).map((s) => s.trim());
+  assert.deepEqual(digests, expected.body.manifests.map((m) => m.digest));
+
+  // The URL carries the reference, so it can be shared.
+  assert.equal(new URL(page.url()).searchParams.get('ref'), ref);
+  await page.screenshot({ path: join(artifacts, 'inspect-manifest-list.png'), fullPage: true });
+  await page.close();
+});
+
+test('a shared URL opens the inspection; clicking an entry digest navigates; back and forward work', async () => {
+  const page = await browser.newPage();
+  const ref = `${registry.host}/demo/multiarch:latest`;
+  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
+  await page.getByTestId('entries').waitFor();
+  const firstDigest = (await page.getByTestId('entry-digest').first().textContent()).trim();
+  await page.getByTestId('entry-digest').first().click();
+  await page.waitForFunction(
+    (d) => document.querySelector('[data-testid="digest"]')?.textContent.trim() === d,
+    firstDigest,
+  );
+  assert.equal((await page.getByTestId('multi-platform').textContent()).trim(), 'no');
+  await page.getByTestId('layers').waitFor();
+  await page.getByTestId('image-config').waitFor();
+  assert.ok(new URL(page.url()).searchParams.get('ref').endsWith(`@${firstDigest}`));
+
+  await page.goBack();
+  await page.getByTestId('entries').waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('ref'), ref);
+  await page.goForward();
+  await page.waitForFunction(
+    (d) => document.querySelector('[data-testid="digest"]')?.textContent.trim() === d,
+    firstDigest,
+  );
+  await page.close();
+});
+
+test('a single image shows its config and layers; the raw view is the exact bytes', async () => {
+  const page = await browser.newPage();
+  const ref = `${registry.host}/demo/single:1.0`;
+  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
+  await page.getByTestId('summary').waitFor();
+  const expected = await registryManifest('demo/single', '1.0');
+  assert.equal((await page.getByTestId('digest').textContent()).trim(), expected.digest);
+  assert.equal((await page.getByTestId('multi-platform').textContent()).trim(), 'no');
+  await page.getByTestId('image-config').waitFor();
+  const layerRows = await page.getByTestId('layers').locator('tbody tr').count();
+  assert.equal(layerRows, expected.body.layers.length);
+  const raw = await page.getByTestId('raw-json').textContent();
+  assert.deepEqual(JSON.parse(raw), expected.body);
+  await page.close();
+});
+
+test('a missing tag is explained in place', async () => {
+  const page = await browser.newPage();
+  await page.goto(proxy.url + '/');
+  await page.getByTestId('ref-input').fill(`${registry.host}/demo/multiarch:no-such-tag`);
+  await page.getByTestId('inspect-button').click();
+  const error = page.getByTestId('error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /no-such-tag/);
+  await page.close();
+});
