@@ -177,6 +177,38 @@ mod tests {
     }
 
     #[test]
+    fn entries_link_to_their_repository_by_digest() {
+        let digest = Digest::sha256(b"child manifest");
+        let response = InspectResponse {
+            reference: "localhost:5000/demo/multi:latest".into(),
+            registry: "localhost:5000".into(),
+            repository: "demo/multi".into(),
+            tag: Some("latest".into()),
+            digest: Digest::sha256(b"index"),
+            media_type: shared::media_type::OCI_INDEX.into(),
+            kind: shared::media_type::Kind::Index,
+            size: 5,
+            raw: "index".into(),
+            artifact_type: None,
+            annotations: Default::default(),
+            subject: None,
+            manifests: Some(Vec::new()),
+            config: None,
+            layers: None,
+            image_config: None,
+        };
+        let route = Route::inspect_in_repository(&response, &digest);
+        assert_eq!(
+            route,
+            Route::inspect(&format!("localhost:5000/demo/multi@{digest}"))
+        );
+        assert_eq!(
+            route.to_url(),
+            format!("/?ref=localhost:5000/demo/multi@sha256:{}", digest.hex())
+        );
+    }
+
+    #[test]
     fn create_and_unknown_paths() {
         assert_eq!(Route::from_url("/create", ""), Route::Create);
         assert_eq!(Route::from_url("/create/", "?ref=x"), Route::Create);

@@ -19,6 +19,7 @@ use shared::reference::Reference;
 use crate::error::ProxyError;
 use crate::registry::body::CONFIG_LIMIT;
 use crate::registry::{FetchedManifest, RegistryClient, Repository};
+use crate::schema1;
 
 /// Children of an index fetched at once.
 pub const CHILD_CONCURRENCY: usize = 8;
@@ -86,21 +87,26 @@ async fn fetch_root(repo: &Repository<'_>, reference: &Reference) -> Result<Mani
         docker_content_digest,
     } = fetched;
     let raw = bytes.to_vec();
+    // Signed schema1: the digest is over the payload without signatures.
+    let signed = schema1::signed_payload(&raw);
+    let hashed: &[u8] = signed.as_deref().unwrap_or(&raw);
     if let Some(header) = &docker_content_digest {
-        check_digest(header, &raw, &format!("{what} (Docker-Content-Digest)"))?;
+        check_digest(header, hashed, &format!("{what} (Docker-Content-Digest)"))?;
     }
-    let manifest = match reference.digest() {
-        Some(expected) => {
-            check_digest(expected, &raw, &what)?;
-            Manifest::parse_verified(raw, content_type.as_deref(), expected)
-        }
-        // Prefer the registry's digest algorithm when it verified.
-        None => match &docker_content_digest {
-            Some(header) => Manifest::parse_verified(raw, content_type.as_deref(), header),
-            None => Manifest::parse(raw, content_type.as_deref()),
-        },
-    };
-    manifest.map_err(|e| manifest_error(&what, e))
+    if let Some(expected) = reference.digest() {
+        check_digest(expected, hashed, &what)?;
+    }
+    // The digest to report: the one asked for, else the registry's (both
+    // verified above), else sha256 of what was hashed.
+    let digest = reference
+        .digest()
+        .or(docker_content_digest.as_ref())
+        .cloned()
+        .unwrap_or_else(|| Digest::sha256(hashed));
+    let mut manifest =
+        Manifest::parse(raw, content_type.as_deref()).map_err(|e| manifest_error(&what, e))?;
+    manifest.digest = digest;
+    Ok(manifest)
 }
 
 /// One index entry: fetch the child, verify it, describe it.

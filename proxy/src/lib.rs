@@ -21,6 +21,7 @@ pub mod origin;
 pub mod page;
 pub mod registry;
 pub mod routes;
+pub mod schema1;
 
 pub use app::router;
 pub use config::Config;
@@ -39,7 +40,15 @@ pub async fn serve_with_shutdown(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ProxyError> {
-    let app = router(config)?;
+    serve_app(listener, router(config)?, shutdown).await
+}
+
+/// Serve an already built `router` until `shutdown` completes.
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ProxyError> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

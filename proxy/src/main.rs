@@ -42,6 +42,14 @@ async fn main() -> ExitCode {
     if !args.allowed_origins.is_empty() {
         config.allowed_origins = args.allowed_origins;
     }
+    // Validate the configuration before announcing anything.
+    let app = match proxy::router(config.clone()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("manifest-web: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -50,9 +58,8 @@ async fn main() -> ExitCode {
         }
     };
     let addr = listener.local_addr().unwrap_or(config.listen);
-    config.listen = addr;
     println!("manifest-web listening on http://{addr}");
-    match proxy::serve(listener, config).await {
+    match proxy::serve_app(listener, app, proxy::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("manifest-web: {e}");

@@ -81,6 +81,9 @@ pub fn describe(media_type: &str) -> &'static str {
 pub fn is_non_distributable(media_type: &str) -> bool {
     matches!(
         essence(media_type),
-        DOCKER_FOREIGN_LAYER | OCI_LAYER_NONDIST_TAR | OCI_LAYER_NONDIST_GZIP | OCI_LAYER_NONDIST_ZSTD
+        DOCKER_FOREIGN_LAYER
+            | OCI_LAYER_NONDIST_TAR
+            | OCI_LAYER_NONDIST_GZIP
+            | OCI_LAYER_NONDIST_ZSTD
     )
 }

@@ -8,6 +8,10 @@
 //! and then performs the steps in order. The index is serialized once and its
 //! digest is taken over exactly those bytes, which are the bytes pushed.
 
+// Errors are built at most once per plan and carry both values of every
+// conflict so the message can show them; their size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -39,6 +43,8 @@ pub struct ResolvedSource {
     pub resolution: Resolution,
 }
 
+// One per spec entry, built once: boxing would only make matching clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
     /// The registry has no such manifest.
@@ -199,7 +205,9 @@ impl Step {
 pub enum PlanError {
     #[error("internal: {expected} spec entries but {found} resolved sources")]
     SourceCount { expected: usize, found: usize },
-    #[error("`{field}`: `{source_ref}` was not found ({reason}); fix the reference, or set `ignoreMissing: true` to skip missing sources")]
+    #[error(
+        "`{field}`: `{source_ref}` was not found ({reason}); fix the reference, or set `ignoreMissing: true` to skip missing sources"
+    )]
     Missing {
         field: String,
         source_ref: String,
@@ -213,7 +221,9 @@ pub enum PlanError {
         source_ref: String,
         error: DigestError,
     },
-    #[error("`{field}`: the index `{source_ref}` lists {listed} ({listed_size} bytes), but the manifest fetched for it is {actual} ({actual_size} bytes)")]
+    #[error(
+        "`{field}`: the index `{source_ref}` lists {listed} ({listed_size} bytes), but the manifest fetched for it is {actual} ({actual_size} bytes)"
+    )]
     ChildMismatch {
         field: String,
         source_ref: String,
@@ -222,29 +232,39 @@ pub enum PlanError {
         actual: Digest,
         actual_size: u64,
     },
-    #[error("`{field}`: `{source_ref}` is a {what} ({media_type}), which cannot be an entry of an index; use an image or an index")]
+    #[error(
+        "`{field}`: `{source_ref}` is a {what} ({media_type}), which cannot be an entry of an index; use an image or an index"
+    )]
     UnsupportedSource {
         field: String,
         source_ref: String,
         what: &'static str,
         media_type: String,
     },
-    #[error("`{field}`: the index `{source_ref}` contains another index ({digest}); nested indexes cannot be merged, list that index's images instead")]
+    #[error(
+        "`{field}`: the index `{source_ref}` contains another index ({digest}); nested indexes cannot be merged, list that index's images instead"
+    )]
     NestedIndex {
         field: String,
         source_ref: String,
         digest: Digest,
     },
-    #[error("`{field}`: the spec says {key} `{declared}`, but the image `{source_ref}` ({digest}) is {key} `{actual}` according to its config; fix the platform or the source")]
+    #[error(
+        "`{field}`: {declared_by} says {key} `{declared}`, but the image `{source_ref}` ({digest}) is {key} `{actual}` according to its config; fix the platform or the source"
+    )]
     PlatformConflict {
         field: String,
         source_ref: String,
         digest: Digest,
+        /// `the spec`, or `the source index` for an entry of a source index.
+        declared_by: &'static str,
         key: &'static str,
         declared: String,
         actual: String,
     },
-    #[error("`{field}`: the image `{source_ref}` ({digest}) does not say which os/architecture it is for; declare `platform` with `os` and `architecture`")]
+    #[error(
+        "`{field}`: the image `{source_ref}` ({digest}) does not say which os/architecture it is for; declare `platform` with `os` and `architecture`"
+    )]
     NoPlatform {
         field: String,
         source_ref: String,
@@ -265,7 +285,9 @@ pub enum PlanError {
         declared: String,
         available: String,
     },
-    #[error("two entries have the same platform {platform}: {first_digest} from `{first_source}` and {second_digest} from `{second_source}`; remove one or give them different platforms")]
+    #[error(
+        "two entries have the same platform {platform}: {first_digest} from `{first_source}` and {second_digest} from `{second_source}`; remove one or give them different platforms"
+    )]
     DuplicatePlatform {
         platform: String,
         first_source: String,
@@ -273,14 +295,18 @@ pub enum PlanError {
         second_source: String,
         second_digest: Digest,
     },
-    #[error("`{field}`: `{source_ref}` ({digest}) is an {media_type_name}; a Docker manifest list can only hold Docker schema 2 images, set `type: oci` to build an OCI index")]
+    #[error(
+        "`{field}`: `{source_ref}` ({digest}) is an {media_type_name}; a Docker manifest list can only hold Docker schema 2 images, set `type: oci` to build an OCI index"
+    )]
     OciInDockerList {
         field: String,
         source_ref: String,
         digest: Digest,
         media_type_name: &'static str,
     },
-    #[error("`{field}`: a Docker manifest list cannot carry annotations; set `type: oci` to build an OCI index, or remove the annotations")]
+    #[error(
+        "`{field}`: a Docker manifest list cannot carry annotations; set `type: oci` to build an OCI index, or remove the annotations"
+    )]
     AnnotationsNeedOci { field: String },
     #[error("internal: the index could not be serialized: {message}")]
     Serialize { message: String },
@@ -366,6 +392,7 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
                 verify(&field, &source_text, manifest)?;
                 check_image_kind(&field, &source_text, manifest)?;
                 let platform = settle_platform(
+                    "the spec",
                     &field,
                     &source_text,
                     &manifest.digest,
@@ -393,8 +420,9 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
                     children,
                     &mut warnings,
                 )?;
-                let (selected, mut kept): (Vec<_>, Vec<_>) =
-                    from_index.into_iter().partition(|m| m.attestation_for.is_none());
+                let (selected, mut kept): (Vec<_>, Vec<_>) = from_index
+                    .into_iter()
+                    .partition(|m| m.attestation_for.is_none());
                 if docker && !kept.is_empty() {
                     warnings.push(format!(
                         "{field}: {} attestation manifest(s) of `{source_text}` left out: a Docker manifest list cannot hold them; set `type: oci` to keep them",
@@ -578,7 +606,14 @@ fn members_of_index<'a>(
         check_image_kind(&child_field, source_text, m)?;
         let listed = d.platform.clone().unwrap_or_default();
         let config = child.config.as_ref().map(ImageConfig::platform);
-        let platform = settle_platform(&child_field, source_text, &m.digest, &listed, config.as_ref())?;
+        let platform = settle_platform(
+            "the source index",
+            &child_field,
+            source_text,
+            &m.digest,
+            &listed,
+            config.as_ref(),
+        )?;
         available.push(platform.to_string());
         if !matches_declared(&entry.declared, &platform) {
             continue;
@@ -681,6 +716,7 @@ fn describe_declared(p: &Platform) -> String {
 /// the config (os/arch when none declared; variant, os.version, os.features
 /// bubble up when not declared), and refused when the two disagree.
 fn settle_platform(
+    declared_by: &'static str,
     field: &str,
     source: &str,
     digest: &Digest,
@@ -689,31 +725,44 @@ fn settle_platform(
 ) -> Result<Platform, PlanError> {
     let mut out = declared.clone();
     if let Some(c) = config {
-        let conflict = |key: &'static str, declared: &str, actual: &str| PlanError::PlatformConflict {
-            field: field.to_string(),
-            source_ref: source.to_string(),
-            digest: digest.clone(),
-            key,
-            declared: declared.to_string(),
-            actual: actual.to_string(),
-        };
+        let conflict =
+            |key: &'static str, declared: &str, actual: &str| PlanError::PlatformConflict {
+                field: field.to_string(),
+                source_ref: source.to_string(),
+                digest: digest.clone(),
+                declared_by,
+                key,
+                declared: declared.to_string(),
+                actual: actual.to_string(),
+            };
         for (key, ours, theirs) in [
             ("os", &mut out.os, &c.os),
             ("architecture", &mut out.architecture, &c.architecture),
         ] {
             if ours.is_empty() {
                 ours.clone_from(theirs);
-            } else if !theirs.is_empty() && ours != theirs {
+            } else if !theirs.is_empty() && !equivalent(key, ours, theirs) {
                 return Err(conflict(key, ours, theirs));
             }
         }
+        let (os, arch) = (out.os.clone(), out.architecture.clone());
         for (key, ours, theirs) in [
             ("variant", &mut out.variant, &c.variant),
             ("os.version", &mut out.os_version, &c.os_version),
         ] {
             match (ours.as_deref(), theirs.as_deref()) {
                 (None, Some(t)) if !t.is_empty() => *ours = Some(t.to_string()),
-                (Some(o), Some(t)) if !t.is_empty() && o != t => return Err(conflict(key, o, t)),
+                (Some(o), Some(t)) if !t.is_empty() => {
+                    let same = if key == "variant" {
+                        Platform::new(&os, &arch, Some(o)).identity()
+                            == Platform::new(&os, &arch, Some(t)).identity()
+                    } else {
+                        o == t
+                    };
+                    if !same {
+                        return Err(conflict(key, o, t));
+                    }
+                }
                 _ => {}
             }
         }
@@ -737,6 +786,16 @@ fn settle_platform(
             error,
         })?;
     Ok(out)
+}
+
+/// Same os (`key == "os"`) or architecture under the usual normalization
+/// (`Linux` is `linux`, `aarch64` is `arm64`), as `Platform::identity` does.
+fn equivalent(key: &str, a: &str, b: &str) -> bool {
+    if key == "os" {
+        Platform::new(a, "amd64", None).identity() == Platform::new(b, "amd64", None).identity()
+    } else {
+        Platform::new("linux", a, None).identity() == Platform::new("linux", b, None).identity()
+    }
 }
 
 fn same_repository(a: &Reference, b: &Reference) -> bool {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::api::EntryView;
-use shared::inspect::{is_attestation, total_layer_size};
+use shared::inspect::{attested_digest, entry_layer_total, entry_platform, is_attestation};
 use shared::media_type::{Kind, describe};
 
 use crate::api::code_name;
@@ -14,26 +14,20 @@ use crate::components::layers_table::LayersTable;
 use crate::components::route_link::RouteLink;
 use crate::route::Route;
 
-/// The annotation BuildKit puts on an attestation: the manifest it is about.
-const ATTESTS: &str = "vnd.docker.reference.digest";
-
 #[component]
 pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
     let open = RwSignal::new(false);
     let attestation = is_attestation(&entry);
     let d = &entry.descriptor;
-    let platform = d
-        .platform
-        .as_ref()
-        .map(|p| p.to_string())
-        .unwrap_or_else(|| "—".to_string());
+    let platform = entry_platform(&entry);
     let attestation_badge = attestation.then(|| {
-        let about = d.annotations.get(ATTESTS).map(|target| {
-            let short: String = target.chars().take(19).collect();
+        let target = attested_digest(&entry).map(str::to_string);
+        let about = target.as_ref().map(|t| {
+            let short: String = t.chars().take(19).collect();
             format!(" for {short}…")
         });
         view! {
-            <span class="badge attest" title=d.annotations.get(ATTESTS).cloned()>
+            <span class="badge attest" title=target>
                 "attestation"
                 {about}
             </span>
@@ -55,10 +49,7 @@ pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
         .map(|l| l.len().to_string())
         .or_else(|| entry.child_count.map(|n| format!("{n} entries")))
         .unwrap_or_else(|| "—".to_string());
-    let layer_total = entry
-        .layers
-        .as_ref()
-        .map(|l| view! { <ByteSize bytes=total_layer_size(l) /> });
+    let layer_total = entry_layer_total(&entry).map(|bytes| view! { <ByteSize bytes /> });
     let error = entry.error.as_ref().map(|e| {
         view! {
             <div class="entry-error">
@@ -73,7 +64,7 @@ pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
 
     view! {
         <tr data-testid="entry-row" class:attestation=attestation class:open=move || open.get()>
-            <td class="expander-col">
+            <td class="expander-col" data-label="Details">
                 <button
                     type="button"
                     class="expander"
@@ -84,26 +75,26 @@ pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
                     {move || if open.get() { "▾" } else { "▸" }}
                 </button>
             </td>
-            <td>
+            <td data-label="Platform">
                 <span class="mono" data-testid="entry-platform">{platform}</span>
                 {attestation_badge}
             </td>
-            <td title=d.media_type.clone()>{describe(&d.media_type)} {kind} {artifact}</td>
-            <td>
+            <td data-label="Type" title=d.media_type.clone()>{describe(&d.media_type)} {kind} {artifact}</td>
+            <td data-label="Digest">
                 <RouteLink route attr:class="mono digest" attr:data-testid="entry-digest">
                     {digest}
                 </RouteLink>
                 {error}
             </td>
-            <td class="num">
+            <td class="num" data-label="Size">
                 <ByteSize bytes=d.size />
             </td>
-            <td class="num">{layer_count}</td>
-            <td class="num">{layer_total}</td>
+            <td class="num" data-label="Layers">{layer_count}</td>
+            <td class="num" data-label="Layer total">{layer_total}</td>
         </tr>
         <Show when=move || open.get()>
             <tr class="entry-detail" data-testid="entry-detail">
-                <td></td>
+                <td class="spacer"></td>
                 <td colspan="6">{entry_details(&detail_entry)}</td>
             </tr>
         </Show>

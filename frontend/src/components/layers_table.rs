@@ -34,10 +34,10 @@ pub fn LayersTable(
             });
             view! {
                 <tr>
-                    <td class="num">{i + 1}</td>
-                    <td title=layer.media_type.clone()>{describe(&layer.media_type)} {foreign}</td>
-                    <td class="mono digest">{layer.digest.to_string()} {urls}</td>
-                    <td class="num">
+                    <td class="num" data-label="#">{i + 1}</td>
+                    <td data-label="Type" title=layer.media_type.clone()>{describe(&layer.media_type)} {foreign}</td>
+                    <td class="mono digest" data-label="Digest">{layer.digest.to_string()} {urls}</td>
+                    <td class="num" data-label="Size">
                         <ByteSize bytes=layer.size />
                     </td>
                 </tr>
@@ -58,7 +58,7 @@ pub fn LayersTable(
                 <tbody>{rows}</tbody>
                 <tfoot>
                     <tr>
-                        <td></td>
+                        <td class="spacer"></td>
                         <td colspan="2">
                             {count} {if count == 1 { " layer" } else { " layers" }}
                         </td>

@@ -307,8 +307,17 @@ impl Repository<'_> {
         let status = resp.status().as_u16();
         let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;
         let mut err = map_registry_error(status, &bytes, &self.ctx(what));
-        if let (ProxyError::Unauthorized { detail, .. }, Some(_)) = (&mut err, &self.credential) {
-            *detail = join_detail("the credentials given were rejected", detail);
+        if let ProxyError::Unauthorized { detail, .. } = &mut err {
+            let lead = match &self.credential {
+                Some(_) => "the credentials given were rejected".to_string(),
+                // Docker Hub answers 401 for repositories that do not exist, too.
+                None => format!(
+                    "{} may be private (add credentials for {}) or may not exist",
+                    self.name(),
+                    self.registry
+                ),
+            };
+            *detail = join_detail(&lead, detail);
         }
         Err(err)
     }

@@ -111,7 +111,9 @@ pub enum PushEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
-    Warning { message: String },
+    Warning {
+        message: String,
+    },
     /// The index is pushed to every tag.
     #[serde(rename_all = "camelCase")]
     Done {
@@ -146,5 +148,106 @@ impl PushEvent {
     /// Parse one NDJSON line (surrounding whitespace allowed).
     pub fn from_ndjson(line: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(line.trim())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorCode;
+    use crate::plan::Step;
+    use crate::reference::Reference;
+
+    #[test]
+    fn plan_response_carries_the_exact_index() {
+        let index = br#"{"schemaVersion":2,"manifests":[]}"#.to_vec();
+        let digest = Digest::sha256(&index);
+        let plan = Plan {
+            target: Reference::parse("localhost:5000/app:1").unwrap(),
+            tags: vec!["latest".into()],
+            media_type: crate::media_type::OCI_INDEX.into(),
+            size: index.len() as u64,
+            index: index.clone(),
+            digest: digest.clone(),
+            entries: vec![],
+            warnings: vec!["careful".into()],
+            steps: vec![
+                Step::Index {
+                    tag: "1".into(),
+                    digest: digest.clone(),
+                },
+                Step::Tag {
+                    tag: "latest".into(),
+                    digest: digest.clone(),
+                },
+            ],
+        };
+        let r = PlanResponse::from_plan(&plan);
+        assert_eq!(r.index.as_bytes(), index.as_slice());
+        assert_eq!(r.target, "localhost:5000/app:1");
+        assert_eq!(r.steps.len(), 2);
+        assert_eq!(r.steps[1].kind, StepKind::Tag);
+        assert!(r.steps[1].description.contains("latest"));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["mediaType"], crate::media_type::OCI_INDEX);
+        assert_eq!(json["digest"], digest.to_string());
+        assert_eq!(json["steps"][0]["kind"], "index");
+        let back: PlanResponse = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn push_events_are_tagged_ndjson_lines() {
+        let digest = Digest::sha256(b"x");
+        let events = [
+            PushEvent::Planned {
+                digest: digest.clone(),
+                size: 1,
+                total: 3,
+            },
+            PushEvent::Step {
+                state: StepState::Done,
+                index: 1,
+                total: 3,
+                kind: StepKind::Blob,
+                description: "blob".into(),
+                detail: Some("mounted".into()),
+            },
+            PushEvent::Warning {
+                message: "w".into(),
+            },
+            PushEvent::Done {
+                digest: digest.clone(),
+                size: 1,
+                media_type: crate::media_type::OCI_INDEX.into(),
+                tags: vec!["localhost:5000/app:1".into()],
+            },
+            PushEvent::Error {
+                error: ApiError::new(ErrorCode::Denied, "no"),
+                step: Some(2),
+            },
+        ];
+        let mut stream = String::new();
+        for e in &events {
+            let line = e.to_ndjson();
+            assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
+            stream.push_str(&line);
+        }
+        let parsed: Vec<PushEvent> = stream
+            .lines()
+            .map(|l| PushEvent::from_ndjson(l).unwrap())
+            .collect();
+        assert_eq!(parsed, events);
+        let step: serde_json::Value = serde_json::from_str(stream.lines().nth(1).unwrap()).unwrap();
+        assert_eq!(step["event"], "step");
+        assert_eq!(step["state"], "done");
+        assert_eq!(step["kind"], "blob");
+        let done: serde_json::Value = serde_json::from_str(stream.lines().nth(3).unwrap()).unwrap();
+        assert_eq!(done["event"], "done");
+        assert_eq!(done["mediaType"], crate::media_type::OCI_INDEX);
+        let error: serde_json::Value =
+            serde_json::from_str(stream.lines().nth(4).unwrap()).unwrap();
+        assert_eq!(error["error"]["code"], "DENIED");
+        assert_eq!(error["step"], 2);
     }
 }

@@ -54,7 +54,9 @@ pub enum SpecError {
         source: PlatformError,
     },
     /// Half a platform: os without architecture, variant without both...
-    #[error("`{field}` is empty but `{given}` is set: give both os and architecture, or neither to take them from the image")]
+    #[error(
+        "`{field}` is empty but `{given}` is set: give both os and architecture, or neither to take them from the image"
+    )]
     IncompletePlatform { field: String, given: String },
     #[error("`manifests` is empty: list at least one source image")]
     NoManifests,

@@ -68,11 +68,7 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 /// `deserialize_with` for a `Vec<String>` field (`null` is empty).
 pub(crate) fn text_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let list: Option<Vec<Text>> = Option::deserialize(d)?;
-    Ok(list
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.0)
-        .collect())
+    Ok(list.unwrap_or_default().into_iter().map(|t| t.0).collect())
 }
 
 /// `deserialize_with` for a string map such as annotations (`null` is empty).

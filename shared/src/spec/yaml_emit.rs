@@ -137,8 +137,7 @@ fn is_plain_safe(s: &str) -> bool {
     }
     // Flow indicators are fine in block context, but quoting them costs
     // nothing and keeps the text safe inside `[...]` too.
-    if s
-        .chars()
+    if s.chars()
         .any(|c| needs_escape(c) || matches!(c, ',' | '[' | ']' | '{' | '}' | '#'))
     {
         return false;
@@ -161,7 +160,8 @@ fn looks_like_non_string(s: &str) -> bool {
     let starts_with_digit = s.starts_with(|c: char| c.is_ascii_digit());
     starts_with_digit
         && s.chars().all(|c| {
-            c.is_ascii_hexdigit() || matches!(c, '.' | '_' | ':' | '-' | '+' | 'x' | 'X' | 'o' | 'O')
+            c.is_ascii_hexdigit()
+                || matches!(c, '.' | '_' | ':' | '-' | '+' | 'x' | 'X' | 'o' | 'O')
         })
 }
 
@@ -188,5 +188,9 @@ fn double_quoted(s: &str) -> String {
 /// Characters YAML does not allow unescaped (outside its printable set) or
 /// reads as line breaks / byte-order marks.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
 }

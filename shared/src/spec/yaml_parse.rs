@@ -32,7 +32,7 @@ pub fn parse_yaml(text: &str) -> Result<PushSpec, SpecError> {
         SpecError::Yaml {
             line,
             column,
-            field: path.filter(|p| p != "."),
+            field: path.filter(|p| !p.is_empty() && p != "." && p != "?"),
             message: clean_message(&e.without_snippet().to_string()),
         }
     })
@@ -62,10 +62,10 @@ pub fn parse_and_validate_yaml(text: &str) -> Result<(PushSpec, ValidatedSpec), 
 /// some errors, a hint meant for developers.
 fn clean_message(message: &str) -> String {
     let mut message = message.trim();
-    if let Some(at) = message.rfind(" at line ") {
-        if message[at..].contains(", column ") {
-            message = &message[..at];
-        }
+    if let Some(at) = message.rfind(" at line ")
+        && message[at..].contains(", column ")
+    {
+        message = &message[..at];
     }
     if let Some(hint) = message.find(", set DuplicateKeyPolicy") {
         message = &message[..hint];
@@ -176,7 +176,13 @@ fn split_index(field: &str) -> (&str, PathRest<'_>) {
     let head = &field[..open];
     let after = &field[open + 1..];
     let Some(close) = after.find(']') else {
-        return (head, PathRest { index: None, tail: "" });
+        return (
+            head,
+            PathRest {
+                index: None,
+                tail: "",
+            },
+        );
     };
     let index = after[..close].parse().ok();
     let tail = after[close + 1..].trim_start_matches('.');
