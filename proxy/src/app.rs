@@ -9,7 +9,7 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, Method};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -49,6 +49,9 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
     let api = Router::new()
         .route(routes::health::HEALTH_PATH, get(routes::health::health))
         .route(shared::api::INSPECT_PATH, get(routes::inspect::inspect))
+        .route(shared::api::PLAN_PATH, post(routes::push::plan))
+        .route(shared::api::PUSH_PATH, post(routes::push::push))
+        .route(shared::api::SPEC_PARSE_PATH, post(routes::push::parse_spec))
         .route("/api", any(routes::unknown_api))
         .route("/api/{*rest}", any(routes::unknown_api))
         .with_state(state)

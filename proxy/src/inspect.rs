@@ -78,7 +78,7 @@ pub async fn inspect(
 }
 
 /// Fetch the root and check every digest there is to check.
-async fn fetch_root(repo: &Repository<'_>, reference: &Reference) -> Result<Manifest, ProxyError> {
+pub(crate) async fn fetch_root(repo: &Repository<'_>, reference: &Reference) -> Result<Manifest, ProxyError> {
     let what = format!("manifest `{reference}`");
     let fetched = repo.get_manifest(&reference.manifest_reference()).await?;
     let FetchedManifest {
@@ -126,23 +126,7 @@ async fn entry(repo: &Repository<'_>, descriptor: Descriptor) -> EntryView {
 }
 
 async fn fill_entry(repo: &Repository<'_>, view: &mut EntryView) -> Result<(), ProxyError> {
-    let d = &view.descriptor;
-    let what = format!("manifest `{}@{}`", repo.name(), d.digest);
-    let fetched = repo.get_manifest_verified(&d.digest).await?;
-    if fetched.bytes.len() as u64 != d.size {
-        return Err(ProxyError::BadManifest {
-            what,
-            detail: format!(
-                "the index says it is {} bytes, but it is {} bytes",
-                d.size,
-                fetched.bytes.len()
-            ),
-        });
-    }
-    let content_type = fetched.content_type.clone().or(Some(d.media_type.clone()));
-    let child =
-        Manifest::parse_verified(fetched.bytes.to_vec(), content_type.as_deref(), &d.digest)
-            .map_err(|e| manifest_error(&what, e))?;
+    let child = fetch_child(repo, &view.descriptor).await?;
     view.kind = child.kind();
     match &child.body {
         ManifestBody::Index(index) => view.child_count = Some(index.manifests.len()),
@@ -157,9 +141,32 @@ async fn fill_entry(repo: &Repository<'_>, view: &mut EntryView) -> Result<(), P
     Ok(())
 }
 
+/// Fetch the child an index entry points at, checked against the entry's
+/// digest and size.
+pub(crate) async fn fetch_child(
+    repo: &Repository<'_>,
+    d: &Descriptor,
+) -> Result<Manifest, ProxyError> {
+    let what = format!("manifest `{}@{}`", repo.name(), d.digest);
+    let fetched = repo.get_manifest_verified(&d.digest).await?;
+    if fetched.bytes.len() as u64 != d.size {
+        return Err(ProxyError::BadManifest {
+            what,
+            detail: format!(
+                "the index says it is {} bytes, but it is {} bytes",
+                d.size,
+                fetched.bytes.len()
+            ),
+        });
+    }
+    let content_type = fetched.content_type.clone().or(Some(d.media_type.clone()));
+    Manifest::parse_verified(fetched.bytes.to_vec(), content_type.as_deref(), &d.digest)
+        .map_err(|e| manifest_error(&what, e))
+}
+
 /// Fetch, verify and parse an image config; `None` for artifacts whose
 /// config is not an image config (empty descriptor, Helm chart config, ...).
-async fn image_config(
+pub(crate) async fn image_config(
     repo: &Repository<'_>,
     config: &Descriptor,
 ) -> Result<Option<ImageConfig>, ProxyError> {

@@ -19,7 +19,9 @@ pub mod error;
 pub mod inspect;
 pub mod origin;
 pub mod page;
+pub mod push;
 pub mod registry;
+pub mod resolve;
 pub mod routes;
 pub mod schema1;
 

@@ -56,12 +56,13 @@ impl ArtifactSpec {
             .iter()
             .map(|(media_type, bytes)| Blob::new(media_type, bytes.clone()))
             .collect();
+        let layer_descriptors: Vec<Descriptor> = layers.iter().map(Blob::descriptor).collect();
         let manifest = ImageManifestJson {
             schema_version: 2,
             media_type: media_type::OCI_MANIFEST.to_string(),
             artifact_type: Some(self.artifact_type.clone()),
             config: config.descriptor(),
-            layers: layers.iter().map(Blob::descriptor).collect(),
+            layers: layer_descriptors.clone(),
             subject: self.subject.clone(),
             annotations: self.annotations.clone(),
         };
@@ -69,6 +70,7 @@ impl ArtifactSpec {
             manifest: json_blob(media_type::OCI_MANIFEST, &manifest),
             config,
             layers,
+            layer_descriptors,
             platform: None,
             spec: None,
         }

@@ -47,7 +47,7 @@ pub fn attestation_for(image: &Image) -> Image {
         media_type: media_type::OCI_MANIFEST.to_string(),
         artifact_type: None,
         config: config.descriptor(),
-        layers: vec![layer_descriptor],
+        layers: vec![layer_descriptor.clone()],
         subject: None,
         annotations: BTreeMap::new(),
     };
@@ -55,6 +55,7 @@ pub fn attestation_for(image: &Image) -> Image {
         manifest: json_blob(media_type::OCI_MANIFEST, &manifest),
         config,
         layers: vec![layer],
+        layer_descriptors: vec![layer_descriptor],
         platform: Some(Platform::new("unknown", "unknown", None)),
         spec: None,
     }
@@ -63,10 +64,9 @@ pub fn attestation_for(image: &Image) -> Image {
 /// The index entry for an attestation manifest of the image `attested`.
 pub fn attestation_entry(attestation: &Image, attested: &Blob) -> Descriptor {
     let mut entry = attestation.entry();
-    entry.annotations.insert(
-        REFERENCE_DIGEST.to_string(),
-        attested.digest.to_string(),
-    );
+    entry
+        .annotations
+        .insert(REFERENCE_DIGEST.to_string(), attested.digest.to_string());
     entry
         .annotations
         .insert(REFERENCE_TYPE.to_string(), ATTESTATION_MANIFEST.to_string());

@@ -32,7 +32,7 @@ pub struct DemoItem {
 
 #[derive(Debug, Clone)]
 pub enum DemoContent {
-    Image(Image),
+    Image(Box<Image>),
     Index(Index),
 }
 
@@ -98,26 +98,29 @@ pub fn demo_set() -> Vec<DemoItem> {
         repository: "demo/single",
         tag: "1.0".into(),
         description: "Docker schema2 image, linux/amd64".into(),
-        content: DemoContent::Image(ImageSpec::new(Format::Docker, "linux/amd64", 300).build()),
+        content: DemoContent::Image(Box::new(
+            ImageSpec::new(Format::Docker, "linux/amd64", 300).build(),
+        )),
     });
 
     let mut oci_spec = ImageSpec::new(Format::Oci, "linux/amd64", 400);
-    oci_spec
-        .annotations
-        .insert("org.opencontainers.image.title".into(), "demo OCI image".into());
+    oci_spec.annotations.insert(
+        "org.opencontainers.image.title".into(),
+        "demo OCI image".into(),
+    );
     let oci_image = oci_spec.build();
     let sbom = ArtifactSpec::sbom("demo/oci-image", Some(oci_image.descriptor())).build();
     items.push(DemoItem {
         repository: "demo/oci-image",
         tag: "1.0".into(),
         description: "OCI image manifest, linux/amd64".into(),
-        content: DemoContent::Image(oci_image),
+        content: DemoContent::Image(Box::new(oci_image)),
     });
     items.push(DemoItem {
         repository: "demo/oci-image",
         tag: "sbom".into(),
         description: "SPDX SBOM artifact whose subject is demo/oci-image:1.0".into(),
-        content: DemoContent::Image(sbom),
+        content: DemoContent::Image(Box::new(sbom)),
     });
 
     let inner = IndexBuilder::new(Format::Oci)
@@ -131,8 +134,7 @@ pub fn demo_set() -> Vec<DemoItem> {
     items.push(DemoItem {
         repository: "demo/nested",
         tag: "1".into(),
-        description: "OCI index holding an index (linux/amd64, linux/arm64) and linux/s390x"
-            .into(),
+        description: "OCI index holding an index (linux/amd64, linux/arm64) and linux/s390x".into(),
         content: DemoContent::Index(nested),
     });
 
@@ -141,9 +143,9 @@ pub fn demo_set() -> Vec<DemoItem> {
             repository: "demo/app",
             tag: (*tag).into(),
             description: format!("Docker schema2 image, {platform} (a push source)"),
-            content: DemoContent::Image(
+            content: DemoContent::Image(Box::new(
                 ImageSpec::new(Format::Docker, platform, 600 + i as u64).build(),
-            ),
+            )),
         });
     }
     items

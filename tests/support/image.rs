@@ -80,8 +80,8 @@ impl ImageSpec {
     /// # Panics
     /// On a malformed platform string (a bug in the test).
     pub fn new(format: Format, platform: &str, seed: u64) -> ImageSpec {
-        let platform = Platform::parse(platform)
-            .unwrap_or_else(|e| panic!("test platform `{platform}`: {e}"));
+        let platform =
+            Platform::parse(platform).unwrap_or_else(|e| panic!("test platform `{platform}`: {e}"));
         let mut labels = BTreeMap::new();
         labels.insert(
             "org.opencontainers.image.title".to_string(),
@@ -100,7 +100,11 @@ impl ImageSpec {
                 format!("IMAGE_SEED={seed}"),
             ],
             entrypoint: vec!["/docker-entrypoint.sh".to_string()],
-            cmd: vec!["serve".to_string(), "--port".to_string(), "8080".to_string()],
+            cmd: vec![
+                "serve".to_string(),
+                "--port".to_string(),
+                "8080".to_string(),
+            ],
             working_dir: "/srv".to_string(),
             labels,
             annotations: BTreeMap::new(),
@@ -122,12 +126,13 @@ impl ImageSpec {
         let config_json = self.config_json(&layers);
         let config = json_blob(self.format.config_media_type(), &config_json);
         let layer_blobs: Vec<Blob> = layers.into_iter().map(|l| l.blob).collect();
+        let layer_descriptors: Vec<Descriptor> = layer_blobs.iter().map(Blob::descriptor).collect();
         let manifest = ImageManifestJson {
             schema_version: 2,
             media_type: self.format.manifest_media_type().to_string(),
             artifact_type: None,
             config: config.descriptor(),
-            layers: layer_blobs.iter().map(Blob::descriptor).collect(),
+            layers: layer_descriptors.clone(),
             subject: None,
             annotations: match self.format {
                 Format::Oci => self.annotations.clone(),
@@ -138,6 +143,7 @@ impl ImageSpec {
             manifest: json_blob(self.format.manifest_media_type(), &manifest),
             config,
             layers: layer_blobs,
+            layer_descriptors,
             platform: Some(self.platform.clone()),
             spec: Some(self.clone()),
         }
@@ -198,6 +204,8 @@ pub struct Image {
     pub manifest: Blob,
     pub config: Blob,
     pub layers: Vec<Blob>,
+    /// The layer descriptors exactly as the manifest lists them.
+    pub layer_descriptors: Vec<Descriptor>,
     /// What an index entry for this image says it runs on.
     pub platform: Option<Platform>,
     /// The description it was built from (for asserting on config values).

@@ -16,7 +16,7 @@ use crate::image::{Format, Image};
 /// What an index entry points at.
 #[derive(Debug, Clone)]
 pub enum Child {
-    Image(Image),
+    Image(Box<Image>),
     Index(Index),
 }
 
@@ -46,7 +46,9 @@ impl Index {
 
     /// The child listed at `digest`.
     pub fn child(&self, digest: &shared::digest::Digest) -> Option<&Child> {
-        self.children.iter().find(|c| &c.manifest().digest == digest)
+        self.children
+            .iter()
+            .find(|c| &c.manifest().digest == digest)
     }
 
     /// The image child listed at `digest` (panics in tests when it is not one).
@@ -84,7 +86,7 @@ impl IndexBuilder {
     /// An entry with the image's platform.
     pub fn image(self, image: Image) -> IndexBuilder {
         let entry = image.entry();
-        self.entry(entry, Child::Image(image))
+        self.entry(entry, Child::Image(Box::new(image)))
     }
 
     /// An entry with the image's platform and these entry annotations.
@@ -93,14 +95,15 @@ impl IndexBuilder {
         for (k, v) in annotations {
             entry.annotations.insert(k.to_string(), v.to_string());
         }
-        self.entry(entry, Child::Image(image))
+        self.entry(entry, Child::Image(Box::new(image)))
     }
 
     /// The image and, after it, its BuildKit-style attestation manifest.
     pub fn attested_image(self, image: Image) -> IndexBuilder {
         let attestation = attestation_for(&image);
         let entry = attestation_entry(&attestation, &image.manifest);
-        self.image(image).entry(entry, Child::Image(attestation))
+        self.image(image)
+            .entry(entry, Child::Image(Box::new(attestation)))
     }
 
     /// A nested index, optionally with a platform on its entry.

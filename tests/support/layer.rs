@@ -65,3 +65,39 @@ fn append_file(tar: &mut tar::Builder<Vec<u8>>, path: &str, contents: &[u8]) {
     tar.append_data(&mut header, path, contents)
         .expect("test paths are short relative paths");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    #[test]
+    fn same_seed_same_bytes_other_seed_other_bytes() {
+        let a = seeded_layer("t", 7, 0, 512);
+        let b = seeded_layer("t", 7, 0, 512);
+        let c = seeded_layer("t", 8, 0, 512);
+        let d = seeded_layer("t", 7, 1, 512);
+        assert_eq!(a.blob, b.blob);
+        assert_ne!(a.blob.digest, c.blob.digest);
+        assert_ne!(a.blob.digest, d.blob.digest);
+    }
+
+    #[test]
+    fn diff_id_is_the_digest_of_the_uncompressed_tar() {
+        let layer = seeded_layer("t", 3, 2, 1000);
+        let mut tar_bytes = Vec::new();
+        flate2::read::GzDecoder::new(layer.blob.bytes.as_slice())
+            .read_to_end(&mut tar_bytes)
+            .unwrap();
+        assert_eq!(Digest::sha256(&tar_bytes), layer.diff_id);
+        let mut archive = tar::Archive::new(tar_bytes.as_slice());
+        let sizes: Vec<u64> = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().header().size().unwrap())
+            .collect();
+        assert_eq!(sizes.len(), 2);
+        assert_eq!(sizes[1], 1000);
+    }
+}

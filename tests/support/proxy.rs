@@ -39,7 +39,9 @@ impl Proxy {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free 127.0.0.1 port for the proxy");
-        let addr = listener.local_addr().expect("a bound listener has an address");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let mut config = proxy::Config::new(addr);
         configure(&mut config);
         let (tx, rx) = oneshot::channel::<()>();

@@ -29,6 +29,11 @@ pub fn pull_scope(repository: &str) -> String {
     format!("repository:{repository}:pull")
 }
 
+/// `repository:NAME:pull,push`: what writing to a repository needs.
+pub fn push_scope(repository: &str) -> String {
+    format!("repository:{repository}:pull,push")
+}
+
 /// A stable, non-secret fingerprint of the credentials ("" for anonymous).
 pub fn identity(credential: Option<&Credential>) -> String {
     match credential {
@@ -76,6 +81,16 @@ pub fn choose(challenges: &[Challenge]) -> Option<&Challenge> {
 /// The token request URL: `realm?service=S&scope=SCOPE`, keeping any query
 /// the realm already has.
 pub fn token_url(challenge: &Challenge, scope: &str) -> Result<Url, String> {
+    token_url_for_scopes(challenge, &[scope])
+}
+
+/// The token request URL for several scopes in one token (a push that mounts
+/// blobs needs `pull,push` on the target and `pull` on each source): one
+/// `scope` parameter per scope, as the token spec says.
+pub fn token_url_for_scopes<S: AsRef<str>>(
+    challenge: &Challenge,
+    scopes: &[S],
+) -> Result<Url, String> {
     let realm = challenge
         .param("realm")
         .ok_or("the Bearer challenge has no realm")?;
@@ -86,7 +101,9 @@ pub fn token_url(challenge: &Challenge, scope: &str) -> Result<Url, String> {
         if let Some(service) = challenge.param("service") {
             q.append_pair("service", service);
         }
-        q.append_pair("scope", scope);
+        for scope in scopes {
+            q.append_pair("scope", scope.as_ref());
+        }
     }
     Ok(url)
 }
@@ -187,6 +204,25 @@ mod tests {
         assert_eq!(url.query(), Some("x=1&scope=repository%3Aa%3Apull"));
         let c = parse_challenges(r#"Bearer service="x""#).unwrap();
         assert!(token_url(&c[0], "s").is_err());
+    }
+
+    #[test]
+    fn one_scope_parameter_per_scope() {
+        let c = parse_challenges(r#"Bearer realm="https://t.example/token",service="reg""#).unwrap();
+        let url = token_url_for_scopes(
+            &c[0],
+            &[push_scope("team/app"), pull_scope("team/base")],
+        )
+        .unwrap();
+        let scopes: Vec<String> = url
+            .query_pairs()
+            .filter(|(k, _)| k == "scope")
+            .map(|(_, v)| v.into_owned())
+            .collect();
+        assert_eq!(
+            scopes,
+            ["repository:team/app:pull,push", "repository:team/base:pull"]
+        );
     }
 
     #[test]

@@ -6,11 +6,12 @@
 //! handle and get verified bytes back; new operations (manifest PUT, blob
 //! upload and mount) belong here as more `Repository` methods.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, WWW_AUTHENTICATE,
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, WWW_AUTHENTICATE,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, redirect};
 use shared::credentials::Credential;
@@ -31,6 +32,8 @@ pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: usize = 5;
+/// Blob transfers (a layer can be gigabytes) get longer than other requests.
+pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 /// Bytes of verified manifests and configs kept in memory.
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
@@ -96,13 +99,35 @@ impl RegistryClient {
         Ok(Repository {
             client: self,
             identity: auth::identity(credential.as_ref()),
-            scope: auth::pull_scope(reference.repository()),
+            scopes: vec![auth::pull_scope(reference.repository())],
+            remembered: Mutex::new(None),
             registry: reference.registry().to_string(),
             repository: reference.repository().to_string(),
             api_host,
             target,
             credential,
         })
+    }
+
+    /// A handle for writing to `reference`'s repository. Its token carries
+    /// `pull,push` on it and `pull` on each of `mount_from` (repositories of
+    /// the same registry that blobs are mounted from), all in one token, as
+    /// a cross-repository mount needs.
+    pub fn repository_for_push(
+        &self,
+        reference: &Reference,
+        credential: Option<Credential>,
+        mount_from: &[String],
+    ) -> Result<Repository<'_>, ProxyError> {
+        let mut repo = self.repository(reference, credential)?;
+        repo.scopes = vec![auth::push_scope(reference.repository())];
+        for source in mount_from {
+            let scope = auth::pull_scope(source);
+            if source != reference.repository() && !repo.scopes.contains(&scope) {
+                repo.scopes.push(scope);
+            }
+        }
+        Ok(repo)
     }
 
     fn http(&self, insecure: bool) -> &reqwest::Client {
@@ -125,7 +150,29 @@ pub struct Repository<'a> {
     repository: String,
     credential: Option<Credential>,
     identity: String,
-    scope: String,
+    /// Token scopes; more than one for a push that mounts blobs.
+    scopes: Vec<String>,
+    /// The last Authorization that worked here (Basic registries have no
+    /// token to cache): a streamed upload cannot be re-sent after a 401.
+    remembered: Mutex<Option<HeaderValue>>,
+}
+
+/// What a cross-repository mount did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountOutcome {
+    /// 201: the blob is now in the repository.
+    Mounted,
+    /// 202: not mounted; an upload session was started at this URL instead.
+    Upload(Url),
+}
+
+/// Extras of one request: what to accept, a body, a longer timeout.
+#[derive(Default)]
+struct Outgoing<'a> {
+    accept: Option<&'a str>,
+    /// A body that can be sent again (after a 401) and its Content-Type.
+    body: Option<(Bytes, &'a str)>,
+    timeout: Option<Duration>,
 }
 
 impl Repository<'_> {
@@ -231,6 +278,138 @@ impl Repository<'_> {
         Ok(bytes)
     }
 
+    /// Is the blob in this repository? (HEAD; a 404 is `false`.)
+    pub async fn has_blob(&self, digest: &Digest) -> Result<bool, ProxyError> {
+        let what = format!("blob {digest} of {}", self.name());
+        let url = self.url(&format!("blobs/{digest}"))?;
+        match self.send(Method::HEAD, url, None, &what).await {
+            Ok(_) => Ok(true),
+            Err(ProxyError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET a blob for streaming: the response is handed over unread, because
+    /// a layer can be far larger than what may be held in memory.
+    pub async fn open_blob(&self, digest: &Digest) -> Result<Response, ProxyError> {
+        let what = format!("blob {digest} of {}", self.name());
+        let url = self.url(&format!("blobs/{digest}"))?;
+        let extras = Outgoing {
+            timeout: Some(TRANSFER_TIMEOUT),
+            ..Outgoing::default()
+        };
+        self.send_with(Method::GET, url, &extras, &what).await
+    }
+
+    /// Ask the registry to mount `digest` from repository `from` (same
+    /// registry) into this one. A registry that will not (the blob is not
+    /// there, or mounting is off) starts an ordinary upload instead.
+    pub async fn mount_blob(&self, digest: &Digest, from: &str) -> Result<MountOutcome, ProxyError> {
+        let what = format!("mounting blob {digest} from {from} into {}", self.name());
+        let mut url = self.url("blobs/uploads/")?;
+        url.query_pairs_mut()
+            .append_pair("mount", &digest.to_string())
+            .append_pair("from", from);
+        let resp = self.send(Method::POST, url, None, &what).await?;
+        match resp.status() {
+            StatusCode::CREATED => Ok(MountOutcome::Mounted),
+            StatusCode::ACCEPTED => Ok(MountOutcome::Upload(self.location(&resp, &what)?)),
+            other => Err(ProxyError::Upstream {
+                registry: self.registry.clone(),
+                what,
+                status: other.as_u16(),
+                detail: "expected 201 (mounted) or 202 (upload started)".into(),
+            }),
+        }
+    }
+
+    /// Start a blob upload; the answer is the URL to send the blob to.
+    pub async fn start_upload(&self) -> Result<Url, ProxyError> {
+        let what = format!("starting a blob upload to {}", self.name());
+        let url = self.url("blobs/uploads/")?;
+        let resp = self.send(Method::POST, url, None, &what).await?;
+        self.location(&resp, &what)
+    }
+
+    /// Finish an upload with the whole blob in one streamed PUT
+    /// (`?digest=`). The body streams through; it is sent once, never
+    /// re-sent, so the authorization must already be known (the upload was
+    /// started with this handle).
+    pub async fn finish_upload(
+        &self,
+        location: Url,
+        digest: &Digest,
+        size: u64,
+        body: reqwest::Body,
+    ) -> Result<(), ProxyError> {
+        let what = format!("uploading blob {digest} to {}", self.name());
+        let mut url = location;
+        url.query_pairs_mut()
+            .append_pair("digest", &digest.to_string());
+        let insecure = self.client.policy.check_url(&url)?;
+        let mut req = self
+            .client
+            .http(insecure)
+            .put(url.clone())
+            .header(CONTENT_TYPE, "application/octet-stream")
+            .header(CONTENT_LENGTH, size)
+            .timeout(TRANSFER_TIMEOUT)
+            .body(body);
+        if url.origin() == self.target.base.origin()
+            && let Some(a) = self.current_authorization()
+        {
+            req = req.header(AUTHORIZATION, a);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&url, e))?;
+        if !resp.status().is_success() {
+            return Err(self.refusal(resp, &what).await);
+        }
+        match header_digest(resp.headers()) {
+            Some(d) if d != *digest => Err(ProxyError::DigestMismatch {
+                what: format!("{what} (Docker-Content-Digest)"),
+                expected: digest.clone(),
+                actual: d,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// PUT a manifest (by digest or to a tag) with exactly `bytes`; answers
+    /// the digest the registry says it stored, if it says.
+    pub async fn put_manifest(
+        &self,
+        reference: &str,
+        media_type: &str,
+        bytes: Bytes,
+    ) -> Result<Option<Digest>, ProxyError> {
+        let what = format!("pushing {}", self.manifest_what(reference));
+        let url = self.url(&format!("manifests/{reference}"))?;
+        let extras = Outgoing {
+            body: Some((bytes, media_type)),
+            ..Outgoing::default()
+        };
+        let resp = self.send_with(Method::PUT, url, &extras, &what).await?;
+        Ok(header_digest(resp.headers()))
+    }
+
+    /// The `Location` of an upload answer, resolved against the request URL.
+    fn location(&self, resp: &Response, what: &str) -> Result<Url, ProxyError> {
+        let upstream = |detail: String| ProxyError::Upstream {
+            registry: self.registry.clone(),
+            what: what.to_string(),
+            status: resp.status().as_u16(),
+            detail,
+        };
+        let location = header_string(resp.headers(), LOCATION.as_str())
+            .ok_or_else(|| upstream("the answer has no Location header".into()))?;
+        resp.url()
+            .join(&location)
+            .map_err(|e| upstream(format!("the Location `{location}` is not a URL: {e}")))
+    }
+
     fn manifest_what(&self, reference: &str) -> String {
         let sep = if reference.contains(':') { "@" } else { ":" };
         format!("manifest `{}{sep}{reference}`", self.name())
@@ -255,7 +434,7 @@ impl Repository<'_> {
     fn token_key(&self) -> TokenKey {
         TokenKey {
             registry: self.api_host.clone(),
-            scope: self.scope.clone(),
+            scope: self.scopes.join(" "),
             identity: self.identity.clone(),
         }
     }
@@ -276,18 +455,29 @@ impl Repository<'_> {
         accept: Option<&str>,
         what: &str,
     ) -> Result<Response, ProxyError> {
+        let extras = Outgoing {
+            accept,
+            ..Outgoing::default()
+        };
+        self.send_with(method, url, &extras, what).await
+    }
+
+    /// `send` with a body and/or a timeout of its own.
+    async fn send_with(
+        &self,
+        method: Method,
+        url: Url,
+        extras: &Outgoing<'_>,
+        what: &str,
+    ) -> Result<Response, ProxyError> {
         let key = self.token_key();
-        let mut authorization = self
-            .client
-            .tokens
-            .get(&key)
-            .and_then(|t| auth::bearer_header(&t));
+        let mut authorization = self.current_authorization();
         let had_cached = authorization.is_some();
         let mut resp = self
             .follow(
                 method.clone(),
                 url.clone(),
-                accept,
+                extras,
                 authorization.clone(),
                 what,
             )
@@ -295,15 +485,45 @@ impl Repository<'_> {
         if resp.status() == StatusCode::UNAUTHORIZED {
             if had_cached {
                 self.client.tokens.remove(&key);
+                self.forget_authorization();
             }
-            authorization = Some(self.answer_challenge(&resp).await?);
+            let answer = self.answer_challenge(&resp).await?;
+            self.remember_authorization(&answer);
+            authorization = Some(answer);
             resp = self
-                .follow(method, url, accept, authorization, what)
+                .follow(method, url, extras, authorization, what)
                 .await?;
         }
         if resp.status().is_success() {
             return Ok(resp);
         }
+        Err(self.refusal(resp, what).await)
+    }
+
+    /// The cached token for this handle's scopes, else what worked last.
+    fn current_authorization(&self) -> Option<HeaderValue> {
+        self.client
+            .tokens
+            .get(&self.token_key())
+            .and_then(|t| auth::bearer_header(&t))
+            .or_else(|| {
+                self.remembered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone()
+            })
+    }
+
+    fn remember_authorization(&self, value: &HeaderValue) {
+        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) = Some(value.clone());
+    }
+
+    fn forget_authorization(&self) {
+        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// A non-success answer as a `ProxyError` (401s say what to do).
+    async fn refusal(&self, resp: Response, what: &str) -> ProxyError {
         let status = resp.status().as_u16();
         let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;
         let mut err = map_registry_error(status, &bytes, &self.ctx(what));
@@ -319,7 +539,7 @@ impl Repository<'_> {
             };
             *detail = join_detail(&lead, detail);
         }
-        Err(err)
+        err
     }
 
     /// One request plus up to `MAX_REDIRECTS` redirects, each target guarded;
@@ -328,7 +548,7 @@ impl Repository<'_> {
         &self,
         method: Method,
         mut url: Url,
-        accept: Option<&str>,
+        extras: &Outgoing<'_>,
         authorization: Option<HeaderValue>,
         what: &str,
     ) -> Result<Response, ProxyError> {
@@ -339,8 +559,14 @@ impl Repository<'_> {
                 .client
                 .http(insecure)
                 .request(method.clone(), url.clone());
-            if let Some(a) = accept {
+            if let Some(a) = extras.accept {
                 req = req.header(ACCEPT, a);
+            }
+            if let Some((body, content_type)) = &extras.body {
+                req = req.header(CONTENT_TYPE, *content_type).body(body.clone());
+            }
+            if let Some(t) = extras.timeout {
+                req = req.timeout(t);
             }
             if let (true, Some(a)) = (same_origin, &authorization) {
                 req = req.header(AUTHORIZATION, a.clone());
@@ -416,14 +642,18 @@ impl Repository<'_> {
             });
         }
         let token_url =
-            auth::token_url(challenge, &self.scope).map_err(|detail| ProxyError::Upstream {
+            auth::token_url_for_scopes(challenge, &self.scopes).map_err(|detail| ProxyError::Upstream {
                 registry: registry.clone(),
                 what: "its authentication challenge".into(),
                 status: 401,
                 detail,
             })?;
         let insecure = self.client.policy.check_url(&token_url)?;
-        let what = format!("a token for {} from {}", self.scope, host_of(&token_url));
+        let what = format!(
+            "a token for {} from {}",
+            self.scopes.join(" "),
+            host_of(&token_url)
+        );
         let mut req = self.client.http(insecure).get(token_url.clone());
         if let Some(h) = self.credential.as_ref().and_then(auth::basic_header) {
             req = req.header(AUTHORIZATION, h);

@@ -6,7 +6,8 @@ pub mod body;
 pub mod cache;
 pub mod challenge;
 pub mod client;
+pub mod digesting;
 pub mod guard;
 pub mod refusal;
 
-pub use client::{FetchedManifest, ManifestHead, RegistryClient, Repository};
+pub use client::{FetchedManifest, ManifestHead, MountOutcome, RegistryClient, Repository};

@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod inspect;
+pub mod push;
 
 use axum::http::HeaderMap;
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};

@@ -17,6 +17,11 @@ use super::ApiError;
 pub const PLAN_PATH: &str = "/api/v1/push/plan";
 /// `POST {PUSH_PATH}` with a [`PushRequest`] body -> NDJSON [`PushEvent`]s.
 pub const PUSH_PATH: &str = "/api/v1/push";
+/// `POST {SPEC_PARSE_PATH}` with a manifest-tool YAML body
+/// (`Content-Type: application/yaml`) -> the [`crate::spec::PushSpec`] as
+/// JSON, so the page can import YAML without a YAML parser of its own.
+/// Errors name the line, column and field.
+pub const SPEC_PARSE_PATH: &str = "/api/v1/spec/parse";
 /// The content type of the push progress stream.
 pub const NDJSON_CONTENT_TYPE: &str = "application/x-ndjson";
 

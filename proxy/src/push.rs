@@ -1,0 +1,504 @@
+//! Performing a push plan against the registries, reporting as it goes.
+//!
+//! The plan (`shared::plan`) has already decided what to write; this is only
+//! the order and the safety of writing it. Blobs first (a HEAD, then a
+//! cross-repository mount or a streamed copy), then the child manifests by
+//! digest, and only when every child the index lists is in the target
+//! repository the index itself and its tags: a push that fails part-way
+//! leaves the target tag where it was. Independent steps run a few at a time;
+//! what the target already has is skipped, so running the same push again is
+//! cheap and gives the same digest. Only idempotent requests (HEAD, GET, PUT
+//! by digest) are retried.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use shared::api::{ApiError, PushEvent, StepState};
+use shared::credentials::CredentialSet;
+use shared::digest::Digest;
+use shared::plan::{Plan, Step};
+use shared::reference::Reference;
+use tokio::sync::mpsc::Sender;
+
+use crate::error::ProxyError;
+use crate::registry::digesting::{StreamCheckError, verify_stream};
+use crate::registry::{MountOutcome, RegistryClient, Repository};
+
+/// Steps of one phase (blobs, manifests) running at once.
+pub const STEP_CONCURRENCY: usize = 4;
+/// Tries of an idempotent request before its error is reported.
+const ATTEMPTS: u32 = 3;
+const RETRY_PAUSE: Duration = Duration::from_millis(250);
+
+/// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
+/// `step` started/done for each step, then `done` or one `error`.
+pub async fn run(
+    client: &RegistryClient,
+    plan: &Plan,
+    credentials: &CredentialSet,
+    events: &Sender<PushEvent>,
+) {
+    let total = plan.steps.len();
+    emit(
+        events,
+        PushEvent::Planned {
+            digest: plan.digest.clone(),
+            size: plan.size,
+            total,
+        },
+    )
+    .await;
+    for message in &plan.warnings {
+        emit(
+            events,
+            PushEvent::Warning {
+                message: message.clone(),
+            },
+        )
+        .await;
+    }
+    let last = match Executor::new(client, plan, credentials, events) {
+        Ok(executor) => match executor.run().await {
+            Ok(tags) => PushEvent::Done {
+                digest: plan.digest.clone(),
+                size: plan.size,
+                media_type: plan.media_type.clone(),
+                tags,
+            },
+            Err(failure) => failure.into_event(),
+        },
+        Err(error) => PushEvent::Error {
+            error: ApiError::new(
+                error.code(),
+                format!("cannot start pushing to {}: {error}", plan.target),
+            ),
+            step: None,
+        },
+    };
+    emit(events, last).await;
+}
+
+/// Nobody listening (the page went away) does not stop the push: a push
+/// left half-done is worse than one finished unobserved.
+async fn emit(events: &Sender<PushEvent>, event: PushEvent) {
+    let _ = events.send(event).await;
+}
+
+/// A step that failed: which one, and why.
+#[derive(Debug)]
+struct StepFailure {
+    /// 1-based.
+    index: usize,
+    total: usize,
+    description: String,
+    error: ProxyError,
+}
+
+impl StepFailure {
+    fn into_event(self) -> PushEvent {
+        PushEvent::Error {
+            error: ApiError::new(
+                self.error.code(),
+                format!(
+                    "step {} of {} ({}) failed: {}",
+                    self.index, self.total, self.description, self.error
+                ),
+            ),
+            step: Some(self.index),
+        }
+    }
+}
+
+struct Executor<'a> {
+    plan: &'a Plan,
+    /// Writes go here; its token also allows pulling every mount source.
+    target: Repository<'a>,
+    /// Where blobs are copied from, by `registry/repository`.
+    sources: BTreeMap<String, Repository<'a>>,
+    events: &'a Sender<PushEvent>,
+}
+
+impl<'a> Executor<'a> {
+    fn new(
+        client: &'a RegistryClient,
+        plan: &'a Plan,
+        credentials: &CredentialSet,
+        events: &'a Sender<PushEvent>,
+    ) -> Result<Self, ProxyError> {
+        let credential_for = |r: &Reference| credentials.for_registry(r.registry()).cloned();
+        let mut mount_from = BTreeSet::new();
+        let mut sources = BTreeMap::new();
+        for step in &plan.steps {
+            if let Step::Blob { from, .. } = step {
+                if mounts_from(&plan.target, from) {
+                    mount_from.insert(from.repository().to_string());
+                }
+                if !sources.contains_key(&from.name()) {
+                    sources.insert(from.name(), client.repository(from, credential_for(from))?);
+                }
+            }
+        }
+        let mount_from: Vec<String> = mount_from.into_iter().collect();
+        let target =
+            client.repository_for_push(&plan.target, credential_for(&plan.target), &mount_from)?;
+        Ok(Executor {
+            plan,
+            target,
+            sources,
+            events,
+        })
+    }
+
+    /// Blobs, then manifests (each phase in parallel), then the index and
+    /// the tags in order. Answers every reference now pointing at the index.
+    async fn run(&self) -> Result<Vec<String>, StepFailure> {
+        // Futures collected first: a lazily mapped iterator inside the
+        // stream makes the spawned push future's `Send` unprovable.
+        let mut blobs = Vec::new();
+        let mut manifests = Vec::new();
+        for (i, step) in self.plan.steps.iter().enumerate() {
+            match step {
+                Step::Blob { .. } => blobs.push(self.step(i + 1, step)),
+                Step::Manifest { .. } => manifests.push(self.step(i + 1, step)),
+                Step::Index { .. } | Step::Tag { .. } => {}
+            }
+        }
+        stream::iter(blobs)
+            .buffer_unordered(STEP_CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await?;
+        stream::iter(manifests)
+            .buffer_unordered(STEP_CONCURRENCY)
+            .try_collect::<Vec<()>>()
+            .await?;
+        let mut tags = Vec::new();
+        for (i, step) in self.plan.steps.iter().enumerate() {
+            if let Step::Index { tag, .. } | Step::Tag { tag, .. } = step {
+                self.step(i + 1, step).await?;
+                tags.push(format!(
+                    "{}/{}:{tag}",
+                    self.plan.target.registry(),
+                    self.plan.target.repository()
+                ));
+            }
+        }
+        Ok(tags)
+    }
+
+    /// One step with its `started` and `done` events.
+    async fn step(&self, index: usize, step: &Step) -> Result<(), StepFailure> {
+        let total = self.plan.steps.len();
+        let description = step.describe();
+        let event = |state, detail: Option<String>| PushEvent::Step {
+            state,
+            index,
+            total,
+            kind: step.kind(),
+            description: description.clone(),
+            detail,
+        };
+        emit(self.events, event(StepState::Started, None)).await;
+        let result = match step {
+            Step::Blob {
+                from, digest, size, ..
+            } => self.blob(from, digest, *size).await,
+            Step::Manifest {
+                digest,
+                media_type,
+                bytes,
+                ..
+            } => self.manifest(digest, media_type, bytes).await,
+            Step::Index { tag, .. } => self.index(tag).await,
+            Step::Tag { tag, .. } => self.tag(tag).await,
+        };
+        match result {
+            Ok(detail) => {
+                emit(self.events, event(StepState::Done, Some(detail.to_string()))).await;
+                Ok(())
+            }
+            Err(error) => Err(StepFailure {
+                index,
+                total,
+                description,
+                error,
+            }),
+        }
+    }
+
+    /// Make the blob exist in the target repository.
+    async fn blob(
+        &self,
+        from: &Reference,
+        digest: &Digest,
+        size: u64,
+    ) -> Result<&'static str, ProxyError> {
+        if idempotent(|| self.target.has_blob(digest)).await? {
+            return Ok("already present");
+        }
+        let mount = mounts_from(&self.plan.target, from);
+        let location = if mount {
+            match self.target.mount_blob(digest, from.repository()).await? {
+                MountOutcome::Mounted => return Ok("mounted"),
+                MountOutcome::Upload(location) => location,
+            }
+        } else {
+            self.target.start_upload().await?
+        };
+        self.copy(from, digest, size, location).await?;
+        Ok(if mount {
+            "copied (the registry did not mount it)"
+        } else {
+            "copied"
+        })
+    }
+
+    /// Stream the blob from its source into the upload at `location`,
+    /// checking its digest and size on the way.
+    async fn copy(
+        &self,
+        from: &Reference,
+        digest: &Digest,
+        size: u64,
+        location: reqwest::Url,
+    ) -> Result<(), ProxyError> {
+        let source = self
+            .sources
+            .get(&from.name())
+            .ok_or_else(|| ProxyError::Internal(format!("no handle for {}", from.name())))?;
+        let what = format!("blob {digest} of {}", source.name());
+        let response = idempotent(|| source.open_blob(digest)).await?;
+        if let Some(length) = response.content_length()
+            && length != size
+        {
+            return Err(ProxyError::BadManifest {
+                what,
+                detail: format!("the registry sends {length} bytes, but its descriptor says {size}"),
+            });
+        }
+        let (body, check) = verify_stream(response.bytes_stream(), digest.clone(), size);
+        let uploaded = self
+            .target
+            .finish_upload(location, digest, size, reqwest::Body::wrap_stream(body))
+            .await;
+        // A content problem is the real cause of a failed upload.
+        match (check.outcome(), uploaded) {
+            (Some(Err(e)), _) => Err(stream_error(&what, e)),
+            (_, Err(e)) => Err(e),
+            (Some(Ok(())), Ok(())) => Ok(()),
+            (None, Ok(())) => Err(ProxyError::Internal(format!(
+                "the upload of {what} finished before its content was read"
+            ))),
+        }
+    }
+
+    /// PUT a child manifest by digest, unless the target has it.
+    async fn manifest(
+        &self,
+        digest: &Digest,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<&'static str, ProxyError> {
+        let reference = digest.to_string();
+        if idempotent(|| self.target.head_manifest(&reference))
+            .await?
+            .is_some()
+        {
+            return Ok("already present");
+        }
+        let bytes = Bytes::copy_from_slice(bytes);
+        let stored = idempotent(|| {
+            self.target
+                .put_manifest(&reference, media_type, bytes.clone())
+        })
+        .await?;
+        self.check_stored(digest, stored, &format!("manifest {digest}"))?;
+        Ok("pushed")
+    }
+
+    /// PUT the index to the target tag, once every entry is in the target.
+    async fn index(&self, tag: &str) -> Result<&'static str, ProxyError> {
+        let pushed: BTreeSet<&Digest> = self
+            .plan
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Manifest { digest, .. } => Some(digest),
+                _ => None,
+            })
+            .collect();
+        for entry in &self.plan.entries {
+            if pushed.contains(&entry.digest) {
+                continue;
+            }
+            let reference = entry.digest.to_string();
+            if idempotent(|| self.target.head_manifest(&reference))
+                .await?
+                .is_none()
+            {
+                return Err(ProxyError::NotFound {
+                    what: format!(
+                        "manifest {} (from `{}`) in {}",
+                        entry.digest,
+                        entry.source,
+                        self.target.name()
+                    ),
+                    detail: "the index cannot list a manifest its repository does not have"
+                        .into(),
+                });
+            }
+        }
+        self.tag(tag).await
+    }
+
+    /// PUT the index bytes to `tag`. Not retried: a tag PUT is not by digest.
+    async fn tag(&self, tag: &str) -> Result<&'static str, ProxyError> {
+        let stored = self
+            .target
+            .put_manifest(
+                tag,
+                &self.plan.media_type,
+                Bytes::copy_from_slice(&self.plan.index),
+            )
+            .await?;
+        self.check_stored(
+            &self.plan.digest,
+            stored,
+            &format!("the index pushed to {}:{tag}", self.target.name()),
+        )?;
+        Ok("pushed")
+    }
+
+    /// The registry's `Docker-Content-Digest` must be the one we computed.
+    fn check_stored(
+        &self,
+        expected: &Digest,
+        stored: Option<Digest>,
+        what: &str,
+    ) -> Result<(), ProxyError> {
+        match stored {
+            Some(actual) if actual != *expected => Err(ProxyError::DigestMismatch {
+                what: format!("{what} (the registry's Docker-Content-Digest)"),
+                expected: expected.clone(),
+                actual,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A blob of `from` can be mounted: same registry, another repository.
+fn mounts_from(target: &Reference, from: &Reference) -> bool {
+    target.same_registry(from) && target.repository() != from.repository()
+}
+
+fn stream_error(what: &str, e: StreamCheckError) -> ProxyError {
+    match e {
+        StreamCheckError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
+            what: what.to_string(),
+            expected,
+            actual,
+        },
+        other => ProxyError::BadManifest {
+            what: what.to_string(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Run an idempotent request again when it failed in a way that may pass
+/// (the network, a 5xx); anything else is answered at once.
+async fn idempotent<T, F, Fut>(mut request: F) -> Result<T, ProxyError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProxyError>>,
+{
+    let mut attempt = 1;
+    loop {
+        match request().await {
+            Err(e) if attempt < ATTEMPTS && transient(&e) => {
+                tracing::debug!(attempt, "retrying: {e}");
+                tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn transient(e: &ProxyError) -> bool {
+    match e {
+        ProxyError::Unreachable { .. } => true,
+        ProxyError::Upstream { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mounts_only_within_one_registry() {
+        let target = Reference::parse("127.0.0.1:5000/team/app:1").unwrap();
+        let same_repo = Reference::parse("127.0.0.1:5000/team/app:amd64").unwrap();
+        let other_repo = Reference::parse("127.0.0.1:5000/team/base:1").unwrap();
+        let other_registry = Reference::parse("127.0.0.1:5001/team/base:1").unwrap();
+        assert!(!mounts_from(&target, &same_repo));
+        assert!(mounts_from(&target, &other_repo));
+        assert!(!mounts_from(&target, &other_registry));
+    }
+
+    #[tokio::test]
+    async fn only_transient_errors_are_retried() {
+        let mut calls = 0;
+        let result: Result<(), _> = idempotent(|| {
+            calls += 1;
+            async {
+                Err(ProxyError::Unreachable {
+                    host: "h".into(),
+                    detail: "refused".into(),
+                })
+            }
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls, ATTEMPTS);
+
+        let mut calls = 0;
+        let result: Result<(), _> = idempotent(|| {
+            calls += 1;
+            async {
+                Err(ProxyError::Denied {
+                    registry: "r".into(),
+                    detail: String::new(),
+                })
+            }
+        })
+        .await;
+        assert!(matches!(result, Err(ProxyError::Denied { .. })));
+        assert_eq!(calls, 1);
+
+        let mut calls = 0;
+        let result = idempotent(|| {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 2 {
+                    Err(ProxyError::Upstream {
+                        registry: "r".into(),
+                        what: "x".into(),
+                        status: 503,
+                        detail: String::new(),
+                    })
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 2);
+    }
+}

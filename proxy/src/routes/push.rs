@@ -1,0 +1,224 @@
+//! `POST /api/v1/push/plan`, `POST /api/v1/push` and `POST /api/v1/spec/parse`.
+//!
+//! The spec comes as JSON or manifest-tool YAML, told apart by Content-Type;
+//! no other type is accepted (415), so a plain HTML form on another site (which
+//! can only send form or text types without a CORS preflight) cannot reach
+//! these endpoints. Push never trusts anything the page computed: it resolves
+//! and plans again from the spec.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use shared::api::{ApiError, ErrorBody, ErrorCode, NDJSON_CONTENT_TYPE, PlanResponse, PushEvent};
+use shared::credentials::CredentialSet;
+use shared::plan::Plan;
+use shared::spec::{PushSpec, ValidatedSpec};
+
+use crate::app::AppState;
+use crate::error::{ProxyError, status_of};
+
+/// The Content-Types a spec may come in.
+pub const JSON: &str = "application/json";
+pub const YAML: &str = "application/yaml";
+
+/// Progress events buffered between the push and a slow reader.
+const EVENT_BUFFER: usize = 64;
+
+/// An error answer: a status and the usual error body.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    error: ApiError,
+}
+
+impl Failure {
+    fn new(error: ApiError) -> Self {
+        Failure {
+            status: status_of(error.code),
+            error,
+        }
+    }
+}
+
+impl From<ProxyError> for Failure {
+    fn from(e: ProxyError) -> Self {
+        Failure::new(e.to_api_error())
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { error: self.error })).into_response()
+    }
+}
+
+/// `POST /api/v1/push/plan`: what would be pushed, byte for byte.
+pub async fn plan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PlanResponse>, Failure> {
+    let (plan, _) = prepare(&state, &headers, &body).await?;
+    Ok(Json(PlanResponse::from_plan(&plan)))
+}
+
+/// `POST /api/v1/push`: plan again, then push, streaming NDJSON events.
+/// Failures before anything is written (spec, sources, plan) are answered
+/// like the plan endpoint's; once the stream starts they are `error` events.
+pub async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let (plan, credentials) = prepare(&state, &headers, &body).await?;
+    tracing::info!(target = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
+    let (tx, rx) = tokio::sync::mpsc::channel::<PushEvent>(EVENT_BUFFER);
+    let client = state.client.clone();
+    tokio::spawn(async move {
+        crate::push::run(&client, &plan, &credentials, &tx).await;
+    });
+    let lines = futures::stream::unfold(rx, |mut rx| async move {
+        let event = rx.recv().await?;
+        Some((Ok::<_, Infallible>(Bytes::from(event.to_ndjson())), rx))
+    });
+    Response::builder()
+        .header(CONTENT_TYPE, NDJSON_CONTENT_TYPE)
+        .header(CACHE_CONTROL, "no-store")
+        .body(Body::from_stream(lines))
+        .map_err(|e| ProxyError::Internal(format!("cannot build the response: {e}")).into())
+}
+
+/// `POST /api/v1/spec/parse`: manifest-tool YAML in, the spec as JSON out,
+/// so the page can import YAML without a YAML parser of its own. Only the
+/// shape is checked; the page validates as the form is edited.
+pub async fn parse_spec(headers: HeaderMap, body: Bytes) -> Result<Json<PushSpec>, Failure> {
+    match content_type(&headers).as_str() {
+        YAML => {}
+        other => return Err(unsupported(other, &[YAML])),
+    }
+    let text = utf8(&body)?;
+    shared::spec::parse_yaml(text)
+        .map(Json)
+        .map_err(|e| Failure::new(e.to_api_error()))
+}
+
+/// Spec -> validated spec -> resolved sources -> plan.
+async fn prepare(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Plan, CredentialSet), Failure> {
+    let spec = read_spec(headers, body)?;
+    let credentials = super::credentials(headers)?;
+    let sources = crate::resolve::resolve_sources(&state.client, &spec, &credentials)
+        .await
+        .map_err(|e| Failure::new(e.to_api_error()))?;
+    let plan = shared::plan::plan(&spec, &sources).map_err(|e| Failure::new(e.to_api_error()))?;
+    Ok((plan, credentials))
+}
+
+/// The spec from a JSON or YAML body, validated.
+fn read_spec(headers: &HeaderMap, body: &[u8]) -> Result<ValidatedSpec, Failure> {
+    let invalid = |message: String| Failure::new(ApiError::new(ErrorCode::InvalidInput, message));
+    match content_type(headers).as_str() {
+        JSON => {
+            let spec: PushSpec = serde_json::from_slice(body)
+                .map_err(|e| invalid(format!("the spec is not valid JSON: {e}")))?;
+            spec.validate().map_err(|e| Failure::new(e.to_api_error()))
+        }
+        YAML => shared::spec::parse_and_validate_yaml(utf8(body)?)
+            .map(|(_, valid)| valid)
+            .map_err(|e| Failure::new(e.to_api_error())),
+        other => Err(unsupported(other, &[JSON, YAML])),
+    }
+}
+
+/// The media type of the body, lowercased, without parameters.
+fn content_type(headers: &HeaderMap) -> String {
+    let value = headers
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"))
+        .unwrap_or("");
+    value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn unsupported(given: &str, accepted: &[&str]) -> Failure {
+    let given = if given.is_empty() { "none" } else { given };
+    Failure {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        error: ApiError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "the request's Content-Type is {given}; send the spec as {}",
+                accepted.join(" or ")
+            ),
+        ),
+    }
+}
+
+fn utf8(body: &[u8]) -> Result<&str, Failure> {
+    std::str::from_utf8(body).map_err(|e| {
+        Failure::new(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("the spec is not UTF-8 text: {e}"),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with_type(t: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(t).unwrap());
+        h
+    }
+
+    #[test]
+    fn only_json_and_yaml_are_read() {
+        let json = br#"{"image":"127.0.0.1:5000/a:1","manifests":[{"image":"127.0.0.1:5000/b:1"}]}"#;
+        let spec = read_spec(&with_type("application/json; charset=utf-8"), json).unwrap();
+        assert_eq!(spec.target.repository(), "a");
+        let yaml = b"image: 127.0.0.1:5000/a:1\nmanifests:\n  - image: 127.0.0.1:5000/b:1\n";
+        let spec = read_spec(&with_type("Application/YAML"), yaml).unwrap();
+        assert_eq!(spec.entries.len(), 1);
+        for t in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ] {
+            let e = read_spec(&with_type(t), json).unwrap_err();
+            assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{t}");
+            assert!(e.error.message.contains(t), "{}", e.error.message);
+        }
+        let e = read_spec(&HeaderMap::new(), json).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    #[test]
+    fn spec_errors_name_the_field() {
+        let json = br#"{"image":"127.0.0.1:5000/a:1","manifests":[{"image":"Bad Ref"}]}"#;
+        let e = read_spec(&with_type(JSON), json).unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(e.error.message.contains("manifests[0].image"), "{}", e.error.message);
+        let e = read_spec(&with_type(JSON), b"{\"image\": 3}").unwrap_err();
+        assert_eq!(e.error.code, ErrorCode::InvalidInput);
+        assert!(e.error.message.contains("line 1"), "{}", e.error.message);
+        let yaml = b"image: 127.0.0.1:5000/a:1\nmanifests:\n  - image: 127.0.0.1:5000/b:1\n    platform:\n      os: linux\n";
+        let e = read_spec(&with_type(YAML), yaml).unwrap_err();
+        assert!(e.error.message.contains("line"), "{}", e.error.message);
+        assert!(e.error.message.contains("architecture"), "{}", e.error.message);
+    }
+}
