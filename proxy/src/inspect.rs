@@ -78,7 +78,10 @@ pub async fn inspect(
 }
 
 /// Fetch the root and check every digest there is to check.
-pub(crate) async fn fetch_root(repo: &Repository<'_>, reference: &Reference) -> Result<Manifest, ProxyError> {
+pub(crate) async fn fetch_root(
+    repo: &Repository<'_>,
+    reference: &Reference,
+) -> Result<Manifest, ProxyError> {
     let what = format!("manifest `{reference}`");
     let fetched = repo.get_manifest(&reference.manifest_reference()).await?;
     let FetchedManifest {

@@ -136,8 +136,9 @@ impl<'a> Executor<'a> {
                 if mounts_from(&plan.target, from) {
                     mount_from.insert(from.repository().to_string());
                 }
-                if !sources.contains_key(&from.name()) {
-                    sources.insert(from.name(), client.repository(from, credential_for(from))?);
+                if let std::collections::btree_map::Entry::Vacant(slot) = sources.entry(from.name())
+                {
+                    slot.insert(client.repository(from, credential_for(from))?);
                 }
             }
         }
@@ -216,7 +217,11 @@ impl<'a> Executor<'a> {
         };
         match result {
             Ok(detail) => {
-                emit(self.events, event(StepState::Done, Some(detail.to_string()))).await;
+                emit(
+                    self.events,
+                    event(StepState::Done, Some(detail.to_string())),
+                )
+                .await;
                 Ok(())
             }
             Err(error) => Err(StepFailure {
@@ -275,7 +280,9 @@ impl<'a> Executor<'a> {
         {
             return Err(ProxyError::BadManifest {
                 what,
-                detail: format!("the registry sends {length} bytes, but its descriptor says {size}"),
+                detail: format!(
+                    "the registry sends {length} bytes, but its descriptor says {size}"
+                ),
             });
         }
         let (body, check) = verify_stream(response.bytes_stream(), digest.clone(), size);
@@ -345,8 +352,7 @@ impl<'a> Executor<'a> {
                         entry.source,
                         self.target.name()
                     ),
-                    detail: "the index cannot list a manifest its repository does not have"
-                        .into(),
+                    detail: "the index cannot list a manifest its repository does not have".into(),
                 });
             }
         }

@@ -13,7 +13,9 @@ use shared::config::ImageConfig;
 use shared::credentials::CredentialSet;
 use shared::descriptor::Descriptor;
 use shared::manifest::ManifestBody;
-use shared::plan::{ATTESTATION_MANIFEST, REFERENCE_TYPE, ResolvedChild, ResolvedSource, Resolution};
+use shared::plan::{
+    ATTESTATION_MANIFEST, REFERENCE_TYPE, Resolution, ResolvedChild, ResolvedSource,
+};
 use shared::spec::{ValidatedEntry, ValidatedSpec};
 
 use crate::error::ProxyError;
@@ -132,7 +134,10 @@ async fn resolve_child(
     descriptor: Descriptor,
 ) -> Result<ResolvedChild, ProxyError> {
     let manifest = fetch_child(repo, &descriptor).await?;
-    let attestation = descriptor.annotations.get(REFERENCE_TYPE).map(String::as_str)
+    let attestation = descriptor
+        .annotations
+        .get(REFERENCE_TYPE)
+        .map(String::as_str)
         == Some(ATTESTATION_MANIFEST);
     let config = match &manifest.body {
         ManifestBody::Image(image) if !attestation => image_config(repo, &image.config).await?,

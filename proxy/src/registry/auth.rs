@@ -208,12 +208,10 @@ mod tests {
 
     #[test]
     fn one_scope_parameter_per_scope() {
-        let c = parse_challenges(r#"Bearer realm="https://t.example/token",service="reg""#).unwrap();
-        let url = token_url_for_scopes(
-            &c[0],
-            &[push_scope("team/app"), pull_scope("team/base")],
-        )
-        .unwrap();
+        let c =
+            parse_challenges(r#"Bearer realm="https://t.example/token",service="reg""#).unwrap();
+        let url = token_url_for_scopes(&c[0], &[push_scope("team/app"), pull_scope("team/base")])
+            .unwrap();
         let scopes: Vec<String> = url
             .query_pairs()
             .filter(|(k, _)| k == "scope")

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, WWW_AUTHENTICATE,
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION,
+    WWW_AUTHENTICATE,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, redirect};
 use shared::credentials::Credential;
@@ -304,7 +305,11 @@ impl Repository<'_> {
     /// Ask the registry to mount `digest` from repository `from` (same
     /// registry) into this one. A registry that will not (the blob is not
     /// there, or mounting is off) starts an ordinary upload instead.
-    pub async fn mount_blob(&self, digest: &Digest, from: &str) -> Result<MountOutcome, ProxyError> {
+    pub async fn mount_blob(
+        &self,
+        digest: &Digest,
+        from: &str,
+    ) -> Result<MountOutcome, ProxyError> {
         let what = format!("mounting blob {digest} from {from} into {}", self.name());
         let mut url = self.url("blobs/uploads/")?;
         url.query_pairs_mut()
@@ -641,13 +646,14 @@ impl Repository<'_> {
                 ))
             });
         }
-        let token_url =
-            auth::token_url_for_scopes(challenge, &self.scopes).map_err(|detail| ProxyError::Upstream {
+        let token_url = auth::token_url_for_scopes(challenge, &self.scopes).map_err(|detail| {
+            ProxyError::Upstream {
                 registry: registry.clone(),
                 what: "its authentication challenge".into(),
                 status: 401,
                 detail,
-            })?;
+            }
+        })?;
         let insecure = self.client.policy.check_url(&token_url)?;
         let what = format!(
             "a token for {} from {}",

@@ -75,9 +75,9 @@ impl StreamCheck {
     }
 }
 
-/// Wrap `inner` so that it is hashed as it is read: the wrapped stream ends
-/// with an error instead of its last (empty) item when the content is not
-/// `size` bytes hashing to `expected`.
+/// Wrap `inner` so that it is hashed as it is read: when the content is not
+/// `size` bytes hashing to `expected`, the wrapped stream fails instead of
+/// handing on its last chunk, so the upload it feeds is never completed.
 pub fn verify_stream<S, E>(
     inner: S,
     expected: Digest,
@@ -99,6 +99,7 @@ where
         state: state.clone(),
     };
     let passing = state.clone();
+    let expected_at_end = expected.clone();
     let chunks = inner.map(move |chunk| {
         let bytes = chunk.map_err(std::io::Error::other)?;
         let mut s = passing.lock().unwrap_or_else(|p| p.into_inner());
@@ -111,11 +112,21 @@ where
         if let Some(h) = s.hasher.as_mut() {
             h.update(&bytes);
         }
+        // Decided with the last chunk, before it is handed on: an HTTP
+        // client that knows the length stops reading once it has it.
+        if s.seen == size {
+            let result = finish(&mut s, &expected, size);
+            s.outcome = Some(result.clone());
+            result.map_err(std::io::Error::other)?;
+        }
         Ok(bytes)
     });
     let end = stream::once(async move {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
-        let result = finish(&mut s, &expected, size);
+        if let Some(decided) = s.outcome.clone() {
+            return decided.map_err(std::io::Error::other);
+        }
+        let result = finish(&mut s, &expected_at_end, size);
         s.outcome = Some(result.clone());
         result.map_err(std::io::Error::other)
     })
@@ -175,7 +186,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn other_content_fails_at_the_end() {
+    async fn other_content_fails_instead_of_its_last_chunk() {
         let expected = Digest::sha256(b"hello world");
         let (s, check) = verify_stream(chunks(&[b"hello ", b"WORLD"]), expected.clone(), 11);
         assert!(s.try_collect::<Vec<_>>().await.is_err());

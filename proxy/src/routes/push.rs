@@ -76,7 +76,7 @@ pub async fn push(
     body: Bytes,
 ) -> Result<Response, Failure> {
     let (plan, credentials) = prepare(&state, &headers, &body).await?;
-    tracing::info!(target = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
+    tracing::info!(to = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
     let (tx, rx) = tokio::sync::mpsc::channel::<PushEvent>(EVENT_BUFFER);
     let client = state.client.clone();
     tokio::spawn(async move {
@@ -188,7 +188,8 @@ mod tests {
 
     #[test]
     fn only_json_and_yaml_are_read() {
-        let json = br#"{"image":"127.0.0.1:5000/a:1","manifests":[{"image":"127.0.0.1:5000/b:1"}]}"#;
+        let json =
+            br#"{"image":"127.0.0.1:5000/a:1","manifests":[{"image":"127.0.0.1:5000/b:1"}]}"#;
         let spec = read_spec(&with_type("application/json; charset=utf-8"), json).unwrap();
         assert_eq!(spec.target.repository(), "a");
         let yaml = b"image: 127.0.0.1:5000/a:1\nmanifests:\n  - image: 127.0.0.1:5000/b:1\n";
@@ -212,13 +213,21 @@ mod tests {
         let json = br#"{"image":"127.0.0.1:5000/a:1","manifests":[{"image":"Bad Ref"}]}"#;
         let e = read_spec(&with_type(JSON), json).unwrap_err();
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
-        assert!(e.error.message.contains("manifests[0].image"), "{}", e.error.message);
+        assert!(
+            e.error.message.contains("manifests[0].image"),
+            "{}",
+            e.error.message
+        );
         let e = read_spec(&with_type(JSON), b"{\"image\": 3}").unwrap_err();
         assert_eq!(e.error.code, ErrorCode::InvalidInput);
         assert!(e.error.message.contains("line 1"), "{}", e.error.message);
         let yaml = b"image: 127.0.0.1:5000/a:1\nmanifests:\n  - image: 127.0.0.1:5000/b:1\n    platform:\n      os: linux\n";
         let e = read_spec(&with_type(YAML), yaml).unwrap_err();
         assert!(e.error.message.contains("line"), "{}", e.error.message);
-        assert!(e.error.message.contains("architecture"), "{}", e.error.message);
+        assert!(
+            e.error.message.contains("architecture"),
+            "{}",
+            e.error.message
+        );
     }
 }
