@@ -3,10 +3,18 @@
 //! in exactly one spot, and every failure (proxy error body, unexpected HTTP
 //! answer, no answer at all) arrives in the page as one error type.
 
-use gloo_net::http::{Request, RequestBuilder};
-use shared::api::{ApiError, ErrorBody, ErrorCode, INSPECT_PATH, InspectResponse};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use shared::api::{
+    ApiError, ErrorBody, ErrorCode, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH, PUSH_PATH,
+    PlanResponse, PushEvent, SPEC_PARSE_PATH,
+};
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
+use shared::spec::PushSpec;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
+use crate::ndjson::LineBuffer;
 use crate::query;
 
 /// Why a call to the proxy gave no usable answer.
@@ -62,17 +70,106 @@ pub fn inspect_url(reference: &str) -> String {
     format!("{INSPECT_PATH}?ref={}", query::encode_component(reference))
 }
 
-/// What is inside `reference`. `credentials`, when given and not empty, travel
-/// in the credentials header for this request only.
+/// What is inside `reference`. The typed-in `credentials` (if any) travel in
+/// the credentials header for this request only.
 pub async fn inspect(
     reference: &str,
-    credentials: Option<&CredentialSet>,
+    credentials: &CredentialSet,
 ) -> Result<InspectResponse, ApiFailure> {
     let request = with_credentials(Request::get(&inspect_url(reference)), credentials);
-    let response = request
-        .send()
+    read_json(send(request.build()).await?).await
+}
+
+/// `reference` as `manifest-tool inspect` prints it (`format=text`).
+pub async fn inspect_text(
+    reference: &str,
+    credentials: &CredentialSet,
+) -> Result<String, ApiFailure> {
+    let url = format!("{}&format={INSPECT_TEXT_FORMAT}", inspect_url(reference));
+    let response = send(with_credentials(Request::get(&url), credentials).build()).await?;
+    let status = response.status();
+    let body = response
+        .text()
         .await
         .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if response.ok() {
+        Ok(body)
+    } else {
+        Err(failure_from_body(status, &body))
+    }
+}
+
+/// What pushing `spec` would do, byte for byte (nothing is written).
+pub async fn plan(spec: &PushSpec, credentials: &CredentialSet) -> Result<PlanResponse, ApiFailure> {
+    let request = with_credentials(Request::post(PLAN_PATH), credentials).json(spec);
+    read_json(send(request).await?).await
+}
+
+/// A manifest-tool YAML spec read by the proxy (the page has no YAML
+/// parser). It reaches no registry, so no credentials are sent.
+pub async fn parse_spec(yaml: &str) -> Result<PushSpec, ApiFailure> {
+    let request = Request::post(SPEC_PARSE_PATH)
+        .header("Content-Type", "application/yaml")
+        .body(yaml);
+    read_json(send(request).await?).await
+}
+
+/// Push `spec`, handing each progress event to `on_event` as it arrives.
+/// `Err` when the push was refused before it started, the connection broke,
+/// or a line of the stream is not an event; the push's own failures arrive
+/// as `error` events.
+pub async fn push(
+    spec: &PushSpec,
+    credentials: &CredentialSet,
+    mut on_event: impl FnMut(PushEvent),
+) -> Result<(), ApiFailure> {
+    let request = with_credentials(Request::post(PUSH_PATH), credentials).json(spec);
+    let response = send(request).await?;
+    if !response.ok() {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        return Err(failure_from_body(status, &body));
+    }
+    let Some(body) = response.body() else {
+        return Err(ApiFailure::Decode("the push answer has no body".into()));
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut lines = LineBuffer::default();
+    let deliver = |lines: Vec<String>, on_event: &mut dyn FnMut(PushEvent)| {
+        for line in lines {
+            let event = PushEvent::from_ndjson(&line).map_err(|e| {
+                ApiFailure::Decode(format!("a line of the push progress is not an event: {e}"))
+            })?;
+            on_event(event);
+        }
+        Ok::<(), ApiFailure>(())
+    };
+    loop {
+        let chunk: web_sys::ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| ApiFailure::Network(js_error_text(&e)))?
+            .unchecked_into();
+        if chunk.get_done().unwrap_or(false) {
+            break;
+        }
+        let bytes = js_sys::Uint8Array::new(&chunk.get_value()).to_vec();
+        deliver(lines.push(&bytes), &mut on_event)?;
+    }
+    deliver(lines.finish(), &mut on_event)
+}
+
+async fn send(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<Response, ApiFailure> {
+    request
+        .map_err(|e| ApiFailure::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+/// A 2xx answer's JSON, or the failure the answer describes.
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     let status = response.status();
     let body = response
         .text()
@@ -85,13 +182,19 @@ pub async fn inspect(
     }
 }
 
-fn with_credentials(
-    request: RequestBuilder,
-    credentials: Option<&CredentialSet>,
-) -> RequestBuilder {
-    match credentials {
-        Some(set) if !set.0.is_empty() => request.header(CREDENTIALS_HEADER, &set.encode()),
-        _ => request,
+fn js_error_text(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "the connection broke".to_string())
+}
+
+fn with_credentials(request: RequestBuilder, credentials: &CredentialSet) -> RequestBuilder {
+    if credentials.0.is_empty() {
+        request
+    } else {
+        request.header(CREDENTIALS_HEADER, &credentials.encode())
     }
 }
 

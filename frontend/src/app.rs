@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
+use crate::components::credentials_panel::CredentialsPanel;
 use crate::components::route_link::RouteLink;
+use crate::create_store::CreateStore;
+use crate::credentials_store::CredentialsStore;
 use crate::inspect_store::InspectStore;
 use crate::pages::create::CreatePage;
 use crate::pages::inspect::InspectPage;
@@ -22,7 +25,9 @@ enum Page {
 #[component]
 pub fn App() -> impl IntoView {
     let router = Router::install();
-    InspectStore::install(router);
+    let credentials = CredentialsStore::install();
+    InspectStore::install(router, credentials);
+    CreateStore::install(credentials);
     let page = Memo::new(move |_| match router.route() {
         Route::Inspect { .. } => Page::Inspect,
         Route::Create => Page::Create,
@@ -51,6 +56,7 @@ pub fn App() -> impl IntoView {
                     "Create"
                 </RouteLink>
             </nav>
+            <CredentialsPanel />
         </header>
         <main class="content">
             {move || match page.get() {

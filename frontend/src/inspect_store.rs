@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use shared::api::InspectResponse;
 
 use crate::api::{self, ApiFailure};
+use crate::credentials_store::CredentialsStore;
 use crate::route::{Route, Router};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,15 +32,17 @@ pub struct InspectStore {
     state: RwSignal<InspectState>,
     /// Bumped by every request; an answer is kept only if it is still the latest.
     generation: StoredValue<u64>,
+    credentials: CredentialsStore,
 }
 
 impl InspectStore {
     /// Create the store, provide it as context, and inspect whatever the route
     /// names, now and on every navigation (including back/forward).
-    pub fn install(router: Router) -> InspectStore {
+    pub fn install(router: Router, credentials: CredentialsStore) -> InspectStore {
         let store = InspectStore {
             state: RwSignal::new(InspectState::Idle),
             generation: StoredValue::new(0),
+            credentials,
         };
         provide_context(store);
         Effect::new(move |_| match router.route() {
@@ -73,8 +76,9 @@ impl InspectStore {
             reference: reference.clone(),
         });
         let store = *self;
+        let credentials = self.credentials.current();
         spawn_local(async move {
-            let outcome = api::inspect(&reference, None).await;
+            let outcome = api::inspect(&reference, &credentials).await;
             if store.generation.try_get_value() != Some(generation) {
                 return;
             }

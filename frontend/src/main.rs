@@ -1,15 +1,21 @@
-//! manifest-web's page: inspect any image reference, and (soon) create
+//! manifest-web's page: inspect any image reference, and create and push
 //! multi-platform indexes. It renders what the proxy answers; the rules about
 //! references, digests and platforms live in `shared`.
 
 mod api;
 mod app;
 mod components;
+mod create_store;
+mod credentials_store;
+mod index_to_spec;
 mod inspect_store;
+mod ndjson;
 mod pages;
+mod push_progress;
 mod query;
+mod raw_links;
 mod route;
-mod size;
+mod spec_text;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -196,6 +196,8 @@ mod tests {
             config: None,
             layers: None,
             image_config: None,
+            auth: None,
+            rate_limit: None,
         };
         let route = Route::inspect_in_repository(&response, &digest);
         assert_eq!(

@@ -5,11 +5,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
+use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -21,6 +24,7 @@ use crate::error::ProxyError;
 use crate::origin::{self, OriginPolicy};
 use crate::page;
 use crate::registry::RegistryClient;
+use crate::registry::credentials::CredentialResolver;
 use crate::routes;
 
 /// Request bodies (push specs) larger than this are refused with 413.
@@ -30,13 +34,36 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub client: Arc<RegistryClient>,
+    /// Where each registry's credentials come from (typed, proxy-side, none).
+    pub credentials: Arc<CredentialResolver>,
+}
+
+/// At most `api_concurrency` API requests are handled at once; more wait
+/// for a slot (a burst is smoothed, not refused). Only requests that passed
+/// the origin guard take a slot.
+async fn api_limit(
+    State(slots): State<Arc<Semaphore>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match slots.acquire_owned().await {
+        Ok(_slot) => next.run(request).await,
+        Err(_) => ProxyError::Internal("the API request limiter is closed".into()).into_response(),
+    }
 }
 
 /// Build the application for `config`.
 pub fn router(config: Config) -> Result<Router, ProxyError> {
-    let client = Arc::new(RegistryClient::new(&config.insecure_registries)?);
+    let client = Arc::new(RegistryClient::with_settings(
+        &config.insecure_registries,
+        &config.registry,
+    )?);
     let origins = OriginPolicy::new(&config)?;
-    let state = AppState { client };
+    let credentials = Arc::new(CredentialResolver::new(config.docker_credentials.clone()));
+    let state = AppState {
+        client,
+        credentials,
+    };
 
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins.header_values()))
@@ -49,12 +76,20 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
     let api = Router::new()
         .route(routes::health::HEALTH_PATH, get(routes::health::health))
         .route(shared::api::INSPECT_PATH, get(routes::inspect::inspect))
+        .route(
+            shared::api::REFERRERS_PATH,
+            get(routes::referrers::referrers),
+        )
         .route(shared::api::PLAN_PATH, post(routes::push::plan))
         .route(shared::api::PUSH_PATH, post(routes::push::push))
         .route(shared::api::SPEC_PARSE_PATH, post(routes::push::parse_spec))
         .route("/api", any(routes::unknown_api))
         .route("/api/{*rest}", any(routes::unknown_api))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(Semaphore::new(config.registry.api_concurrency.max(1))),
+            api_limit,
+        ))
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(origins, origin::guard));
 

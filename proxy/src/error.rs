@@ -51,6 +51,9 @@ pub enum ProxyError {
     },
     #[error("internal error: {0}")]
     Internal(String),
+    /// The proxy-side credential source (Docker config, credential helper) is broken.
+    #[error("cannot use the proxy's Docker credentials: {0}")]
+    Credentials(String),
 }
 
 fn detail_suffix(detail: &str) -> String {
@@ -77,7 +80,7 @@ impl ProxyError {
             ProxyError::ForbiddenTarget { .. } => ErrorCode::ForbiddenTarget,
             ProxyError::ForbiddenOrigin(_) => ErrorCode::ForbiddenOrigin,
             ProxyError::Upstream { .. } => ErrorCode::Upstream,
-            ProxyError::Internal(_) => ErrorCode::Internal,
+            ProxyError::Internal(_) | ProxyError::Credentials(_) => ErrorCode::Internal,
         }
     }
 

@@ -49,6 +49,8 @@ pub async fn inspect(
         config: None,
         layers: None,
         image_config: None,
+        auth: None,
+        rate_limit: None,
     };
     match &root.body {
         ManifestBody::Index(index) => {
@@ -74,6 +76,7 @@ pub async fn inspect(
             response.layers = Some(schema1_layers(s1));
         }
     }
+    response.rate_limit = repo.rate_limit();
     Ok(response)
 }
 
@@ -83,12 +86,12 @@ pub(crate) async fn fetch_root(
     reference: &Reference,
 ) -> Result<Manifest, ProxyError> {
     let what = format!("manifest `{reference}`");
-    let fetched = repo.get_manifest(&reference.manifest_reference()).await?;
+    let (fetched, from_cache) = root_bytes(repo, reference).await?;
     let FetchedManifest {
         bytes,
         content_type,
         docker_content_digest,
-    } = fetched;
+    } = fetched.clone();
     let raw = bytes.to_vec();
     // Signed schema1: the digest is over the payload without signatures.
     let signed = schema1::signed_payload(&raw);
@@ -108,8 +111,42 @@ pub(crate) async fn fetch_root(
         .unwrap_or_else(|| Digest::sha256(hashed));
     let mut manifest =
         Manifest::parse(raw, content_type.as_deref()).map_err(|e| manifest_error(&what, e))?;
+    if !from_cache {
+        repo.cache_manifest(&digest, &fetched);
+    }
+    if let (Some(tag), None) = (reference.tag(), reference.digest()) {
+        repo.remember_tag(tag, &digest);
+    }
     manifest.digest = digest;
     Ok(manifest)
+}
+
+/// The root's bytes: from the digest cache when the reference is a digest
+/// we hold, or a tag whose remembered digest we hold and a HEAD confirms
+/// it still points at (a HEAD is cheap and not counted against Docker
+/// Hub's pull quota); otherwise a GET. `true` when served from the cache.
+async fn root_bytes(
+    repo: &Repository<'_>,
+    reference: &Reference,
+) -> Result<(FetchedManifest, bool), ProxyError> {
+    if let Some(digest) = reference.digest() {
+        if let Some(hit) = repo.cached_manifest(digest) {
+            return Ok((hit, true));
+        }
+    } else if let Some(tag) = reference.tag()
+        && let Some(hint) = repo.remembered_tag(tag)
+        && repo.cached_manifest(&hint).is_some()
+    {
+        // A failed HEAD is not an answer: the GET below reports properly.
+        if let Ok(Some(head)) = repo.head_manifest(tag).await
+            && let Some(current) = head.docker_content_digest
+            && let Some(hit) = repo.cached_manifest(&current)
+        {
+            return Ok((hit, true));
+        }
+    }
+    let fetched = repo.get_manifest(&reference.manifest_reference()).await?;
+    Ok((fetched, false))
 }
 
 /// One index entry: fetch the child, verify it, describe it.
@@ -119,6 +156,7 @@ async fn entry(repo: &Repository<'_>, descriptor: Descriptor) -> EntryView {
         descriptor,
         config: None,
         layers: None,
+        image_config: None,
         child_count: None,
         error: None,
     };
@@ -136,8 +174,8 @@ async fn fill_entry(repo: &Repository<'_>, view: &mut EntryView) -> Result<(), P
         ManifestBody::Image(image) => {
             view.config = Some(image.config.clone());
             view.layers = Some(image.layers.clone());
-            // Fetched to verify it; the platform shown is the index's.
-            image_config(repo, &image.config).await?;
+            // Fetched to verify it too; the platform shown is the index's.
+            view.image_config = image_config(repo, &image.config).await?;
         }
         ManifestBody::Schema1(s1) => view.layers = Some(schema1_layers(s1)),
     }

@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod origin;
 pub mod page;
 pub mod push;
+pub mod referrers;
 pub mod registry;
 pub mod resolve;
 pub mod routes;

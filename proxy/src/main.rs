@@ -26,6 +26,24 @@ struct Args {
     /// (the `trunk serve` origins http://127.0.0.1:8081 and http://localhost:8081).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allowed_origins: Vec<String>,
+    /// Docker client config to take registry credentials from: a config.json,
+    /// or a directory holding one. Default: $DOCKER_CONFIG/config.json, else
+    /// ~/.docker/config.json.
+    #[arg(long = "docker-config", value_name = "PATH")]
+    docker_config: Option<PathBuf>,
+    /// Use this machine's Docker logins (config.json auths, credHelpers,
+    /// credsStore) for registries the page gives no credentials for.
+    /// Default: on when listening on a loopback address, off otherwise.
+    #[arg(long = "docker-credentials", value_name = "on|off", value_parser = on_off)]
+    docker_credentials: Option<bool>,
+}
+
+fn on_off(value: &str) -> Result<bool, String> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("expected `on` or `off`, got `{other}`")),
+    }
 }
 
 #[tokio::main]
@@ -34,6 +52,7 @@ async fn main() -> ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
     let mut config = Config::new(args.listen);
@@ -42,6 +61,31 @@ async fn main() -> ExitCode {
     if !args.allowed_origins.is_empty() {
         config.allowed_origins = args.allowed_origins;
     }
+    let (docker, warnings) = proxy::registry::credentials::from_flags(
+        config.listen,
+        args.docker_config.as_deref(),
+        args.docker_credentials,
+    );
+    for warning in warnings {
+        eprintln!("manifest-web: warning: {warning}");
+    }
+    if let Some(docker) = &docker {
+        // A broken config given on purpose stops the start; a broken default
+        // one is reported (every lookup will report it again).
+        match docker.read() {
+            Ok(found) => tracing::info!(
+                config = %docker.config_file.display(),
+                found = found.is_some(),
+                "proxy-side Docker credentials on"
+            ),
+            Err(e) if docker.explicit => {
+                eprintln!("manifest-web: {e}");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => eprintln!("manifest-web: warning: {e}"),
+        }
+    }
+    config.docker_credentials = docker;
     // Validate the configuration before announcing anything.
     let app = match proxy::router(config.clone()) {
         Ok(app) => app,

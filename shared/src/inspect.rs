@@ -89,6 +89,163 @@ pub fn platform_list(r: &InspectResponse) -> Vec<String> {
     }
 }
 
+/// The layer annotation naming an in-toto statement's predicate type.
+pub const PREDICATE_TYPE_ANNOTATION: &str = "in-toto.io/predicate-type";
+
+/// What an attestation entry holds: where it is in the index and the
+/// predicate types of its statements (empty when its manifest was not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestationSummary {
+    /// Position in the index's `manifests`.
+    pub position: usize,
+    pub digest: crate::digest::Digest,
+    pub size: u64,
+    /// `https://slsa.dev/provenance/v0.2`, `https://spdx.dev/Document`, ...
+    /// in layer order, each once.
+    pub predicate_types: Vec<String>,
+}
+
+/// One non-attestation entry and the attestations that describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryGroup {
+    /// Position in the index's `manifests`.
+    pub position: usize,
+    pub attestations: Vec<AttestationSummary>,
+}
+
+/// An index's entries with attestations moved under the image they are
+/// about, so that they are neither listed nor counted as platforms.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupedEntries {
+    /// Every non-attestation entry, in index order.
+    pub entries: Vec<EntryGroup>,
+    /// Attestations naming a digest that is not in this index (or none).
+    pub unattached: Vec<AttestationSummary>,
+}
+
+/// The predicate types an attestation manifest's layers declare.
+pub fn predicate_types(e: &EntryView) -> Vec<String> {
+    let mut types: Vec<String> = Vec::new();
+    for layer in e.layers.as_deref().unwrap_or(&[]) {
+        if let Some(t) = layer.annotations.get(PREDICATE_TYPE_ANNOTATION)
+            && !types.contains(t)
+        {
+            types.push(t.clone());
+        }
+    }
+    types
+}
+
+/// Group `entries` (an index's `manifests`): each attestation under the
+/// entry whose digest its `vnd.docker.reference.digest` names.
+pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
+    let mut grouped = GroupedEntries::default();
+    for (position, e) in entries.iter().enumerate() {
+        if !is_attestation(e) {
+            grouped.entries.push(EntryGroup {
+                position,
+                attestations: Vec::new(),
+            });
+        }
+    }
+    for (position, e) in entries.iter().enumerate() {
+        if !is_attestation(e) {
+            continue;
+        }
+        let summary = AttestationSummary {
+            position,
+            digest: e.descriptor.digest.clone(),
+            size: e.descriptor.size,
+            predicate_types: predicate_types(e),
+        };
+        let about = attested_digest(e);
+        let owner = grouped.entries.iter_mut().find(|g| {
+            about.is_some_and(|d| entries[g.position].descriptor.digest.to_string() == d)
+        });
+        match owner {
+            Some(group) => group.attestations.push(summary),
+            None => grouped.unattached.push(summary),
+        }
+    }
+    grouped
+}
+
+/// Each platform's compressed size (the sum of its layers as stored), in
+/// index order, attestations left out; `None` where the child was not read.
+pub fn platform_layer_totals(r: &InspectResponse) -> Vec<(String, Option<u64>)> {
+    r.manifests
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|e| !is_attestation(e))
+        .map(|e| (entry_platform(e), entry_layer_total(e)))
+        .collect()
+}
+
+/// Does an entry match what was typed in the filter box? Every
+/// whitespace-separated word must appear (case-insensitively) in its
+/// platform (`linux/arm/v7`, `windows/amd64:10.0.17763.2565`) or media type.
+pub fn entry_matches(e: &EntryView, query: &str) -> bool {
+    let haystack = format!("{} {}", entry_platform(e), e.descriptor.media_type).to_lowercase();
+    query
+        .split_whitespace()
+        .all(|word| haystack.contains(&word.to_lowercase()))
+}
+
+/// How the entries list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EntryOrder {
+    /// As listed in the index.
+    #[default]
+    Index,
+    /// By platform string (`linux/amd64` before `linux/arm64`).
+    Platform,
+    /// Largest compressed size first; unread children last.
+    Size,
+}
+
+impl EntryOrder {
+    /// The value used in the page's sort selector.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryOrder::Index => "index",
+            EntryOrder::Platform => "platform",
+            EntryOrder::Size => "size",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "platform" => EntryOrder::Platform,
+            "size" => EntryOrder::Size,
+            _ => EntryOrder::Index,
+        }
+    }
+}
+
+/// The positions of the entries to show: those of `groups` whose entry
+/// matches `query`, in `order` (ties keep index order).
+pub fn visible_positions(
+    entries: &[EntryView],
+    groups: &[EntryGroup],
+    query: &str,
+    order: EntryOrder,
+) -> Vec<usize> {
+    let mut positions: Vec<usize> = groups
+        .iter()
+        .map(|g| g.position)
+        .filter(|p| entries.get(*p).is_some_and(|e| entry_matches(e, query)))
+        .collect();
+    match order {
+        EntryOrder::Index => {}
+        EntryOrder::Platform => positions.sort_by_key(|p| entry_platform(&entries[*p])),
+        EntryOrder::Size => positions.sort_by_key(|p| {
+            std::cmp::Reverse(entry_layer_total(&entries[*p]).map_or(0, |t| t.saturating_add(1)))
+        }),
+    }
+    positions
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +280,7 @@ mod tests {
             kind: Kind::Image,
             config: None,
             layers: None,
+            image_config: None,
             child_count: None,
             error: None,
         }
@@ -162,6 +320,8 @@ mod tests {
             config: None,
             layers: None,
             image_config,
+            auth: None,
+            rate_limit: None,
         }
     }
 
@@ -243,5 +403,111 @@ mod tests {
         failed.error = Some(ApiError::new(ErrorCode::NotFound, "gone"));
         assert_eq!(entry_layer_total(&failed), None);
         assert_eq!(entry_platform(&failed), "linux/s390x");
+    }
+    #[test]
+    fn attestations_group_under_their_image_with_predicate_types() {
+        let amd = entry("amd", Some("linux/amd64"));
+        let arm = entry("arm", Some("linux/arm64"));
+        let mut amd_att = attestation(&amd);
+        let mut slsa = layer(10);
+        slsa.annotations.insert(
+            PREDICATE_TYPE_ANNOTATION.into(),
+            "https://slsa.dev/provenance/v0.2".into(),
+        );
+        let mut spdx = layer(11);
+        spdx.annotations.insert(
+            PREDICATE_TYPE_ANNOTATION.into(),
+            "https://spdx.dev/Document".into(),
+        );
+        amd_att.layers = Some(vec![slsa.clone(), spdx, slsa]);
+        let mut stray = attestation(&entry("elsewhere", Some("linux/s390x")));
+        stray.descriptor.digest = Digest::sha256(b"stray");
+        let entries = vec![amd.clone(), amd_att.clone(), arm, stray.clone()];
+        let grouped = group_attestations(&entries);
+        assert_eq!(
+            grouped
+                .entries
+                .iter()
+                .map(|g| g.position)
+                .collect::<Vec<_>>(),
+            [0, 2]
+        );
+        assert_eq!(grouped.entries[0].attestations.len(), 1);
+        let a = &grouped.entries[0].attestations[0];
+        assert_eq!(a.position, 1);
+        assert_eq!(a.digest, amd_att.descriptor.digest);
+        assert_eq!(
+            a.predicate_types,
+            [
+                "https://slsa.dev/provenance/v0.2",
+                "https://spdx.dev/Document"
+            ]
+        );
+        assert!(grouped.entries[1].attestations.is_empty());
+        assert_eq!(grouped.unattached.len(), 1);
+        assert_eq!(grouped.unattached[0].digest, stray.descriptor.digest);
+        // Not read: no predicate types, still grouped.
+        let unread = attestation(&amd);
+        let g = group_attestations(&[amd.clone(), unread]);
+        assert!(g.entries[0].attestations[0].predicate_types.is_empty());
+    }
+
+    #[test]
+    fn per_platform_totals_leave_attestations_out() {
+        let mut amd = entry("amd", Some("linux/amd64"));
+        amd.layers = Some(vec![layer(5), layer(7)]);
+        let mut att = attestation(&amd);
+        att.layers = Some(vec![layer(1000)]);
+        let arm = entry("arm", Some("linux/arm/v7"));
+        let r = response(Some(vec![amd, att, arm]), None);
+        assert_eq!(
+            platform_layer_totals(&r),
+            [
+                ("linux/amd64".to_string(), Some(12)),
+                ("linux/arm/v7".to_string(), None)
+            ]
+        );
+        assert!(platform_layer_totals(&response(None, None)).is_empty());
+    }
+
+    #[test]
+    fn filter_and_sort_entries() {
+        let mut amd = entry("amd", Some("linux/amd64"));
+        amd.layers = Some(vec![layer(50)]);
+        let mut win = entry("win", Some("windows/amd64:10.0.17763.2565"));
+        win.layers = Some(vec![layer(900)]);
+        let arm = entry("arm", Some("linux/arm/v7"));
+        let att = attestation(&amd);
+        let entries = vec![win, att, amd, arm];
+        let groups = group_attestations(&entries).entries;
+        assert_eq!(
+            visible_positions(&entries, &groups, "", EntryOrder::Index),
+            [0, 2, 3]
+        );
+        assert_eq!(
+            visible_positions(&entries, &groups, "AMD64", EntryOrder::Index),
+            [0, 2]
+        );
+        assert_eq!(
+            visible_positions(&entries, &groups, "linux amd", EntryOrder::Index),
+            [2]
+        );
+        assert_eq!(
+            visible_positions(&entries, &groups, "17763", EntryOrder::Index),
+            [0]
+        );
+        assert!(visible_positions(&entries, &groups, "mips", EntryOrder::Index).is_empty());
+        assert_eq!(
+            visible_positions(&entries, &groups, "", EntryOrder::Platform),
+            [2, 3, 0]
+        );
+        assert_eq!(
+            visible_positions(&entries, &groups, "", EntryOrder::Size),
+            [0, 2, 3]
+        );
+        for o in [EntryOrder::Index, EntryOrder::Platform, EntryOrder::Size] {
+            assert_eq!(EntryOrder::parse(o.as_str()), o);
+        }
+        assert_eq!(EntryOrder::parse("junk"), EntryOrder::Index);
     }
 }

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod descriptor;
 pub mod digest;
 pub mod inspect;
+pub mod inspect_text;
 pub mod manifest;
 pub mod media_type;
 pub mod plan;

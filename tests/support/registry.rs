@@ -46,6 +46,12 @@ pub enum RegistryError {
 pub struct RegistryOptions {
     /// Require HTTP Basic auth (an htpasswd file with this one user).
     pub htpasswd: Option<BasicAuth>,
+    /// A whole `auth:` section instead (e.g. token auth, see
+    /// `token_server::TokenServer::registry_auth`).
+    pub auth_yaml: Option<String>,
+    /// Serve this storage directory instead of a fresh one, e.g. another
+    /// registry's `storage_dir()` (content seeded there shows up here).
+    pub storage: Option<PathBuf>,
 }
 
 /// A running `docker-registry`; stopped and its storage removed on drop.
@@ -67,6 +73,7 @@ impl Registry {
     pub async fn start_with_auth(user: &str, password: &str) -> Result<Registry, RegistryError> {
         Registry::start_with(RegistryOptions {
             htpasswd: Some(BasicAuth::new(user, password)),
+            ..RegistryOptions::default()
         })
         .await
     }
@@ -98,11 +105,15 @@ impl Registry {
                     path.display()
                 )
             }
-            None => String::new(),
+            None => options.auth_yaml.clone().unwrap_or_default(),
         };
+        let storage = options
+            .storage
+            .clone()
+            .unwrap_or_else(|| dir.path().join("data"));
         let config = format!(
             "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{auth_section}",
-            dir.path().join("data").display()
+            storage.display()
         );
         let config_path = dir.path().join("config.yml");
         fs::write(&config_path, config)?;

@@ -1,4 +1,4 @@
-//! Copy a digest or a manifest with one click. The clipboard API exists only
+//! Copy a digest, a manifest or a spec with one click. The clipboard API exists only
 //! in secure contexts (https, localhost); elsewhere the button says so instead
 //! of failing silently.
 
@@ -18,14 +18,16 @@ enum Status {
 
 #[component]
 pub fn CopyButton(
-    #[prop(into)] text: String,
+    /// What to copy; read at the click, so it can follow an editable text.
+    #[prop(into)]
+    text: Signal<String>,
     /// What is copied, for screen readers ("digest", "manifest").
     #[prop(optional)]
     what: &'static str,
 ) -> impl IntoView {
     let status = RwSignal::new(Status::Ready);
     let on_click = move |_| {
-        let text = text.clone();
+        let text = text.get_untracked();
         spawn_local(async move {
             status.set(if copy(&text).await {
                 Status::Copied

@@ -1,28 +1,68 @@
 //! The entries of an index / manifest list, one row each; a row expands to
-//! what its child manifest holds.
+//! what its child manifest holds. Attestations are listed under the image
+//! they describe, not as platforms; the list can be filtered and sorted.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::api::InspectResponse;
+use shared::api::{EntryView, InspectResponse};
+use shared::inspect::{EntryOrder, group_attestations, visible_positions};
 
+use crate::components::attestation_list::AttestationList;
+use crate::components::entries_filter::EntriesFilter;
 use crate::components::entry_row::EntryRow;
 use crate::route::Route;
 
 #[component]
 pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
-    let entries = response.manifests.clone().unwrap_or_default();
-    let count = entries.len();
-    let rows = entries
-        .into_iter()
-        .map(|entry| {
+    let entries: Arc<Vec<EntryView>> = Arc::new(response.manifests.clone().unwrap_or_default());
+    let grouped = group_attestations(&entries);
+    let platforms = grouped.entries.len();
+    let attestations = entries.len() - platforms;
+    let groups = Arc::new(grouped.entries);
+    let base = format!("{}/{}", response.registry, response.repository);
+    let query = RwSignal::new(String::new());
+    let order = RwSignal::new(EntryOrder::Index);
+
+    let visible = {
+        let (entries, groups) = (entries.clone(), groups.clone());
+        Memo::new(move |_| visible_positions(&entries, &groups, &query.get(), order.get()))
+    };
+    let row = {
+        let base = base.clone();
+        move |position: usize| {
+            let entry = entries[position].clone();
+            let attestations = groups
+                .iter()
+                .find(|g| g.position == position)
+                .map(|g| g.attestations.clone())
+                .unwrap_or_default();
             let route = Route::inspect_in_repository(&response, &entry.descriptor.digest);
-            view! { <EntryRow entry route /> }
+            view! { <EntryRow entry route attestations base=base.clone() /> }
+        }
+    };
+    let counts = if attestations == 0 {
+        format!("({platforms})")
+    } else {
+        format!("({platforms} + {attestations} attestations)")
+    };
+    let nothing = move || {
+        (visible.with(Vec::is_empty) && platforms > 0).then(|| {
+            view! { <p class="muted" data-testid="entries-empty">"No entry matches the filter."</p> }
         })
-        .collect_view();
+    };
+    let unattached = (!grouped.unattached.is_empty()).then(|| {
+        view! {
+            <h3>"Attestations for images not in this index"</h3>
+            <AttestationList attestations=grouped.unattached base=base.clone() />
+        }
+    });
     view! {
         <section class="panel">
-            <h2>"Entries " <span class="muted">"(" {count} ")"</span></h2>
+            <div class="panel-head">
+                <h2>"Entries " <span class="muted">{counts}</span></h2>
+                <EntriesFilter query order />
+            </div>
             <div class="table-scroll">
                 <table class="data entries" data-testid="entries">
                     <thead>
@@ -38,9 +78,13 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
                             <th class="num">"Layer total"</th>
                         </tr>
                     </thead>
-                    <tbody>{rows}</tbody>
+                    <tbody>
+                        <For each=move || visible.get() key=|p| *p children=row />
+                    </tbody>
                 </table>
             </div>
+            {nothing}
+            {unattached}
         </section>
     }
 }

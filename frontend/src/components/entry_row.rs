@@ -4,18 +4,31 @@
 
 use leptos::prelude::*;
 use shared::api::EntryView;
-use shared::inspect::{attested_digest, entry_layer_total, entry_platform, is_attestation};
+use shared::inspect::{
+    AttestationSummary, attested_digest, entry_layer_total, entry_platform, is_attestation,
+};
 use shared::media_type::{Kind, describe};
 
 use crate::api::code_name;
 use crate::components::annotations::Annotations;
+use crate::components::attestation_list::AttestationList;
 use crate::components::byte_size::ByteSize;
+use crate::components::image_config::ImageConfigView;
 use crate::components::layers_table::LayersTable;
 use crate::components::route_link::RouteLink;
 use crate::route::Route;
 
 #[component]
-pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
+pub fn EntryRow(
+    entry: EntryView,
+    route: Route,
+    /// The attestations describing this entry's image (shown under it).
+    #[prop(optional)]
+    attestations: Vec<AttestationSummary>,
+    /// `registry/repository`, for the attestations' links.
+    #[prop(optional)]
+    base: String,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let attestation = is_attestation(&entry);
     let d = &entry.descriptor;
@@ -59,6 +72,16 @@ pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
             </div>
         }
     });
+    let attestation_row = (!attestations.is_empty()).then(|| {
+        view! {
+            <tr class="attestations-row" data-testid="attestations-row">
+                <td class="spacer"></td>
+                <td colspan="6">
+                    <AttestationList attestations base />
+                </td>
+            </tr>
+        }
+    });
     let detail_entry = entry.clone();
     let digest = d.digest.to_string();
 
@@ -92,6 +115,7 @@ pub fn EntryRow(entry: EntryView, route: Route) -> impl IntoView {
             <td class="num" data-label="Layers">{layer_count}</td>
             <td class="num" data-label="Layer total">{layer_total}</td>
         </tr>
+        {attestation_row}
         <Show when=move || open.get()>
             <tr class="entry-detail" data-testid="entry-detail">
                 <td class="spacer"></td>
@@ -110,13 +134,12 @@ fn entry_details(entry: &EntryView) -> AnyView {
             <LayersTable layers testid="entry-layers" />
         }
     });
+    // This platform's own config (fetched and verified with the child).
     let config = entry.config.as_ref().map(|c| {
         view! {
-            <p class="small">
-                "Config: " <span title=c.media_type.clone()>{describe(&c.media_type)}</span> " "
-                <span class="mono digest">{c.digest.to_string()}</span> " ("
-                <ByteSize bytes=c.size /> ")"
-            </p>
+            <div class="entry-config" data-testid="entry-config">
+                <ImageConfigView config=entry.image_config.clone() descriptor=Some(c.clone()) />
+            </div>
         }
     });
     let nested = entry.child_count.map(|n| {

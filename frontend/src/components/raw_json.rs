@@ -1,18 +1,44 @@
 //! The manifest exactly as the registry sent it: these are the bytes the
 //! digest is computed over, so they are shown untouched (not re-formatted).
+//! The digests of manifests in it (index entries, a subject) are links that
+//! inspect that object, so a person can walk the graph from the raw view.
 
 use leptos::prelude::*;
 
 use crate::components::copy_button::CopyButton;
+use crate::components::route_link::RouteLink;
 use crate::query;
+use crate::raw_links::{Piece, pieces};
+use crate::route::Route;
 
+/// `linkable`: the manifest digests in `raw`; `base`: `registry/repository`.
 #[component]
-pub fn RawJson(raw: String, digest: String) -> impl IntoView {
+pub fn RawJson(
+    raw: String,
+    digest: String,
+    #[prop(optional)] linkable: Vec<String>,
+    #[prop(optional)] base: String,
+) -> impl IntoView {
     let href = format!(
         "data:application/json;charset=utf-8,{}",
         query::encode_component(&raw)
     );
     let filename = format!("{}.json", digest.replace(':', "-"));
+    let body = pieces(&raw, &linkable)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.into_any(),
+            Piece::Digest(d) => {
+                let route = Route::inspect(&format!("{base}@{d}"));
+                view! {
+                    <RouteLink route attr:class="raw-link" attr:data-testid="raw-link">
+                        {d}
+                    </RouteLink>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
     view! {
         <section class="panel raw">
             <div class="panel-head">
@@ -24,7 +50,7 @@ pub fn RawJson(raw: String, digest: String) -> impl IntoView {
                     </a>
                 </div>
             </div>
-            <pre class="json" data-testid="raw-json">{raw}</pre>
+            <pre class="json" data-testid="raw-json">{body}</pre>
         </section>
     }
 }

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use shared::api::InspectResponse;
 use shared::inspect::{is_multi_platform, platform_list};
-use shared::media_type::describe;
+use shared::media_type::{Kind, describe};
 
 use crate::components::annotations::Annotations;
 use crate::components::byte_size::ByteSize;
 use crate::components::copy_button::CopyButton;
+use crate::components::edit_as_new::EditAsNew;
 use crate::components::route_link::RouteLink;
 use crate::route::Route;
 
@@ -58,11 +59,14 @@ pub fn Summary(response: Arc<InspectResponse>) -> impl IntoView {
         }
     });
 
+    let edit = (r.kind == Kind::Index).then(|| view! { <EditAsNew response=response.clone() /> });
+
     view! {
         <section class="panel summary" data-testid="summary">
             <h2 class="reference-heading">
                 <span class="mono" data-testid="reference">{r.reference.clone()}</span>
                 <CopyButton text=r.reference.clone() what="reference" />
+                {edit}
             </h2>
             <dl class="facts">
                 <dt>"Registry"</dt>

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use shared::api::InspectResponse;
 use shared::media_type::Kind;
 
+use crate::components::breadcrumbs;
+use crate::components::copy_text_button::CopyTextButton;
 use crate::components::entries_table::EntriesTable;
 use crate::components::error_view::ErrorView;
 use crate::components::image_config::ImageConfigView;
@@ -16,6 +18,7 @@ use crate::components::raw_json::RawJson;
 use crate::components::reference_form::ReferenceForm;
 use crate::components::summary::Summary;
 use crate::inspect_store::{InspectState, InspectStore};
+use crate::route::{Route, Router};
 
 #[component]
 pub fn InspectPage() -> impl IntoView {
@@ -75,10 +78,28 @@ fn Inspection(response: Arc<InspectResponse>) -> impl IntoView {
         });
         (config, layers)
     });
+    // The digests in the raw manifest that name manifests (not blobs).
+    let linkable: Vec<String> = response
+        .manifests
+        .iter()
+        .flatten()
+        .map(|e| e.descriptor.digest.to_string())
+        .chain(response.subject.iter().map(|s| s.digest.to_string()))
+        .collect();
+    let base = format!("{}/{}", response.registry, response.repository);
+    // manifest-tool echoes the reference as typed.
+    let typed = match Router::use_router().route() {
+        Route::Inspect {
+            reference: Some(reference),
+        } => reference,
+        _ => response.reference.clone(),
+    };
     view! {
+        {breadcrumbs::for_response(&response)}
         <Summary response=response.clone() />
         {entries}
         {image}
-        <RawJson raw=response.raw.clone() digest=response.digest.to_string() />
+        <CopyTextButton reference=typed />
+        <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable base />
     }
 }

@@ -34,6 +34,20 @@ pub enum ChallengeError {
     Malformed { at: usize, reason: &'static str },
 }
 
+/// Does a 401 say the token lacked the access asked for
+/// (`Bearer ... error="insufficient_scope"`)? Distribution answers this when
+/// the token service granted less than was asked for: the caller is known
+/// but not allowed, which is a denial, not a missing login.
+pub fn insufficient_scope(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|text| parse_challenges(text).ok())
+        .flatten()
+        .any(|c| c.is("bearer") && c.param("error") == Some("insufficient_scope"))
+}
+
 /// Parse a `WWW-Authenticate` value (one or several challenges).
 pub fn parse_challenges(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
     let mut p = Parser {
@@ -337,6 +351,25 @@ mod tests {
         ] {
             assert!(parse_challenges(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn insufficient_scope_is_recognized() {
+        use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
+        let mut h = HeaderMap::new();
+        h.insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static(
+                r#"Bearer realm="http://t/token",service="reg",scope="repository:a:pull",error="insufficient_scope""#,
+            ),
+        );
+        assert!(insufficient_scope(&h));
+        h.insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Bearer realm="http://t/token",error="invalid_token""#),
+        );
+        assert!(!insufficient_scope(&h));
+        assert!(!insufficient_scope(&HeaderMap::new()));
     }
 
     #[test]

@@ -15,23 +15,29 @@ use reqwest::header::{
     WWW_AUTHENTICATE,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, redirect};
+use shared::api::RateLimitInfo;
 use shared::credentials::Credential;
 use shared::digest::{Digest, DigestError};
-use shared::media_type::MANIFEST_ACCEPT;
+use shared::media_type::{self, MANIFEST_ACCEPT};
 use shared::reference::Reference;
 
 use super::auth::{self, TokenCache, TokenKey};
 use super::body::{self, BodyError};
 use super::cache::{CacheKey, CachedContent, ContentCache};
-use super::challenge::parse_challenges;
+use super::challenge::{insufficient_scope, parse_challenges};
+use super::credentials::docker_config::is_identity_token;
 use super::guard::{GuardedResolver, RefusedAddress, Target, TargetPolicy};
+use super::limits::Limits;
+use super::quota;
 use super::refusal::{ErrorContext, map_registry_error};
+use super::retry::{self, ReadFailure, RetryPolicy};
+use super::tag_memo::{TagKey, TagMemo};
+use super::token_request;
+use crate::config::RegistrySettings;
 use crate::error::ProxyError;
 
 /// Registries send `Docker-Content-Digest` with manifests.
 pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_REDIRECTS: usize = 5;
 /// Blob transfers (a layer can be gigabytes) get longer than other requests.
 pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60 * 60);
@@ -47,6 +53,14 @@ pub struct RegistryClient {
     policy: TargetPolicy,
     tokens: TokenCache,
     cache: ContentCache,
+    /// Tag -> digest hints, confirmed by HEAD before use (see `tag_memo`).
+    tags: TagMemo,
+    /// Which failures are retried (see `retry`).
+    retry: RetryPolicy,
+    /// In-flight request bounds (see `limits`).
+    limits: Limits,
+    /// How long one API operation may take in all.
+    operation_timeout: Duration,
 }
 
 /// A manifest as the registry sent it.
@@ -68,14 +82,22 @@ pub struct ManifestHead {
 
 impl RegistryClient {
     pub fn new(insecure_registries: &[String]) -> Result<Self, ProxyError> {
+        Self::with_settings(insecure_registries, &RegistrySettings::default())
+    }
+
+    /// A client with these timeouts, retries and concurrency bounds.
+    pub fn with_settings(
+        insecure_registries: &[String],
+        settings: &RegistrySettings,
+    ) -> Result<Self, ProxyError> {
         let policy = TargetPolicy::new(insecure_registries)?;
         let build = |resolver: GuardedResolver| {
             reqwest::Client::builder()
                 .user_agent(concat!("manifest-web/", env!("CARGO_PKG_VERSION")))
                 .redirect(redirect::Policy::none())
                 .no_proxy()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .timeout(REQUEST_TIMEOUT)
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.request_timeout)
                 .dns_resolver(std::sync::Arc::new(resolver))
                 .build()
                 .map_err(|e| ProxyError::Internal(format!("cannot build the HTTP client: {e}")))
@@ -86,6 +108,13 @@ impl RegistryClient {
             policy,
             tokens: TokenCache::default(),
             cache: ContentCache::new(DEFAULT_CACHE_BYTES),
+            tags: TagMemo::default(),
+            retry: settings.retry,
+            limits: Limits::new(
+                settings.per_registry_concurrency,
+                settings.global_concurrency,
+            ),
+            operation_timeout: settings.operation_timeout,
         })
     }
 
@@ -102,6 +131,7 @@ impl RegistryClient {
             identity: auth::identity(credential.as_ref()),
             scopes: vec![auth::pull_scope(reference.repository())],
             remembered: Mutex::new(None),
+            rate_limit: Mutex::new(None),
             registry: reference.registry().to_string(),
             repository: reference.repository().to_string(),
             api_host,
@@ -131,6 +161,28 @@ impl RegistryClient {
         Ok(repo)
     }
 
+    /// How long one API operation (an inspection, a plan) may take in all;
+    /// see `limits::within`.
+    pub fn operation_timeout(&self) -> Duration {
+        self.operation_timeout
+    }
+
+    /// Send with the in-flight bounds held until the answer's headers are
+    /// in, retrying transient failures of idempotent requests.
+    async fn send_bounded(
+        &self,
+        method: &Method,
+        url: &Url,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, reqwest::Error> {
+        let idempotent = retry::is_idempotent(method, url);
+        retry::send(&self.retry, idempotent, || async {
+            let _permit = self.limits.acquire(&host_of(url)).await;
+            build().send().await
+        })
+        .await
+    }
+
     fn http(&self, insecure: bool) -> &reqwest::Client {
         if insecure {
             &self.insecure
@@ -156,6 +208,8 @@ pub struct Repository<'a> {
     /// The last Authorization that worked here (Basic registries have no
     /// token to cache): a streamed upload cannot be re-sent after a 401.
     remembered: Mutex<Option<HeaderValue>>,
+    /// The pull quota the registry last reported to this handle.
+    rate_limit: Mutex<Option<RateLimitInfo>>,
 }
 
 /// What a cross-repository mount did.
@@ -195,17 +249,22 @@ impl Repository<'_> {
     pub async fn get_manifest(&self, reference: &str) -> Result<FetchedManifest, ProxyError> {
         let what = self.manifest_what(reference);
         let url = self.url(&format!("manifests/{reference}"))?;
-        let resp = self
-            .send(Method::GET, url, Some(MANIFEST_ACCEPT), &what)
-            .await?;
-        let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
-        let docker_content_digest = header_digest(resp.headers());
-        let bytes = self.read(resp, body::MANIFEST_LIMIT, &what).await?;
-        Ok(FetchedManifest {
-            bytes,
-            content_type,
-            docker_content_digest,
+        // A body cut off part-way is fetched again (GET is idempotent).
+        retry::rereading(&self.client.retry, || async {
+            let resp = self
+                .send(Method::GET, url.clone(), Some(MANIFEST_ACCEPT), &what)
+                .await?;
+            let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
+            let docker_content_digest = header_digest(resp.headers());
+            self.note_rate_limit(resp.headers());
+            let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
+            Ok(FetchedManifest {
+                bytes,
+                content_type,
+                docker_content_digest,
+            })
         })
+        .await
     }
 
     /// GET a manifest by digest, verified against that digest, from the
@@ -225,6 +284,11 @@ impl Repository<'_> {
         let what = self.manifest_what(&digest.to_string());
         let fetched = self.get_manifest(&digest.to_string()).await?;
         verify(digest, &fetched.bytes, &what)?;
+        verify_header(
+            fetched.docker_content_digest.as_ref(),
+            &fetched.bytes,
+            &what,
+        )?;
         self.client.cache.insert(
             key,
             CachedContent {
@@ -243,11 +307,14 @@ impl Repository<'_> {
             .send(Method::HEAD, url, Some(MANIFEST_ACCEPT), &what)
             .await
         {
-            Ok(resp) => Ok(Some(ManifestHead {
-                content_type: header_string(resp.headers(), CONTENT_TYPE.as_str()),
-                docker_content_digest: header_digest(resp.headers()),
-                size: resp.content_length(),
-            })),
+            Ok(resp) => {
+                self.note_rate_limit(resp.headers());
+                Ok(Some(ManifestHead {
+                    content_type: header_string(resp.headers(), CONTENT_TYPE.as_str()),
+                    docker_content_digest: header_digest(resp.headers()),
+                    size: resp.content_length(),
+                }))
+            }
             Err(ProxyError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -266,9 +333,14 @@ impl Repository<'_> {
         }
         let what = format!("blob {digest} of {}", self.name());
         let url = self.url(&format!("blobs/{digest}"))?;
-        let resp = self.send(Method::GET, url, None, &what).await?;
-        let bytes = self.read(resp, limit, &what).await?;
+        let (bytes, header) = retry::rereading(&self.client.retry, || async {
+            let resp = self.send(Method::GET, url.clone(), None, &what).await?;
+            let header = header_digest(resp.headers());
+            Ok((self.read_whole(resp, limit, &what).await?, header))
+        })
+        .await?;
         verify(digest, &bytes, &what)?;
+        verify_header(header.as_ref(), &bytes, &what)?;
         self.client.cache.insert(
             key,
             CachedContent {
@@ -420,6 +492,94 @@ impl Repository<'_> {
         format!("manifest `{}{sep}{reference}`", self.name())
     }
 
+    /// A manifest this caller fetched and verified before, by digest.
+    pub fn cached_manifest(&self, digest: &Digest) -> Option<FetchedManifest> {
+        self.client
+            .cache
+            .get(&self.cache_key(digest))
+            .map(|hit| FetchedManifest {
+                bytes: hit.bytes,
+                content_type: hit.content_type,
+                docker_content_digest: Some(digest.clone()),
+            })
+    }
+
+    /// Keep a manifest fetched by tag under its digest, when its bytes
+    /// really hash to it (checked here, so nothing unverified is cached).
+    pub fn cache_manifest(&self, digest: &Digest, fetched: &FetchedManifest) {
+        if digest.verify(&fetched.bytes).is_ok() {
+            self.client.cache.insert(
+                self.cache_key(digest),
+                CachedContent {
+                    bytes: fetched.bytes.clone(),
+                    content_type: fetched.content_type.clone(),
+                },
+            );
+        }
+    }
+
+    /// The digest `tag` pointed at when this caller last read it (a hint:
+    /// confirm with `head_manifest` before use).
+    pub fn remembered_tag(&self, tag: &str) -> Option<Digest> {
+        self.client.tags.get(&self.tag_key(tag))
+    }
+
+    pub fn remember_tag(&self, tag: &str, digest: &Digest) {
+        self.client.tags.insert(self.tag_key(tag), digest.clone());
+    }
+
+    fn tag_key(&self, tag: &str) -> TagKey {
+        TagKey {
+            registry: self.api_host.clone(),
+            repository: self.repository.clone(),
+            identity: self.identity.clone(),
+            tag: tag.to_string(),
+        }
+    }
+
+    /// The pull quota the registry last reported (Docker Hub), if any.
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        self.rate_limit
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn note_rate_limit(&self, headers: &HeaderMap) {
+        if let Some(q) = quota::rate_limit(headers) {
+            *self.rate_limit.lock().unwrap_or_else(|p| p.into_inner()) = Some(q);
+        }
+    }
+
+    /// The OCI 1.1 referrers API's index for `digest`, or `None` when the
+    /// registry has no such API (404; distribution 2.8). Not verified: the
+    /// answer is generated by the registry, not content-addressed.
+    pub async fn get_referrers(
+        &self,
+        digest: &Digest,
+    ) -> Result<Option<FetchedManifest>, ProxyError> {
+        let what = format!("the referrers of {}@{digest}", self.name());
+        let url = self.url(&format!("referrers/{digest}"))?;
+        let fetched = retry::rereading(&self.client.retry, || async {
+            let resp = self
+                .send(Method::GET, url.clone(), Some(media_type::OCI_INDEX), &what)
+                .await?;
+            let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
+            let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
+            Ok(FetchedManifest {
+                bytes,
+                content_type,
+                docker_content_digest: None,
+            })
+        })
+        .await;
+        match fetched {
+            Ok(f) => Ok(Some(f)),
+            Err(ProxyError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     fn cache_key(&self, digest: &Digest) -> CacheKey {
         CacheKey {
             registry: self.api_host.clone(),
@@ -530,21 +690,51 @@ impl Repository<'_> {
     /// A non-success answer as a `ProxyError` (401s say what to do).
     async fn refusal(&self, resp: Response, what: &str) -> ProxyError {
         let status = resp.status().as_u16();
+        let scope_denied = status == 401 && insufficient_scope(resp.headers());
+        let quota_note = if status == 429 {
+            quota::explain_too_many_requests(resp.headers(), std::time::SystemTime::now())
+        } else {
+            String::new()
+        };
         let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;
-        let mut err = map_registry_error(status, &bytes, &self.ctx(what));
-        if let ProxyError::Unauthorized { detail, .. } = &mut err {
-            let lead = match &self.credential {
-                Some(_) => "the credentials given were rejected".to_string(),
-                // Docker Hub answers 401 for repositories that do not exist, too.
-                None => format!(
-                    "{} may be private (add credentials for {}) or may not exist",
-                    self.name(),
-                    self.registry
-                ),
-            };
-            *detail = join_detail(&lead, detail);
+        let err = map_registry_error(status, &bytes, &self.ctx(what));
+        match err {
+            ProxyError::RateLimited { registry, detail } if !quota_note.is_empty() => {
+                ProxyError::RateLimited {
+                    registry,
+                    detail: join_detail(&quota_note, &detail),
+                }
+            }
+            // A token was issued, but without the access asked for: the
+            // credentials are fine and not allowed to do this (a 403 in spirit).
+            ProxyError::Unauthorized { registry, detail }
+                if scope_denied && self.credential.is_some() =>
+            {
+                let lead = format!(
+                    "the credentials are valid but do not grant {}",
+                    self.scopes.join(" ")
+                );
+                ProxyError::Denied {
+                    registry,
+                    detail: join_detail(&lead, &detail),
+                }
+            }
+            ProxyError::Unauthorized { registry, detail } => {
+                let lead = match &self.credential {
+                    Some(_) => "the credentials were rejected".to_string(),
+                    // Docker Hub answers 401 for repositories that do not exist, too.
+                    None => format!(
+                        "the registry wants credentials; add them in the credentials panel ({} may also not exist)",
+                        self.name()
+                    ),
+                };
+                ProxyError::Unauthorized {
+                    registry,
+                    detail: join_detail(&lead, &detail),
+                }
+            }
+            other => other,
         }
-        err
     }
 
     /// One request plus up to `MAX_REDIRECTS` redirects, each target guarded;
@@ -560,24 +750,28 @@ impl Repository<'_> {
         let mut insecure = self.target.insecure;
         for _ in 0..=MAX_REDIRECTS {
             let same_origin = url.origin() == self.target.base.origin();
-            let mut req: RequestBuilder = self
+            let build = || {
+                let mut req: RequestBuilder = self
+                    .client
+                    .http(insecure)
+                    .request(method.clone(), url.clone());
+                if let Some(a) = extras.accept {
+                    req = req.header(ACCEPT, a);
+                }
+                if let Some((body, content_type)) = &extras.body {
+                    req = req.header(CONTENT_TYPE, *content_type).body(body.clone());
+                }
+                if let Some(t) = extras.timeout {
+                    req = req.timeout(t);
+                }
+                if let (true, Some(a)) = (same_origin, &authorization) {
+                    req = req.header(AUTHORIZATION, a.clone());
+                }
+                req
+            };
+            let resp = self
                 .client
-                .http(insecure)
-                .request(method.clone(), url.clone());
-            if let Some(a) = extras.accept {
-                req = req.header(ACCEPT, a);
-            }
-            if let Some((body, content_type)) = &extras.body {
-                req = req.header(CONTENT_TYPE, *content_type).body(body.clone());
-            }
-            if let Some(t) = extras.timeout {
-                req = req.timeout(t);
-            }
-            if let (true, Some(a)) = (same_origin, &authorization) {
-                req = req.header(AUTHORIZATION, a.clone());
-            }
-            let resp = req
-                .send()
+                .send_bounded(&method, &url, build)
                 .await
                 .map_err(|e| self.transport_error(&url, e))?;
             if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
@@ -635,11 +829,16 @@ impl Repository<'_> {
             let Some(cred) = &self.credential else {
                 return Err(ProxyError::Unauthorized {
                     registry,
-                    detail:
-                        "it asks for a username and password; add credentials for this registry"
-                            .into(),
+                    detail: "the registry wants credentials (a username and password); add them in the credentials panel"
+                        .into(),
                 });
             };
+            if is_identity_token(cred) {
+                return Err(ProxyError::Unauthorized {
+                    registry,
+                    detail: "the credential for it is an identity token, which only works with token (Bearer) authentication, but the registry asks for Basic auth".into(),
+                });
+            }
             return auth::basic_header(cred).ok_or_else(|| {
                 ProxyError::InvalidInput(format!(
                     "the credentials for {registry} contain characters that cannot be sent in a header"
@@ -660,12 +859,19 @@ impl Repository<'_> {
             self.scopes.join(" "),
             host_of(&token_url)
         );
-        let mut req = self.client.http(insecure).get(token_url.clone());
-        if let Some(h) = self.credential.as_ref().and_then(auth::basic_header) {
-            req = req.header(AUTHORIZATION, h);
-        }
-        let resp = req
-            .send()
+        let build = || {
+            token_request::build(
+                self.client.http(insecure),
+                challenge,
+                &token_url,
+                &self.scopes,
+                self.credential.as_ref(),
+            )
+        };
+        let method = token_request::method(self.credential.as_ref());
+        let resp = self
+            .client
+            .send_bounded(&method, &token_url, build)
             .await
             .map_err(|e| self.transport_error(&token_url, e))?;
         let status = resp.status();
@@ -676,15 +882,33 @@ impl Repository<'_> {
                 ProxyError::Unauthorized { registry, detail }
                 | ProxyError::Denied { registry, detail } => {
                     let lead = if self.credential.is_some() {
-                        "the token service rejected the credentials given"
+                        format!(
+                            "the token service at {} answered {status}: it rejected the credentials",
+                            host_of(&token_url)
+                        )
                     } else {
-                        "the token service refused anonymous access; add credentials for this registry"
+                        format!(
+                            "the token service at {} answered {status}: the registry wants credentials; add them in the credentials panel",
+                            host_of(&token_url)
+                        )
                     };
                     ProxyError::Unauthorized {
                         registry,
-                        detail: join_detail(lead, &detail),
+                        detail: join_detail(&lead, &detail),
                     }
                 }
+                ProxyError::Upstream { detail, .. } => ProxyError::Upstream {
+                    registry: registry.clone(),
+                    what: what.clone(),
+                    status: status.as_u16(),
+                    detail: join_detail(
+                        &format!(
+                            "the token service at {} answered {status}",
+                            host_of(&token_url)
+                        ),
+                        &detail,
+                    ),
+                },
                 other => other,
             });
         }
@@ -716,6 +940,24 @@ impl Repository<'_> {
         })
     }
 
+    /// `read`, telling a body that broke off (worth fetching again) from
+    /// one that is too large (not).
+    async fn read_whole(
+        &self,
+        resp: Response,
+        limit: u64,
+        what: &str,
+    ) -> Result<Bytes, ReadFailure> {
+        let url = resp.url().clone();
+        body::read_capped(resp, limit).await.map_err(|e| match e {
+            BodyError::TooLarge { limit } => ReadFailure::Final(ProxyError::TooLarge {
+                what: what.to_string(),
+                limit,
+            }),
+            BodyError::Read(e) => ReadFailure::Interrupted(self.transport_error(&url, e)),
+        })
+    }
+
     fn transport_error(&self, url: &Url, e: reqwest::Error) -> ProxyError {
         transport_error(url, &e)
     }
@@ -729,7 +971,12 @@ pub fn transport_error(url: &Url, e: &reqwest::Error) -> ProxyError {
     let mut innermost = e.to_string();
     while let Some(err) = source {
         if let Some(refused) = err.downcast_ref::<RefusedAddress>() {
-            return refused.clone().into_proxy_error();
+            // Named with its port: that is what --insecure-registry takes.
+            return RefusedAddress {
+                host: host.clone(),
+                ..refused.clone()
+            }
+            .into_proxy_error();
         }
         innermost = err.to_string();
         source = err.source();
@@ -762,6 +1009,15 @@ fn verify(expected: &Digest, bytes: &[u8], what: &str) -> Result<(), ProxyError>
             detail: other.to_string(),
         },
     })
+}
+
+/// The registry's `Docker-Content-Digest`, when it sent one, must be the
+/// digest of the bytes it sent (the error names both).
+fn verify_header(header: Option<&Digest>, bytes: &[u8], what: &str) -> Result<(), ProxyError> {
+    match header {
+        Some(claimed) => verify(claimed, bytes, &format!("{what} (Docker-Content-Digest)")),
+        None => Ok(()),
+    }
 }
 
 fn join_detail(lead: &str, detail: &str) -> String {

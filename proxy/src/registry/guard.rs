@@ -136,8 +136,14 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
         AddressClass::LinkLocal
     } else if (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfec0 {
         AddressClass::Private
-    } else if (s[0] == 0x2001 && s[1] == 0x0db8) || (s[0] & 0xe000) != 0x2000 {
-        // Documentation, and everything outside 2000::/3 (global unicast).
+    } else if (s[0] == 0x2001 && s[1] == 0x0db8)
+        || (s[0] == 0x3fff && s[1] < 0x1000)
+        || (s[0] == 0x2001 && s[1] < 0x0200)
+        || (s[0] & 0xe000) != 0x2000
+    {
+        // Documentation (2001:db8::/32, 3fff::/20); IETF protocol assignments (2001::/23: Teredo, whose
+        // embedded IPv4 address is obfuscated, benchmarking, ORCHID); and
+        // everything outside 2000::/3 (global unicast).
         AddressClass::Reserved
     } else if s[0] == 0x2002 {
         // 6to4 carries an IPv4 address in bits 16..48.
@@ -238,9 +244,9 @@ impl TargetPolicy {
         }
         if url.scheme() != "https" {
             return Err(ProxyError::ForbiddenTarget {
-                host: key,
+                host: key.clone(),
                 reason: format!(
-                    "only https is allowed (got `{}`); pass --insecure-registry for plain HTTP",
+                    "only https is allowed (got `{}`); start the proxy with --insecure-registry {key} to allow plain HTTP to it",
                     url.scheme()
                 ),
             });
@@ -434,6 +440,90 @@ mod tests {
             normalize_ip("::ffff:127.0.0.1".parse().unwrap()),
             "127.0.0.1".parse::<IpAddr>().unwrap()
         );
+    }
+
+    #[test]
+    fn every_non_public_class_in_every_form() {
+        let cases = [
+            // IPv4 ranges at their edges.
+            ("10.0.0.0", AddressClass::Private),
+            ("10.255.255.255", AddressClass::Private),
+            ("172.15.255.255", AddressClass::Public),
+            ("192.167.255.255", AddressClass::Public),
+            ("192.169.0.1", AddressClass::Public),
+            ("169.254.0.1", AddressClass::LinkLocal),
+            ("169.255.0.1", AddressClass::Public),
+            ("100.63.255.255", AddressClass::Public),
+            ("198.51.100.7", AddressClass::Reserved),
+            ("203.0.113.7", AddressClass::Reserved),
+            ("198.19.255.255", AddressClass::Reserved),
+            ("198.20.0.1", AddressClass::Public),
+            ("233.252.0.1", AddressClass::Multicast),
+            ("239.255.255.250", AddressClass::Multicast),
+            ("250.1.2.3", AddressClass::Reserved),
+            // Cloud metadata, however written.
+            ("::ffff:169.254.169.254", AddressClass::LinkLocal),
+            ("64:ff9b::a9fe:a9fe", AddressClass::LinkLocal),
+            ("2002:a9fe:a9fe::1", AddressClass::LinkLocal),
+            ("::169.254.169.254", AddressClass::LinkLocal),
+            ("fd00:ec2::254", AddressClass::Private),
+            // Loopback and private inside the IPv6 forms.
+            ("64:ff9b::7f00:1", AddressClass::Loopback),
+            ("2002:7f00:0001::", AddressClass::Loopback),
+            ("2002:0a00:0001::", AddressClass::Private),
+            ("2002:c0a8:0101::", AddressClass::Private),
+            ("::ffff:100.64.0.1", AddressClass::SharedAddressSpace),
+            ("64:ff9b::6440:1", AddressClass::SharedAddressSpace),
+            ("::ffff:0.0.0.0", AddressClass::Unspecified),
+            ("::ffff:255.255.255.255", AddressClass::Broadcast),
+            ("::ffff:224.0.0.1", AddressClass::Multicast),
+            ("2002:0808:0808::", AddressClass::Public),
+            ("64:ff9b::808:808", AddressClass::Public),
+            // IPv6 classes.
+            ("fdff:ffff::1", AddressClass::Private),
+            ("fe80::1:2:3:4", AddressClass::LinkLocal),
+            ("febf::1", AddressClass::LinkLocal),
+            ("fec0::1", AddressClass::Private),
+            ("ff05::2", AddressClass::Multicast),
+            ("ff0e::1", AddressClass::Multicast),
+            ("2001::1", AddressClass::Reserved),
+            ("2001:2::1", AddressClass::Reserved),
+            ("2001:db8:1::1", AddressClass::Reserved),
+            ("100::1", AddressClass::Reserved),
+            ("64:ff9b:1::1", AddressClass::Reserved),
+            ("::ffff:0:a00:1", AddressClass::Reserved),
+            ("3fff::1", AddressClass::Reserved),
+            ("3fff:1000::1", AddressClass::Public),
+            ("2001:4860:4860::8888", AddressClass::Public),
+            ("2a00:1450::1", AddressClass::Public),
+        ];
+        for (ip, expected) in cases {
+            assert_eq!(class(ip), expected, "{ip}");
+        }
+    }
+
+    #[test]
+    fn resolved_metadata_and_private_addresses_are_dropped() {
+        let a = |s: &str| -> SocketAddr { s.parse().unwrap() };
+        for ip in [
+            "169.254.169.254:0",
+            "[::ffff:169.254.169.254]:0",
+            "[fe80::1]:0",
+            "[fd00::1]:0",
+            "100.64.0.1:0",
+            "0.0.0.0:0",
+            "[::]:0",
+            "[64:ff9b::a00:1]:0",
+            "[2002:a9fe:a9fe::]:0",
+        ] {
+            let e = filter_addresses("rebind.example", false, [a(ip)]).unwrap_err();
+            assert!(!e.class.is_public(), "{ip}");
+            let message = e.clone().into_proxy_error().to_string();
+            assert!(
+                message.contains("--insecure-registry rebind.example"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -1,36 +1,91 @@
-//! `GET /api/v1/inspect?ref=REFERENCE`
+//! `GET /api/v1/inspect?ref=REFERENCE[&format=text]`
 
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shared::api::InspectResponse;
+use shared::api::{INSPECT_TEXT_FORMAT, InspectResponse};
 use shared::reference::Reference;
 
 use crate::app::AppState;
 use crate::error::ProxyError;
+use crate::registry::credentials::explain;
+
+use super::cache_control;
 
 #[derive(Debug, Deserialize)]
 pub struct InspectQuery {
     #[serde(rename = "ref")]
     pub reference: Option<String>,
+    /// `text`: manifest-tool's output (text/plain) instead of JSON.
+    pub format: Option<String>,
+}
+
+/// Parse the `ref` parameter, naming it in the error.
+pub(super) fn parse_reference(input: &str) -> Result<Reference, ProxyError> {
+    Reference::parse(input.trim()).map_err(|source| ProxyError::InvalidReference {
+        input: input.to_string(),
+        source,
+    })
 }
 
 pub async fn inspect(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<InspectQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<InspectResponse>, ProxyError> {
+) -> Result<Response, ProxyError> {
     let Query(query) = query.map_err(|e| ProxyError::InvalidInput(e.body_text()))?;
     let input = query.reference.unwrap_or_default();
-    let reference =
-        Reference::parse(input.trim()).map_err(|source| ProxyError::InvalidReference {
-            input: input.clone(),
-            source,
-        })?;
-    let credentials = super::credentials(&headers)?;
-    let credential = credentials.for_registry(reference.registry()).cloned();
-    tracing::info!(reference = %reference, authenticated = credential.is_some(), "inspect");
-    let response = crate::inspect::inspect(&state.client, &reference, credential).await?;
-    Ok(Json(response))
+    let text = match query.format.as_deref() {
+        None | Some("") | Some("json") => false,
+        Some(INSPECT_TEXT_FORMAT) => true,
+        Some(other) => {
+            return Err(ProxyError::InvalidInput(format!(
+                "`format` is `{other}`, but it must be `json` (the default) or `text` (manifest-tool's output)"
+            )));
+        }
+    };
+    let reference = parse_reference(&input)?;
+    let response = run(&state, &headers, &reference).await?;
+    let cache = cache_control::for_answer(&reference, response.auth.as_ref());
+    let vary = cache_control::VARY_ON;
+    if text {
+        let body = shared::inspect_text::render(&response, input.trim())
+            .map_err(|e| ProxyError::InvalidInput(e.to_string()))?;
+        return Ok((
+            [
+                (CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (CACHE_CONTROL, cache),
+                (VARY, vary),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(([(CACHE_CONTROL, cache), (VARY, vary)], Json(response)).into_response())
+}
+
+/// Resolve the credentials for the reference's registry and inspect it.
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    reference: &Reference,
+) -> Result<InspectResponse, ProxyError> {
+    let typed = super::credentials(headers)?;
+    let resolved = state
+        .credentials
+        .resolve(&typed, reference.registry())
+        .await?;
+    tracing::info!(reference = %reference, auth = ?resolved.info.source, "inspect");
+    let mut response = crate::registry::limits::within(
+        state.client.operation_timeout(),
+        reference.registry(),
+        crate::inspect::inspect(&state.client, reference, resolved.credential),
+    )
+    .await
+    .map_err(|e| explain(e, &resolved.info))?;
+    response.auth = Some(resolved.info);
+    Ok(response)
 }

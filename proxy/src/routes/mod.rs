@@ -1,9 +1,11 @@
 //! The HTTP API's handlers: each parses its input, calls one operation and
 //! shapes the answer; the work itself lives in `crate::inspect` and `registry`.
 
+pub mod cache_control;
 pub mod health;
 pub mod inspect;
 pub mod push;
+pub mod referrers;
 
 use axum::http::HeaderMap;
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};

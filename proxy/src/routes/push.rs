@@ -114,7 +114,12 @@ async fn prepare(
     body: &[u8],
 ) -> Result<(Plan, CredentialSet), Failure> {
     let spec = read_spec(headers, body)?;
-    let credentials = super::credentials(headers)?;
+    let typed = super::credentials(headers)?;
+    let registries: Vec<String> = std::iter::once(&spec.target)
+        .chain(spec.entries.iter().map(|e| &e.source))
+        .map(|r| r.registry().to_string())
+        .collect();
+    let (credentials, _) = state.credentials.complete(&typed, &registries).await?;
     let sources = crate::resolve::resolve_sources(&state.client, &spec, &credentials)
         .await
         .map_err(|e| Failure::new(e.to_api_error()))?;

@@ -9,7 +9,7 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::media_type::Kind;
 
-use super::ApiError;
+use super::{ApiError, AuthInfo, RateLimitInfo};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -46,6 +46,13 @@ pub struct InspectResponse {
     /// Image manifest: the essentials of its config blob.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_config: Option<ImageConfig>,
+    /// Where the credentials for the registry came from (none: anonymous).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthInfo>,
+    /// The registry's pull quota after this inspection (Docker Hub's
+    /// `ratelimit-remaining`), when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitInfo>,
 }
 
 /// One entry of an index, with what its child manifest holds.
@@ -61,6 +68,10 @@ pub struct EntryView {
     pub config: Option<Descriptor>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<Descriptor>>,
+    /// An image child: the essentials of its config blob (fetched and
+    /// verified with the child), so each platform's config can be shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_config: Option<ImageConfig>,
     /// A nested index: how many entries it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child_count: Option<usize>,

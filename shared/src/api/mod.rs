@@ -1,13 +1,23 @@
 //! The JSON types of the proxy's HTTP API, shared by the proxy and the page so
 //! the two cannot drift apart. Field names follow OCI spelling (`mediaType`).
 
+mod auth;
 mod error;
 mod inspect;
 mod push;
+mod rate_limit;
+mod referrers;
 
+pub use auth::{AuthInfo, AuthSource};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use inspect::{EntryView, InspectResponse};
 pub use push::*;
+pub use rate_limit::RateLimitInfo;
+pub use referrers::{ReferrersResponse, ReferrersSource, referrers_tag};
 
 /// `GET {INSPECT_PATH}?ref=REFERENCE`
 pub const INSPECT_PATH: &str = "/api/v1/inspect";
+/// `GET {INSPECT_PATH}?ref=REFERENCE&format=text`: manifest-tool's text.
+pub const INSPECT_TEXT_FORMAT: &str = "text";
+/// `GET {REFERRERS_PATH}?ref=REPOSITORY@DIGEST`
+pub const REFERRERS_PATH: &str = "/api/v1/referrers";

@@ -1,0 +1,173 @@
+//! "Edit as new index": an inspected index turned back into the push spec
+//! that would rebuild it, so a person can add, drop or re-tag platforms
+//! without retyping the rest. Entries are pinned by digest (the tag may have
+//! moved since), and attestation manifests are left out: they are not images
+//! to list under a platform.
+
+use shared::api::InspectResponse;
+use shared::inspect::is_attestation;
+use shared::media_type::OCI_INDEX;
+use shared::spec::{IndexType, PushSpec, SpecEntry, SpecPlatform};
+
+pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
+    let index_type = if response.media_type == OCI_INDEX {
+        IndexType::Oci
+    } else {
+        IndexType::Docker
+    };
+    let oci = index_type == IndexType::Oci;
+    let manifests = response
+        .manifests
+        .iter()
+        .flatten()
+        .filter(|entry| !is_attestation(entry))
+        .map(|entry| {
+            let d = &entry.descriptor;
+            SpecEntry {
+                image: format!("{}/{}@{}", response.registry, response.repository, d.digest),
+                platform: d
+                    .platform
+                    .as_ref()
+                    .map(SpecPlatform::from_platform)
+                    .unwrap_or_default(),
+                annotations: if oci {
+                    d.annotations.clone()
+                } else {
+                    Default::default()
+                },
+            }
+        })
+        .collect();
+    PushSpec {
+        image: format!(
+            "{}/{}:{}",
+            response.registry,
+            response.repository,
+            response.tag.as_deref().unwrap_or("latest")
+        ),
+        tags: Vec::new(),
+        manifests,
+        annotations: if oci {
+            response.annotations.clone()
+        } else {
+            Default::default()
+        },
+        index_type,
+        ignore_missing: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use shared::api::EntryView;
+    use shared::media_type::{DOCKER_MANIFEST_LIST, DOCKER_MANIFEST, Kind, OCI_MANIFEST};
+    use shared::plan::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
+    use shared::{Descriptor, Digest, Platform};
+
+    use super::*;
+
+    fn entry(media_type: &str, seed: &[u8], platform: Option<Platform>) -> EntryView {
+        EntryView {
+            descriptor: Descriptor {
+                media_type: media_type.into(),
+                digest: Digest::sha256(seed),
+                size: 100,
+                urls: Vec::new(),
+                annotations: BTreeMap::new(),
+                platform,
+                artifact_type: None,
+            },
+            kind: Kind::Image,
+            config: None,
+            layers: None,
+            image_config: None,
+            child_count: None,
+            error: None,
+        }
+    }
+
+    fn index(media_type: &str, tag: Option<&str>, entries: Vec<EntryView>) -> InspectResponse {
+        InspectResponse {
+            reference: "127.0.0.1:5000/demo/app:1".into(),
+            registry: "127.0.0.1:5000".into(),
+            repository: "demo/app".into(),
+            tag: tag.map(str::to_string),
+            digest: Digest::sha256(b"index"),
+            media_type: media_type.into(),
+            kind: Kind::Index,
+            size: 5,
+            raw: "index".into(),
+            artifact_type: None,
+            annotations: BTreeMap::from([("org.example.k".into(), "v".into())]),
+            subject: None,
+            manifests: Some(entries),
+            config: None,
+            layers: None,
+            image_config: None,
+            auth: None,
+            rate_limit: None,
+        }
+    }
+
+    #[test]
+    fn a_docker_list_becomes_digest_pinned_sources() {
+        let mut windows = Platform::new("windows", "amd64", None);
+        windows.os_version = Some("10.0.17763.2565".into());
+        let response = index(
+            DOCKER_MANIFEST_LIST,
+            Some("1"),
+            vec![
+                entry(
+                    DOCKER_MANIFEST,
+                    b"a",
+                    Some(Platform::new("linux", "arm", Some("v7"))),
+                ),
+                entry(DOCKER_MANIFEST, b"w", Some(windows)),
+            ],
+        );
+        let spec = spec_from_index(&response);
+        assert_eq!(spec.image, "127.0.0.1:5000/demo/app:1");
+        assert_eq!(spec.index_type, IndexType::Docker);
+        assert!(spec.annotations.is_empty(), "Docker lists carry none");
+        assert_eq!(spec.manifests.len(), 2);
+        assert_eq!(
+            spec.manifests[0].image,
+            format!("127.0.0.1:5000/demo/app@{}", Digest::sha256(b"a"))
+        );
+        assert_eq!(spec.manifests[0].platform.variant, "v7");
+        assert_eq!(spec.manifests[1].platform.osversion, "10.0.17763.2565");
+        assert!(spec.validate().is_ok(), "{:?}", spec.validate());
+    }
+
+    #[test]
+    fn an_oci_index_keeps_annotations_and_drops_attestations() {
+        let image = entry(
+            OCI_MANIFEST,
+            b"img",
+            Some(Platform::new("linux", "amd64", None)),
+        );
+        let mut attestation = entry(
+            OCI_MANIFEST,
+            b"att",
+            Some(Platform::new("unknown", "unknown", None)),
+        );
+        attestation.descriptor.annotations = BTreeMap::from([
+            (REFERENCE_TYPE.to_string(), ATTESTATION_MANIFEST.to_string()),
+            (
+                REFERENCE_DIGEST.to_string(),
+                Digest::sha256(b"img").to_string(),
+            ),
+        ]);
+        let spec = spec_from_index(&index(OCI_INDEX, None, vec![image, attestation]));
+        assert_eq!(spec.index_type, IndexType::Oci);
+        assert_eq!(spec.image, "127.0.0.1:5000/demo/app:latest");
+        assert_eq!(spec.manifests.len(), 1);
+        assert_eq!(
+            spec.annotations.get("org.example.k").map(String::as_str),
+            Some("v")
+        );
+        assert!(spec.validate().is_ok(), "{:?}", spec.validate());
+    }
+}

@@ -1,0 +1,84 @@
+//! The referrers of a manifest: artifacts (signatures, SBOMs, attestations)
+//! whose `subject` is it.
+//!
+//! Registries implementing OCI distribution 1.1 answer
+//! `GET /v2/<name>/referrers/<digest>` with an index of descriptors. Older
+//! ones (distribution 2.8 answers 404 there) have only what clients such as
+//! oras and cosign keep up to date by hand: an index tagged `sha256-<hex>`
+//! (the referrers tag schema). Both are read the same way; the answer says
+//! which one was used.
+
+use shared::api::{ReferrersResponse, ReferrersSource, referrers_tag};
+use shared::credentials::Credential;
+use shared::descriptor::Descriptor;
+use shared::manifest::{Manifest, ManifestBody};
+use shared::reference::Reference;
+
+use crate::error::ProxyError;
+use crate::registry::{FetchedManifest, RegistryClient};
+
+pub async fn referrers(
+    client: &RegistryClient,
+    reference: &Reference,
+    credential: Option<Credential>,
+) -> Result<ReferrersResponse, ProxyError> {
+    let Some(subject) = reference.digest().cloned() else {
+        return Err(ProxyError::InvalidInput(format!(
+            "`{reference}` has no digest: referrers are listed for a manifest by digest, e.g. {}/{}@sha256:<64 hex digits>",
+            reference.registry(),
+            reference.repository()
+        )));
+    };
+    let repo = client.repository(reference, credential)?;
+    let normalized = format!("{}@{subject}", repo.name());
+    let answer = |source, referrers| ReferrersResponse {
+        reference: normalized.clone(),
+        subject: subject.clone(),
+        source,
+        referrers,
+    };
+    if let Some(fetched) = repo.get_referrers(&subject).await? {
+        let what = format!("the referrers list of {normalized}");
+        return Ok(answer(ReferrersSource::Api, descriptors(&what, fetched)?));
+    }
+    let tag = referrers_tag(&subject);
+    let what = format!("the referrers index `{}:{tag}`", repo.name());
+    match repo.get_manifest(&tag).await {
+        Ok(fetched) => {
+            if let Some(claimed) = &fetched.docker_content_digest {
+                claimed
+                    .verify(&fetched.bytes)
+                    .map_err(|e| ProxyError::BadManifest {
+                        what: format!("{what} (Docker-Content-Digest)"),
+                        detail: e.to_string(),
+                    })?;
+            }
+            Ok(answer(
+                ReferrersSource::TagSchema,
+                descriptors(&what, fetched)?,
+            ))
+        }
+        Err(ProxyError::NotFound { .. }) => Ok(answer(ReferrersSource::None, Vec::new())),
+        Err(e) => Err(e),
+    }
+}
+
+/// The entries of a referrers index.
+fn descriptors(what: &str, fetched: FetchedManifest) -> Result<Vec<Descriptor>, ProxyError> {
+    let manifest = Manifest::parse(fetched.bytes.to_vec(), fetched.content_type.as_deref())
+        .map_err(|e| ProxyError::BadManifest {
+            what: what.to_string(),
+            detail: e.to_string(),
+        })?;
+    match manifest.body {
+        ManifestBody::Index(index) => Ok(index.manifests),
+        _ => Err(ProxyError::BadManifest {
+            what: what.to_string(),
+            detail: format!(
+                "expected an OCI image index listing the referrers, but it is {} (`{}`)",
+                shared::media_type::describe(&manifest.media_type),
+                manifest.media_type
+            ),
+        }),
+    }
+}

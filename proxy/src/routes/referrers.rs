@@ -1,0 +1,51 @@
+//! `GET /api/v1/referrers?ref=REPOSITORY@DIGEST`
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CACHE_CONTROL, VARY};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::ProxyError;
+use crate::registry::credentials::explain;
+
+use super::cache_control;
+
+#[derive(Debug, Deserialize)]
+pub struct ReferrersQuery {
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+}
+
+pub async fn referrers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ReferrersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ProxyError> {
+    let Query(query) = query.map_err(|e| ProxyError::InvalidInput(e.body_text()))?;
+    let input = query.reference.unwrap_or_default();
+    let reference = super::inspect::parse_reference(&input)?;
+    let typed = super::credentials(&headers)?;
+    let resolved = state
+        .credentials
+        .resolve(&typed, reference.registry())
+        .await?;
+    let response = crate::registry::limits::within(
+        state.client.operation_timeout(),
+        reference.registry(),
+        crate::referrers::referrers(&state.client, &reference, resolved.credential),
+    )
+    .await
+    .map_err(|e| explain(e, &resolved.info))?;
+    // New referrers can be pushed at any time: always revalidate.
+    Ok((
+        [
+            (CACHE_CONTROL, cache_control::REVALIDATE),
+            (VARY, cache_control::VARY_ON),
+        ],
+        Json(response),
+    )
+        .into_response())
+}

@@ -1,0 +1,116 @@
+//! The proxy as a separate process (the real `manifest-web` command line), for
+//! what only a process shows: its flags, environment and everything it prints.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::task::JoinHandle;
+
+use crate::proxy::ProxyClient;
+
+/// How long the process may take to print its listening line.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running proxy process; killed when dropped.
+pub struct ProxyProcess {
+    child: Child,
+    addr: SocketAddr,
+    // Drained all the time: a full pipe would block the proxy mid-request.
+    stdout: JoinHandle<String>,
+    stderr: JoinHandle<String>,
+}
+
+/// What the process printed, after it stopped.
+#[derive(Debug, Clone)]
+pub struct ProcessOutput {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl ProxyProcess {
+    /// Run `binary --listen 127.0.0.1:0 ARGS` with `env` added and wait for
+    /// "listening on http://ADDR".
+    ///
+    /// # Panics
+    /// When it does not start (the test cannot go on).
+    pub async fn spawn(binary: &Path, args: &[String], env: &[(&str, String)]) -> ProxyProcess {
+        let mut command = Command::new(binary);
+        command
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("run {}: {e}", binary.display()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let stderr = tokio::spawn(async move {
+            let mut text = String::new();
+            let mut stderr = stderr;
+            let _ = stderr.read_to_string(&mut text).await;
+            text
+        });
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout);
+        let mut head = String::new();
+        let addr = tokio::time::timeout(START_TIMEOUT, async {
+            loop {
+                let mut line = String::new();
+                let n = lines.read_line(&mut line).await.unwrap_or(0);
+                if n == 0 {
+                    return None;
+                }
+                head.push_str(&line);
+                if let Some(rest) = line
+                    .trim()
+                    .strip_prefix("manifest-web listening on http://")
+                {
+                    return rest.parse::<SocketAddr>().ok();
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten();
+        let Some(addr) = addr else {
+            let _ = child.start_kill();
+            let err = stderr.await.unwrap_or_default();
+            panic!("the proxy did not start; stdout:\n{head}\nstderr:\n{err}");
+        };
+        let stdout = tokio::spawn(async move {
+            let mut text = head;
+            let _ = lines.read_to_string(&mut text).await;
+            text
+        });
+        ProxyProcess {
+            child,
+            addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn client(&self) -> ProxyClient {
+        ProxyClient::new(&format!("http://{}", self.addr))
+    }
+
+    /// Stop it and collect everything it printed.
+    pub async fn stop(mut self) -> ProcessOutput {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+        ProcessOutput {
+            stdout: (&mut self.stdout).await.unwrap_or_default(),
+            stderr: (&mut self.stderr).await.unwrap_or_default(),
+        }
+    }
+}
