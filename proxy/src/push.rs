@@ -7,12 +7,11 @@
 //! repository the index itself and its tags: a push that fails part-way
 //! leaves the target tag where it was. Independent steps run a few at a time;
 //! what the target already has is skipped, so running the same push again is
-//! cheap and gives the same digest. Only idempotent requests (HEAD, GET, PUT
-//! by digest) are retried.
+//! cheap and gives the same digest. Retries live in the registry client
+//! (`registry::retry`), which retries only idempotent requests (HEAD, GET,
+//! PUT by digest).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -29,9 +28,6 @@ use crate::registry::{MountOutcome, RegistryClient, Repository};
 
 /// Steps of one phase (blobs, manifests) running at once.
 pub const STEP_CONCURRENCY: usize = 4;
-/// Tries of an idempotent request before its error is reported.
-const ATTEMPTS: u32 = 3;
-const RETRY_PAUSE: Duration = Duration::from_millis(250);
 
 /// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
 /// `step` started/done for each step, then `done` or one `error`.
@@ -240,7 +236,7 @@ impl<'a> Executor<'a> {
         digest: &Digest,
         size: u64,
     ) -> Result<&'static str, ProxyError> {
-        if idempotent(|| self.target.has_blob(digest)).await? {
+        if self.target.has_blob(digest).await? {
             return Ok("already present");
         }
         let mount = mounts_from(&self.plan.target, from);
@@ -274,7 +270,7 @@ impl<'a> Executor<'a> {
             .get(&from.name())
             .ok_or_else(|| ProxyError::Internal(format!("no handle for {}", from.name())))?;
         let what = format!("blob {digest} of {}", source.name());
-        let response = idempotent(|| source.open_blob(digest)).await?;
+        let response = source.open_blob(digest).await?;
         if let Some(length) = response.content_length()
             && length != size
         {
@@ -309,18 +305,15 @@ impl<'a> Executor<'a> {
         bytes: &[u8],
     ) -> Result<&'static str, ProxyError> {
         let reference = digest.to_string();
-        if idempotent(|| self.target.head_manifest(&reference))
-            .await?
+        if self.target.head_manifest(&reference).await?
             .is_some()
         {
             return Ok("already present");
         }
-        let bytes = Bytes::copy_from_slice(bytes);
-        let stored = idempotent(|| {
-            self.target
-                .put_manifest(&reference, media_type, bytes.clone())
-        })
-        .await?;
+        let stored = self
+            .target
+            .put_manifest(&reference, media_type, Bytes::copy_from_slice(bytes))
+            .await?;
         self.check_stored(digest, stored, &format!("manifest {digest}"))?;
         Ok("pushed")
     }
@@ -341,8 +334,7 @@ impl<'a> Executor<'a> {
                 continue;
             }
             let reference = entry.digest.to_string();
-            if idempotent(|| self.target.head_manifest(&reference))
-                .await?
+            if self.target.head_manifest(&reference).await?
                 .is_none()
             {
                 return Err(ProxyError::NotFound {
@@ -414,34 +406,6 @@ fn stream_error(what: &str, e: StreamCheckError) -> ProxyError {
     }
 }
 
-/// Run an idempotent request again when it failed in a way that may pass
-/// (the network, a 5xx); anything else is answered at once.
-async fn idempotent<T, F, Fut>(mut request: F) -> Result<T, ProxyError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ProxyError>>,
-{
-    let mut attempt = 1;
-    loop {
-        match request().await {
-            Err(e) if attempt < ATTEMPTS && transient(&e) => {
-                tracing::debug!(attempt, "retrying: {e}");
-                tokio::time::sleep(RETRY_PAUSE * attempt).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn transient(e: &ProxyError) -> bool {
-    match e {
-        ProxyError::Unreachable { .. } => true,
-        ProxyError::Upstream { status, .. } => *status >= 500,
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,56 +419,5 @@ mod tests {
         assert!(!mounts_from(&target, &same_repo));
         assert!(mounts_from(&target, &other_repo));
         assert!(!mounts_from(&target, &other_registry));
-    }
-
-    #[tokio::test]
-    async fn only_transient_errors_are_retried() {
-        let mut calls = 0;
-        let result: Result<(), _> = idempotent(|| {
-            calls += 1;
-            async {
-                Err(ProxyError::Unreachable {
-                    host: "h".into(),
-                    detail: "refused".into(),
-                })
-            }
-        })
-        .await;
-        assert!(result.is_err());
-        assert_eq!(calls, ATTEMPTS);
-
-        let mut calls = 0;
-        let result: Result<(), _> = idempotent(|| {
-            calls += 1;
-            async {
-                Err(ProxyError::Denied {
-                    registry: "r".into(),
-                    detail: String::new(),
-                })
-            }
-        })
-        .await;
-        assert!(matches!(result, Err(ProxyError::Denied { .. })));
-        assert_eq!(calls, 1);
-
-        let mut calls = 0;
-        let result = idempotent(|| {
-            calls += 1;
-            let n = calls;
-            async move {
-                if n < 2 {
-                    Err(ProxyError::Upstream {
-                        registry: "r".into(),
-                        what: "x".into(),
-                        status: 503,
-                        detail: String::new(),
-                    })
-                } else {
-                    Ok(n)
-                }
-            }
-        })
-        .await;
-        assert_eq!(result.unwrap(), 2);
     }
 }

@@ -23,7 +23,7 @@ pub fn CreatePage() -> impl IntoView {
                 </p>
             </section>
             <TargetForm />
-            
+            <EntriesForm />
             <div class="two-columns">
                 <TemplatePanel />
                 <YamlPanel />
