@@ -182,6 +182,12 @@ async fn basic_auth_inspect_with_right_wrong_and_missing_credentials() {
         "{}",
         missing.error.message
     );
+
+    // Content fetched for alice is cached by digest, but never served to a
+    // caller without her credentials.
+    let by_digest = registry.reference(&format!("app@{}", img.manifest.digest));
+    let anonymous = expect_err(client.inspect(&by_digest).await, "cached, anonymous");
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -390,14 +396,15 @@ async fn bearer_tokens_are_cached_and_renewed_when_they_expire() {
     assert!(issued_to("short") > first, "a new token after expiry");
 
     // The registry stops accepting a token the client still believes in
-    // (`exp` 58 s ago + 60 s leeway): the proxy drops it and gets a new one.
+    // (`exp` 55 s ago + 60 s leeway: 5 s to use it, ample even on a loaded
+    // machine): the proxy drops it and gets a new one.
     tokens.set_lifetimes(Lifetimes {
         expires_in: 300,
-        exp_offset: -58,
+        exp_offset: -55,
     });
     inspect_as("stale").await;
     assert_eq!(issued_to("stale"), 1);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(Duration::from_millis(5500)).await;
     inspect_as("stale").await;
     assert_eq!(issued_to("stale"), 2, "the rejected token was replaced");
 }
