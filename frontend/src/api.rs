@@ -6,8 +6,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ErrorBody, ErrorCode, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH, PUSH_PATH,
-    PlanResponse, PushEvent, SPEC_PARSE_PATH,
+    ApiError, ErrorBody, ErrorCode, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH,
+    PUSH_PATH, PlanResponse, PushEvent, SPEC_PARSE_PATH,
 };
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 use shared::spec::PushSpec;
@@ -100,7 +100,10 @@ pub async fn inspect_text(
 }
 
 /// What pushing `spec` would do, byte for byte (nothing is written).
-pub async fn plan(spec: &PushSpec, credentials: &CredentialSet) -> Result<PlanResponse, ApiFailure> {
+pub async fn plan(
+    spec: &PushSpec,
+    credentials: &CredentialSet,
+) -> Result<PlanResponse, ApiFailure> {
     let request = with_credentials(Request::post(PLAN_PATH), credentials).json(spec);
     read_json(send(request).await?).await
 }
@@ -158,9 +161,7 @@ pub async fn push(
     deliver(lines.finish(), &mut on_event)
 }
 
-async fn send(
-    request: Result<Request, gloo_net::Error>,
-) -> Result<Response, ApiFailure> {
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {
     request
         .map_err(|e| ApiFailure::Network(e.to_string()))?
         .send()

@@ -78,7 +78,11 @@ impl CredentialsStore {
 
 /// The registry key for valid input. Passwords are taken as typed (spaces
 /// can be part of a token); an empty one is refused.
-fn checked(registry: &str, username: &str, password: &str) -> Result<String, CredentialsInputError> {
+fn checked(
+    registry: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, CredentialsInputError> {
     let key = registry_key(registry);
     if key.is_empty() {
         return Err(CredentialsInputError::Registry);

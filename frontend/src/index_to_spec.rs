@@ -62,7 +62,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use shared::api::EntryView;
-    use shared::media_type::{DOCKER_MANIFEST_LIST, DOCKER_MANIFEST, Kind, OCI_MANIFEST};
+    use shared::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, Kind, OCI_MANIFEST};
     use shared::plan::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use shared::{Descriptor, Digest, Platform};
 

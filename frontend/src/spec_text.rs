@@ -59,15 +59,13 @@ mod tests {
             "org.opencontainers.image.title = demo app\n\n flag\nurl=https://x/?a=b\n",
         );
         assert_eq!(
-            map.get("org.opencontainers.image.title").map(String::as_str),
+            map.get("org.opencontainers.image.title")
+                .map(String::as_str),
             Some("demo app")
         );
         assert_eq!(map.get("flag").map(String::as_str), Some(""));
         // Only the first `=` separates.
-        assert_eq!(
-            map.get("url").map(String::as_str),
-            Some("https://x/?a=b")
-        );
+        assert_eq!(map.get("url").map(String::as_str), Some("https://x/?a=b"));
         assert_eq!(map.len(), 3);
         assert_eq!(parse_annotations(&annotations_text(&map)), map);
     }

@@ -3,7 +3,7 @@
 // the proxy with a warm cache, then five page loads of /?ref=...: the time
 // from navigation start to 50 rendered platform rows, and the part of it
 // after the inspect answer arrived (the rendering itself). Run by scripts/bench.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRegistry, startProxy, launchBrowser } from './harness.mjs';
@@ -18,12 +18,18 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const registry = await startRegistry();
 let proxy, browser;
 try {
-  const seeded = spawnSync(
-    join(seedDir, 'bench-seed'),
-    ['--registry', registry.host, '--platforms', String(ENTRIES), '--repository', 'bench/render', '--tag', 'latest'],
-    { encoding: 'utf8' },
-  );
-  if (seeded.status !== 0) throw new Error(`bench-seed failed: ${seeded.stderr}`);
+  // Asynchronously: a blocked event loop would stop draining the registry's
+  // log pipe, and the registry would stall once it is full.
+  await new Promise((ok, fail) => {
+    const child = spawn(
+      join(seedDir, 'bench-seed'),
+      ['--registry', registry.host, '--platforms', String(ENTRIES), '--repository', 'bench/render', '--tag', 'latest'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`bench-seed failed (${code}): ${err}`))));
+  });
   proxy = await startProxy([registry.host]);
   const ref = `${registry.host}/bench/render:latest`;
   // Warm the proxy's cache: the page measures rendering, not the registry.

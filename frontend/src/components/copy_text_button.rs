@@ -42,7 +42,8 @@ pub fn CopyTextButton(reference: String) -> impl IntoView {
         State::Shown { copied: true, .. } => "Copied as text",
         _ => "Copy as manifest-tool text",
     };
-    let output = move || match state.get() {
+    let output = move || {
+        match state.get() {
         State::Shown { text, copied } => Some(
             view! {
                 <div class="text-output">
@@ -57,6 +58,7 @@ pub fn CopyTextButton(reference: String) -> impl IntoView {
                 .into_any(),
         ),
         State::Idle | State::Loading => None,
+    }
     };
     view! {
         <section class="panel">

@@ -18,7 +18,9 @@ pub fn PreviewPanel() -> impl IntoView {
     let store = CreateStore::use_store();
     let loading = move || store.preview() == PreviewState::Loading;
     let can_push = move || store.preview_is_current() && !store.pushing();
-    let stale = move || matches!(store.preview(), PreviewState::Ready { .. }) && !store.preview_is_current();
+    let stale = move || {
+        matches!(store.preview(), PreviewState::Ready { .. }) && !store.preview_is_current()
+    };
 
     view! {
         <section class="panel" aria-labelledby="preview-heading">

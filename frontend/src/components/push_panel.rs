@@ -15,7 +15,11 @@ use crate::route::Route;
 #[component]
 pub fn PushPanel() -> impl IntoView {
     let store = CreateStore::use_store();
-    move || store.progress().map(|progress| view! { <Progress progress /> })
+    move || {
+        store
+            .progress()
+            .map(|progress| view! { <Progress progress /> })
+    }
 }
 
 #[component]
@@ -28,7 +32,10 @@ fn Progress(progress: PushProgress) -> impl IntoView {
                 StepState::Started => ("started", "…"),
                 StepState::Done => ("done", "✓"),
             };
-            let detail = s.detail.clone().map(|d| view! { <span class="muted">" (" {d} ")"</span> });
+            let detail = s
+                .detail
+                .clone()
+                .map(|d| view! { <span class="muted">" (" {d} ")"</span> });
             view! {
                 <li class=format!("step {state}") data-state=state data-testid="push-step">
                     <span class="step-mark" aria-hidden="true">{mark}</span>
@@ -48,7 +55,11 @@ fn Progress(progress: PushProgress) -> impl IntoView {
         view! { <ul class="warnings" data-testid="push-warnings">{items}</ul> }
     });
     let heading = match &progress.outcome {
-        Outcome::Running => format!("Pushing… {} of {} done", progress.done_count(), progress.total),
+        Outcome::Running => format!(
+            "Pushing… {} of {} done",
+            progress.done_count(),
+            progress.total
+        ),
         Outcome::Done { .. } => "Pushed".to_string(),
         Outcome::Failed { .. } => "Push failed".to_string(),
     };
@@ -92,7 +103,11 @@ fn Progress(progress: PushProgress) -> impl IntoView {
                     .into_any(),
             )
         }
-        Outcome::Failed { code, message, step } => {
+        Outcome::Failed {
+            code,
+            message,
+            step,
+        } => {
             let at = step.map(|n| {
                 let what = progress
                     .step_description(n)
@@ -107,7 +122,7 @@ fn Progress(progress: PushProgress) -> impl IntoView {
                         <span class="error-message">{at} {message.clone()}</span>
                     </div>
                 }
-                    .into_any(),
+                .into_any(),
             )
         }
     };
