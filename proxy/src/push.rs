@@ -305,9 +305,7 @@ impl<'a> Executor<'a> {
         bytes: &[u8],
     ) -> Result<&'static str, ProxyError> {
         let reference = digest.to_string();
-        if self.target.head_manifest(&reference).await?
-            .is_some()
-        {
+        if self.target.head_manifest(&reference).await?.is_some() {
             return Ok("already present");
         }
         let stored = self
@@ -334,9 +332,7 @@ impl<'a> Executor<'a> {
                 continue;
             }
             let reference = entry.digest.to_string();
-            if self.target.head_manifest(&reference).await?
-                .is_none()
-            {
+            if self.target.head_manifest(&reference).await?.is_none() {
                 return Err(ProxyError::NotFound {
                     what: format!(
                         "manifest {} (from `{}`) in {}",
