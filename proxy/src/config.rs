@@ -63,8 +63,8 @@ impl Default for RegistrySettings {
             request_timeout: Duration::from_secs(60),
             operation_timeout: Duration::from_secs(180),
             retry: RetryPolicy::default(),
-            per_registry_concurrency: 16,
-            global_concurrency: 64,
+            per_registry_concurrency: 32,
+            global_concurrency: 128,
             api_concurrency: 256,
         }
     }

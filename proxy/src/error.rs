@@ -65,6 +65,29 @@ fn detail_suffix(detail: &str) -> String {
 }
 
 impl ProxyError {
+    /// `what` did not hash to the digest it was asked for (both named), or
+    /// the digest itself is unusable.
+    pub fn digest(what: &str, e: shared::DigestError) -> Self {
+        match e {
+            shared::DigestError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
+                what: what.to_string(),
+                expected,
+                actual,
+            },
+            other => ProxyError::BadManifest {
+                what: what.to_string(),
+                detail: other.to_string(),
+            },
+        }
+    }
+
+    /// Check that `bytes` hash to `expected`.
+    pub fn verify(expected: &shared::Digest, bytes: &[u8], what: &str) -> Result<(), Self> {
+        expected
+            .verify(bytes)
+            .map_err(|e| ProxyError::digest(what, e))
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             ProxyError::InvalidReference { .. } => ErrorCode::InvalidReference,

@@ -22,7 +22,7 @@ use crate::registry::{FetchedManifest, RegistryClient, Repository};
 use crate::schema1;
 
 /// Children of an index fetched at once.
-pub const CHILD_CONCURRENCY: usize = 8;
+pub const CHILD_CONCURRENCY: usize = 32;
 
 pub async fn inspect(
     client: &RegistryClient,
@@ -97,10 +97,10 @@ pub(crate) async fn fetch_root(
     let signed = schema1::signed_payload(&raw);
     let hashed: &[u8] = signed.as_deref().unwrap_or(&raw);
     if let Some(header) = &docker_content_digest {
-        check_digest(header, hashed, &format!("{what} (Docker-Content-Digest)"))?;
+        ProxyError::verify(header, hashed, &format!("{what} (Docker-Content-Digest)"))?;
     }
     if let Some(expected) = reference.digest() {
-        check_digest(expected, hashed, &what)?;
+        ProxyError::verify(expected, hashed, &what)?;
     }
     // The digest to report: the one asked for, else the registry's (both
     // verified above), else sha256 of what was hashed.
@@ -247,27 +247,9 @@ fn schema1_layers(s1: &shared::manifest::Schema1) -> Vec<Descriptor> {
         .collect()
 }
 
-fn check_digest(expected: &Digest, raw: &[u8], what: &str) -> Result<(), ProxyError> {
-    expected.verify(raw).map_err(|e| digest_error(what, e))
-}
-
-fn digest_error(what: &str, e: shared::DigestError) -> ProxyError {
-    match e {
-        shared::DigestError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
-            what: what.to_string(),
-            expected,
-            actual,
-        },
-        other => ProxyError::BadManifest {
-            what: what.to_string(),
-            detail: other.to_string(),
-        },
-    }
-}
-
 fn manifest_error(what: &str, e: ManifestError) -> ProxyError {
     match e {
-        ManifestError::Digest(d) => digest_error(what, d),
+        ManifestError::Digest(d) => ProxyError::digest(what, d),
         #[allow(unreachable_patterns)]
         other => ProxyError::BadManifest {
             what: what.to_string(),

@@ -390,11 +390,9 @@ fn mounts_from(target: &Reference, from: &Reference) -> bool {
 
 fn stream_error(what: &str, e: StreamCheckError) -> ProxyError {
     match e {
-        StreamCheckError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
-            what: what.to_string(),
-            expected,
-            actual,
-        },
+        StreamCheckError::Mismatch { expected, actual } => {
+            ProxyError::digest(what, shared::DigestError::Mismatch { expected, actual })
+        }
         other => ProxyError::BadManifest {
             what: what.to_string(),
             detail: other.to_string(),

@@ -119,3 +119,34 @@ export async function launchBrowser() {
     ],
   });
 }
+
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/**
+ * A manifest as the registry itself serves it, independent of the proxy:
+ * its digest and content type from the headers, its exact text, and parsed.
+ */
+export async function registryManifest(host, repo, ref) {
+  const r = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { headers: { Accept: MANIFEST_ACCEPT } });
+  if (r.status !== 200) throw new Error(`registry GET ${repo}:${ref} answered ${r.status}`);
+  const text = await r.text();
+  return {
+    digest: r.headers.get('docker-content-digest'),
+    type: r.headers.get('content-type'),
+    text,
+    body: JSON.parse(text),
+  };
+}
+
+/** `os/arch[/variant][:os.version]`, as the page shows platforms. */
+export function platformString(p) {
+  let s = `${p.os}/${p.architecture}`;
+  if (p.variant) s += `/${p.variant}`;
+  if (p['os.version']) s += `:${p['os.version']}`;
+  return s;
+}

@@ -3,16 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startRegistry, seedDemo, startProxy, launchBrowser, artifacts } from './harness.mjs';
-
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+import { startRegistry, seedDemo, startProxy, launchBrowser, artifacts, registryManifest as registryManifestAt, platformString } from './harness.mjs';
 
 let registry, proxy, browser;
+const registryManifest = (repo, ref) => registryManifestAt(registry.host, repo, ref);
 
 before(async () => {
   registry = await startRegistry();
@@ -26,20 +20,6 @@ after(async () => {
   proxy?.stop();
   registry?.stop();
 });
-
-/** The manifest as the registry itself serves it (independent of the proxy). */
-async function registryManifest(repo, ref) {
-  const r = await fetch(`http://${registry.host}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT } });
-  assert.equal(r.status, 200, `registry GET ${repo}:${ref}`);
-  return { digest: r.headers.get('docker-content-digest'), body: JSON.parse(await r.text()) };
-}
-
-function platformString(p) {
-  let s = `${p.os}/${p.architecture}`;
-  if (p.variant) s += `/${p.variant}`;
-  if (p['os.version']) s += `:${p['os.version']}`;
-  return s;
-}
 
 test('typing a reference shows the platforms and digests of a manifest list', async () => {
   const page = await browser.newPage();

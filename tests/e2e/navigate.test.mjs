@@ -4,16 +4,10 @@
 // and manifest-tool's text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRegistry, seedDemo, startProxy, launchBrowser } from './harness.mjs';
-
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+import { startRegistry, seedDemo, startProxy, launchBrowser, registryManifest as registryManifestAt, platformString } from './harness.mjs';
 
 let registry, proxy, browser;
+const registryManifest = (repo, ref) => registryManifestAt(registry.host, repo, ref);
 
 before(async () => {
   registry = await startRegistry();
@@ -27,19 +21,6 @@ after(async () => {
   proxy?.stop();
   registry?.stop();
 });
-
-async function registryManifest(repo, ref) {
-  const r = await fetch(`http://${registry.host}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT } });
-  assert.equal(r.status, 200, `registry GET ${repo}:${ref}`);
-  return { digest: r.headers.get('docker-content-digest'), body: JSON.parse(await r.text()) };
-}
-
-function platformString(p) {
-  let s = `${p.os}/${p.architecture}`;
-  if (p.variant) s += `/${p.variant}`;
-  if (p['os.version']) s += `:${p['os.version']}`;
-  return s;
-}
 
 async function open(page, ref) {
   await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);

@@ -17,7 +17,7 @@ use reqwest::header::{
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, redirect};
 use shared::api::RateLimitInfo;
 use shared::credentials::Credential;
-use shared::digest::{Digest, DigestError};
+use shared::digest::Digest;
 use shared::media_type::{self, MANIFEST_ACCEPT};
 use shared::reference::Reference;
 
@@ -283,7 +283,7 @@ impl Repository<'_> {
         }
         let what = self.manifest_what(&digest.to_string());
         let fetched = self.get_manifest(&digest.to_string()).await?;
-        verify(digest, &fetched.bytes, &what)?;
+        ProxyError::verify(digest, &fetched.bytes, &what)?;
         verify_header(
             fetched.docker_content_digest.as_ref(),
             &fetched.bytes,
@@ -339,7 +339,7 @@ impl Repository<'_> {
             Ok((self.read_whole(resp, limit, &what).await?, header))
         })
         .await?;
-        verify(digest, &bytes, &what)?;
+        ProxyError::verify(digest, &bytes, &what)?;
         verify_header(header.as_ref(), &bytes, &what)?;
         self.client.cache.insert(
             key,
@@ -997,25 +997,13 @@ fn host_of(url: &Url) -> String {
     }
 }
 
-fn verify(expected: &Digest, bytes: &[u8], what: &str) -> Result<(), ProxyError> {
-    expected.verify(bytes).map_err(|e| match e {
-        DigestError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
-            what: what.to_string(),
-            expected,
-            actual,
-        },
-        other => ProxyError::BadManifest {
-            what: what.to_string(),
-            detail: other.to_string(),
-        },
-    })
-}
-
 /// The registry's `Docker-Content-Digest`, when it sent one, must be the
 /// digest of the bytes it sent (the error names both).
 fn verify_header(header: Option<&Digest>, bytes: &[u8], what: &str) -> Result<(), ProxyError> {
     match header {
-        Some(claimed) => verify(claimed, bytes, &format!("{what} (Docker-Content-Digest)")),
+        Some(claimed) => {
+            ProxyError::verify(claimed, bytes, &format!("{what} (Docker-Content-Digest)"))
+        }
         None => Ok(()),
     }
 }
