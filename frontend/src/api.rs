@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::ndjson::LineBuffer;
+use crate::push_event_line;
 use crate::query;
 
 /// Why a call to the proxy gave no usable answer.
@@ -140,7 +141,7 @@ pub async fn push(
     let mut lines = LineBuffer::default();
     let deliver = |lines: Vec<String>, on_event: &mut dyn FnMut(PushEvent)| {
         for line in lines {
-            let event = PushEvent::from_ndjson(&line).map_err(|e| {
+            let event = push_event_line::parse(&line).map_err(|e| {
                 ApiFailure::Decode(format!("a line of the push progress is not an event: {e}"))
             })?;
             on_event(event);

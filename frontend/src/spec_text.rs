@@ -21,13 +21,17 @@ pub fn words_text(words: &[String]) -> String {
 /// a key with an empty value, and spaces around keys and values are dropped.
 /// A key typed twice keeps its last value.
 pub fn parse_annotations(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| match line.split_once('=') {
-            Some((key, value)) => (key.trim().to_string(), value.trim().to_string()),
-            None => (line.trim().to_string(), String::new()),
-        })
-        .collect()
+    // Inserted one by one (a later key replaces an earlier one): `collect`
+    // into a map compiles a whole stable sort into the page.
+    let mut annotations = BTreeMap::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let (key, value) = match line.split_once('=') {
+            Some((key, value)) => (key.trim(), value.trim()),
+            None => (line.trim(), ""),
+        };
+        annotations.insert(key.to_string(), value.to_string());
+    }
+    annotations
 }
 
 pub fn annotations_text(annotations: &BTreeMap<String, String>) -> String {
@@ -68,5 +72,8 @@ mod tests {
         assert_eq!(map.get("url").map(String::as_str), Some("https://x/?a=b"));
         assert_eq!(map.len(), 3);
         assert_eq!(parse_annotations(&annotations_text(&map)), map);
+        let twice = parse_annotations("k=1\nother=x\n k = 2\n");
+        assert_eq!(twice.get("k").map(String::as_str), Some("2"));
+        assert_eq!(twice.len(), 2);
     }
 }

@@ -185,11 +185,16 @@ pub fn platform_layer_totals(r: &InspectResponse) -> Vec<(String, Option<u64>)> 
 /// Does an entry match what was typed in the filter box? Every
 /// whitespace-separated word must appear (case-insensitively) in its
 /// platform (`linux/arm/v7`, `windows/amd64:10.0.17763.2565`) or media type.
+///
+/// Case is folded for ASCII only: platform values and media types are ASCII
+/// by their specs, and full Unicode lowercasing would put its conversion
+/// tables (about 14 KB) into the page for no match it could add.
 pub fn entry_matches(e: &EntryView, query: &str) -> bool {
-    let haystack = format!("{} {}", entry_platform(e), e.descriptor.media_type).to_lowercase();
+    let haystack =
+        format!("{} {}", entry_platform(e), e.descriptor.media_type).to_ascii_lowercase();
     query
         .split_whitespace()
-        .all(|word| haystack.contains(&word.to_lowercase()))
+        .all(|word| haystack.contains(&word.to_ascii_lowercase()))
 }
 
 /// How the entries list is ordered.
@@ -236,13 +241,20 @@ pub fn visible_positions(
         .map(|g| g.position)
         .filter(|p| entries.get(*p).is_some_and(|e| entry_matches(e, query)))
         .collect();
-    match order {
-        EntryOrder::Index => {}
-        EntryOrder::Platform => positions.sort_by_key(|p| entry_platform(&entries[*p])),
-        EntryOrder::Size => positions.sort_by_key(|p| {
-            std::cmp::Reverse(entry_layer_total(&entries[*p]).map_or(0, |t| t.saturating_add(1)))
-        }),
-    }
+    // One comparator type for both orders: each `sort_by_key` would compile
+    // its own copy of the (large) stable sort into the page.
+    let platform =
+        |a: &usize, b: &usize| entry_platform(&entries[*a]).cmp(&entry_platform(&entries[*b]));
+    let size = |a: &usize, b: &usize| {
+        let layers = |p: &usize| entry_layer_total(&entries[*p]).map_or(0, |t| t.saturating_add(1));
+        layers(b).cmp(&layers(a))
+    };
+    let compare: &dyn Fn(&usize, &usize) -> std::cmp::Ordering = match order {
+        EntryOrder::Index => return positions,
+        EntryOrder::Platform => &platform,
+        EntryOrder::Size => &size,
+    };
+    positions.sort_by(compare);
     positions
 }
 
@@ -504,6 +516,20 @@ mod tests {
         assert_eq!(
             visible_positions(&entries, &groups, "", EntryOrder::Size),
             [0, 2, 3]
+        );
+        // Ties keep index order, whichever the order.
+        let mut twin = entry("twin", Some("linux/amd64"));
+        twin.layers = Some(vec![layer(50)]);
+        let mut tied = entries.clone();
+        tied.push(twin);
+        let groups = group_attestations(&tied).entries;
+        assert_eq!(
+            visible_positions(&tied, &groups, "", EntryOrder::Platform),
+            [2, 4, 3, 0]
+        );
+        assert_eq!(
+            visible_positions(&tied, &groups, "", EntryOrder::Size),
+            [0, 2, 4, 3]
         );
         for o in [EntryOrder::Index, EntryOrder::Platform, EntryOrder::Size] {
             assert_eq!(EntryOrder::parse(o.as_str()), o);

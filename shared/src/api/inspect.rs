@@ -8,6 +8,7 @@ use crate::config::ImageConfig;
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::media_type::Kind;
+use crate::platform::Platform;
 
 use super::{ApiError, AuthInfo, RateLimitInfo};
 
@@ -56,8 +57,11 @@ pub struct InspectResponse {
 }
 
 /// One entry of an index, with what its child manifest holds.
+///
+/// On the wire the descriptor's fields sit beside the entry's own (it is
+/// serialized with `flatten`); it is read back through [`EntryViewWire`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "EntryViewWire")]
 pub struct EntryView {
     /// The descriptor exactly as listed in the index.
     #[serde(flatten)]
@@ -78,4 +82,157 @@ pub struct EntryView {
     /// The child could not be fetched or read; the rest of the index still shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
+}
+
+/// [`EntryView`] as it is read: one flat struct with the descriptor's fields
+/// and the entry's. Deserializing `#[serde(flatten)]` buffers every entry
+/// into serde's generic `Content` tree and compiles the descriptor's reader
+/// a second time against it, which is a large part of the page's wasm; a
+/// flat struct reads the same JSON directly.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryViewWire {
+    media_type: String,
+    digest: Digest,
+    size: u64,
+    #[serde(default)]
+    urls: Vec<String>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    platform: Option<Platform>,
+    #[serde(default)]
+    artifact_type: Option<String>,
+    kind: Kind,
+    #[serde(default)]
+    config: Option<Descriptor>,
+    #[serde(default)]
+    layers: Option<Vec<Descriptor>>,
+    #[serde(default)]
+    image_config: Option<ImageConfig>,
+    #[serde(default)]
+    child_count: Option<usize>,
+    #[serde(default)]
+    error: Option<ApiError>,
+}
+
+impl From<EntryViewWire> for EntryView {
+    fn from(w: EntryViewWire) -> Self {
+        EntryView {
+            descriptor: Descriptor {
+                media_type: w.media_type,
+                digest: w.digest,
+                size: w.size,
+                urls: w.urls,
+                annotations: w.annotations,
+                platform: w.platform,
+                artifact_type: w.artifact_type,
+            },
+            kind: w.kind,
+            config: w.config,
+            layers: w.layers,
+            image_config: w.image_config,
+            child_count: w.child_count,
+            error: w.error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorCode;
+
+    fn descriptor(media_type: &str, content: &[u8]) -> Descriptor {
+        Descriptor {
+            media_type: media_type.into(),
+            digest: Digest::sha256(content),
+            size: content.len() as u64,
+            urls: vec![],
+            annotations: BTreeMap::new(),
+            platform: None,
+            artifact_type: None,
+        }
+    }
+
+    /// The descriptor as `flatten` put it: its fields beside the entry's.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct FlattenedEntry {
+        #[serde(flatten)]
+        descriptor: Descriptor,
+        kind: Kind,
+        #[serde(default)]
+        child_count: Option<usize>,
+    }
+
+    #[test]
+    fn entries_are_flat_on_the_wire_and_read_back_whole() {
+        let full = EntryView {
+            descriptor: Descriptor {
+                urls: vec!["https://example.invalid/blob".into()],
+                annotations: BTreeMap::from([("org.example.k".into(), "v".into())]),
+                platform: Some(Platform {
+                    architecture: "arm".into(),
+                    os: "linux".into(),
+                    variant: Some("v7".into()),
+                    os_version: Some("10.0.1".into()),
+                    os_features: vec!["win32k".into()],
+                    features: vec!["sse4".into()],
+                }),
+                artifact_type: Some("application/example".into()),
+                ..descriptor(crate::media_type::OCI_MANIFEST, b"child")
+            },
+            kind: Kind::Image,
+            config: Some(descriptor(crate::media_type::OCI_CONFIG, b"config")),
+            layers: Some(vec![descriptor(
+                crate::media_type::OCI_LAYER_GZIP,
+                b"layer",
+            )]),
+            image_config: Some(ImageConfig {
+                architecture: "arm".into(),
+                os: "linux".into(),
+                ..ImageConfig::default()
+            }),
+            child_count: None,
+            error: Some(ApiError::new(ErrorCode::NotFound, "gone")),
+        };
+        let nested = EntryView {
+            descriptor: descriptor(crate::media_type::OCI_INDEX, b"nested"),
+            kind: Kind::Index,
+            config: None,
+            layers: None,
+            image_config: None,
+            child_count: Some(2),
+            error: None,
+        };
+        for entry in [full, nested] {
+            let json = serde_json::to_value(&entry).unwrap();
+            assert_eq!(json["mediaType"], entry.descriptor.media_type.as_str());
+            assert_eq!(json["digest"], entry.descriptor.digest.to_string());
+            assert!(json.get("descriptor").is_none());
+            let back: EntryView = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, entry);
+            // Read the way `flatten` reads it, the same JSON gives the same parts.
+            let flattened: FlattenedEntry = serde_json::from_value(json).unwrap();
+            assert_eq!(flattened.descriptor, entry.descriptor);
+            assert_eq!(flattened.kind, entry.kind);
+            assert_eq!(flattened.child_count, entry.child_count);
+        }
+    }
+
+    #[test]
+    fn entries_ignore_unknown_fields_and_need_the_descriptor() {
+        let digest = Digest::sha256(b"x");
+        let json = format!(
+            r#"{{"mediaType":"{}","digest":"{digest}","size":1,"kind":"image","future":1}}"#,
+            crate::media_type::OCI_MANIFEST
+        );
+        let entry: EntryView = serde_json::from_str(&json).unwrap();
+        assert_eq!(entry.descriptor.digest, digest);
+        assert_eq!(entry.descriptor.platform, None);
+        let no_digest = r#"{"mediaType":"m","size":1,"kind":"image"}"#;
+        let err = serde_json::from_str::<EntryView>(no_digest).unwrap_err();
+        assert!(err.to_string().contains("digest"), "{err}");
+    }
 }

@@ -76,11 +76,13 @@ pub(crate) fn text_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     let map: Option<BTreeMap<Text, Text>> = Option::deserialize(d)?;
-    Ok(map
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| (k.0, v.0))
-        .collect())
+    // Inserted one by one: the keys are already sorted and unique, and
+    // `collect` would compile a sort into the page for nothing.
+    let mut out = BTreeMap::new();
+    for (k, v) in map.unwrap_or_default() {
+        out.insert(k.0, v.0);
+    }
+    Ok(out)
 }
 
 /// `deserialize_with` for any defaultable value where `null` means default
