@@ -120,9 +120,15 @@ async fn prepare(
         .map(|r| r.registry().to_string())
         .collect();
     let (credentials, _) = state.credentials.complete(&typed, &registries).await?;
-    let sources = crate::resolve::resolve_sources(&state.client, &spec, &credentials)
-        .await
-        .map_err(|e| Failure::new(e.to_api_error()))?;
+    // Resolving every source is one operation under the same overall time
+    // limit as an inspection.
+    let sources = crate::registry::limits::within(
+        state.client.operation_timeout(),
+        spec.target.registry(),
+        async { Ok(crate::resolve::resolve_sources(&state.client, &spec, &credentials).await) },
+    )
+    .await?
+    .map_err(|e| Failure::new(e.to_api_error()))?;
     let plan = shared::plan::plan(&spec, &sources).map_err(|e| Failure::new(e.to_api_error()))?;
     Ok((plan, credentials))
 }
