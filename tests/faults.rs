@@ -665,3 +665,164 @@ async fn transient_failures_during_a_push_are_retried_and_it_completes() {
     assert!(p.w.fault.count("GET", "/v2/src/b/manifests/1") >= 2);
     assert_eq!(p.w.fault.count("PUT", "/v2/target/app/manifests/v1"), 1);
 }
+
+#[tokio::test]
+async fn a_wrong_digest_for_the_index_leaves_the_tag_alone() {
+    let p = push_world().await;
+    // The index's digest, from the plan (the push plans the same again).
+    let client = p.w.proxy.client();
+    let planned: shared::api::PlanResponse = support::proxy::decode(
+        client
+            .send(
+                client
+                    .request(Method::POST, shared::api::PLAN_PATH)
+                    .header("content-type", "application/json")
+                    .body(p.spec().to_string()),
+            )
+            .await,
+    )
+    .unwrap_or_else(|e| panic!("plan: {e:?}"));
+    p.w.fault.reset_counts();
+    p.w.fault.inject(Rule::new(
+        "PUT",
+        &format!("/v2/target/app/manifests/{}", planned.digest),
+        Fault::WrongDigestHeader,
+    ));
+    let events = p.w.push(p.spec()).await;
+    let error = push_error(&events);
+    assert_eq!(error.code, ErrorCode::DigestMismatch, "{error:?}");
+    assert!(
+        error.message.contains(&planned.digest.to_string()),
+        "{}",
+        error.message
+    );
+    assert_eq!(p.after().await, p.before, "the target tag moved");
+    assert_eq!(p.w.fault.count("PUT", "/v2/target/app/manifests/v1"), 0);
+    assert_eq!(
+        p.w.fault.count(
+            "PUT",
+            &format!("/v2/target/app/manifests/{}", planned.digest)
+        ),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_challenge_from_a_redirect_target_is_not_answered() {
+    let registry = Registry::start()
+        .await
+        .unwrap_or_else(|e| panic!("start docker-registry: {e}"));
+    // The registry (behind `front`) redirects blobs to `cdn`, which asks for
+    // a token from `realm`. All three are allowed, so only the rule that
+    // credentials go to the registry alone can keep `realm` from being asked.
+    let front = FaultProxy::start(&registry).await;
+    let cdn = FaultProxy::start(&registry).await;
+    let realm = FaultProxy::start(&registry).await;
+    let img = image("linux/amd64", 40);
+    registry
+        .pusher()
+        .push_image("app", &img, Some("v1"))
+        .await
+        .unwrap_or_else(|e| panic!("seed: {e}"));
+    let hosts = [front.host(), cdn.host(), realm.host()];
+    let proxy = Proxy::start_with(|c| {
+        c.insecure_registries.extend(hosts);
+        c.registry = fast_settings();
+    })
+    .await;
+    front.inject(Rule::new(
+        "GET",
+        "/v2/app/blobs/",
+        Fault::Redirect(format!("http://{}{{path}}", cdn.host())),
+    ));
+    cdn.inject(Rule::new(
+        "GET",
+        "/v2/app/blobs/",
+        Fault::Challenge(format!(
+            r#"Bearer realm="http://{}/token",service="cdn""#,
+            realm.host()
+        )),
+    ));
+    let e = proxy
+        .client()
+        .inspect(&front.reference("app:v1"))
+        .await
+        .expect_err("the config cannot be fetched");
+    assert_code(&e, ErrorCode::Upstream);
+    let m = &e.error.message;
+    assert!(m.contains(&cdn.host()), "{m}");
+    assert!(m.contains("only ever sent to the registry"), "{m}");
+    assert_eq!(
+        realm.total(),
+        0,
+        "the realm was asked: {:?}",
+        realm.counts()
+    );
+    // Asked once, and never again with credentials.
+    assert_eq!(
+        cdn.count("GET", &format!("/v2/app/blobs/{}", img.config.digest)),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_index_listing_one_child_many_times_fetches_it_once() {
+    let w = world().await;
+    let a = image("linux/amd64", 50);
+    let b = image("linux/arm64", 51);
+    w.seed_image("many", &a, "a").await;
+    w.seed_image("many", &b, "b").await;
+    let limit = proxy::inspect::MAX_DESCRIBED_ENTRIES;
+    let listed = limit + 200;
+    let mut builder = IndexBuilder::new(Format::Oci);
+    for i in 0..listed {
+        let child = if i % 2 == 0 { &a } else { &b };
+        builder = builder.entry(
+            child.entry(),
+            support::Child::Image(Box::new(child.clone())),
+        );
+    }
+    let list = builder.build();
+    // The children are there already: only the index itself is pushed.
+    w.registry
+        .pusher()
+        .push_manifest("many", "v1", &list.manifest)
+        .await
+        .unwrap_or_else(|e| panic!("seed the index: {e}"));
+    w.fault.reset_counts();
+
+    let r = w.inspect_ok("many:v1").await;
+    assert_eq!(r.digest, list.manifest.digest);
+    let entries = r.manifests.expect("index entries");
+    assert_eq!(entries.len(), listed);
+    for (i, e) in entries.iter().enumerate() {
+        let child = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(e.descriptor.digest, child.manifest.digest, "entry {i}");
+        if i < limit {
+            assert!(e.error.is_none(), "entry {i}: {:?}", e.error);
+            assert_eq!(
+                e.layers.as_deref(),
+                Some(child.layer_descriptors.as_slice()),
+                "entry {i}"
+            );
+        } else {
+            let error = e.error.as_ref().expect("entries past the cap say why");
+            assert_eq!(error.code, ErrorCode::TooLarge, "entry {i}");
+            assert!(
+                error.message.contains(&format!("only the first {limit}"))
+                    && error.message.contains(&listed.to_string()),
+                "entry {i}: {}",
+                error.message
+            );
+            assert!(e.layers.is_none(), "entry {i}");
+        }
+    }
+    // Each distinct child (and its config) was asked for once.
+    for child in [&a, &b] {
+        let manifest = format!("/v2/many/manifests/{}", child.manifest.digest);
+        assert_eq!(w.fault.count("GET", &manifest), 1, "{:?}", w.fault.counts());
+        let config = format!("/v2/many/blobs/{}", child.config.digest);
+        assert_eq!(w.fault.count("GET", &config), 1, "{:?}", w.fault.counts());
+    }
+    assert_eq!(w.fault.count("GET", "/v2/many/manifests/"), 3);
+}

@@ -733,3 +733,55 @@ async fn forms_and_foreign_pages_cannot_push() {
         .unwrap();
     assert_eq!(probe.status, StatusCode::NOT_FOUND, "nothing was pushed");
 }
+
+/// An image whose second layer is a 0-byte blob (sha256 of empty input):
+/// such layers exist in the wild (e.g. written by some builders).
+fn image_with_empty_layer(seed: u64) -> Image {
+    let base = image(Format::Oci, "linux/amd64", seed);
+    let empty = support::Blob::new(media_type::OCI_LAYER_GZIP, Vec::new());
+    let mut layers = base.layers.clone();
+    layers.push(empty);
+    let layer_descriptors: Vec<_> = layers.iter().map(support::Blob::descriptor).collect();
+    let manifest = support::blob::json_blob(
+        media_type::OCI_MANIFEST,
+        &support::image::ImageManifestJson {
+            schema_version: 2,
+            media_type: media_type::OCI_MANIFEST.to_string(),
+            artifact_type: None,
+            config: base.config.descriptor(),
+            layers: layer_descriptors.clone(),
+            subject: None,
+            annotations: Default::default(),
+        },
+    );
+    Image {
+        manifest,
+        layers,
+        layer_descriptors,
+        ..base
+    }
+}
+
+#[tokio::test]
+async fn an_empty_layer_is_copied_across_registries() {
+    let source = registry().await;
+    let target = registry().await;
+    let img = image_with_empty_layer(31);
+    assert_eq!(img.layers[2].size(), 0);
+    assert_eq!(img.layers[2].digest, Digest::sha256(b""));
+    push_image(&source, "lib/empty", &img, "1").await;
+    let proxy = Proxy::start(&[&source, &target]).await;
+    let spec = json!({
+        "image": target.reference("mirror/empty:1"),
+        "type": "oci",
+        "manifests": [{"image": source.reference("lib/empty:1")}],
+    });
+    let planned = plan(&proxy, &spec).await.expect("plan");
+    let events = push(&proxy, &spec).await.expect("push");
+    assert_eq!(done(&events).0, planned.digest, "{events:#?}");
+    let blobs = details(&events, StepKind::Blob);
+    assert_eq!(blobs.len(), 4, "config + 3 layers: {events:#?}");
+    assert!(blobs.iter().all(|d| d == "copied"), "{blobs:?}");
+    assert_pushed(&target, "mirror/empty", &["1"], &planned).await;
+    assert_blobs(&target, "mirror/empty", &[&img]).await;
+}

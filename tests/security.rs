@@ -6,15 +6,20 @@
 //! fault proxy's counters prove no request reached it. (Other address
 //! classes are tested on the classifier, `proxy::registry::guard`, because
 //! tests never send traffic off loopback.)
-//! CSRF/CORS: a foreign Origin or a form-style body is refused before any
+//! CSRF/CORS: a foreign Origin, a cross-site browser request without an
+//! allowed Origin (`<img src>`), or a form-style body is refused before any
 //! registry traffic; CORS never answers `*`. The page carries its security
-//! headers.
+//! headers. An answer with failed index entries is never cached for a year.
 
 use reqwest::Method;
 use serde_json::json;
-use shared::api::{ErrorCode, INSPECT_PATH, PLAN_PATH, PUSH_PATH, SPEC_PARSE_PATH};
+use shared::api::{
+    ErrorCode, INSPECT_PATH, InspectResponse, PLAN_PATH, PUSH_PATH, SPEC_PARSE_PATH,
+};
 use support::proxy::decode;
-use support::{ApiFailure, Fault, FaultProxy, Format, ImageSpec, Proxy, Registry, Rule};
+use support::{
+    ApiFailure, Fault, FaultProxy, Format, ImageSpec, IndexBuilder, Proxy, Registry, Rule,
+};
 
 const HEALTH: &str = "/api/v1/health";
 /// An origin the default config allows (`trunk serve`).
@@ -220,6 +225,96 @@ async fn foreign_origins_are_refused_before_any_registry_traffic() {
     let answer = client.send(request).await;
     assert!(answer.status.is_success(), "{answer:?}");
     assert!(fault.total() > 0);
+}
+
+#[tokio::test]
+async fn cross_site_requests_without_an_origin_are_refused_before_any_registry_traffic() {
+    let (_registry, fault) = seeded().await;
+    let proxy = proxy_allowing(&[fault.host()]).await;
+    let client = proxy.client();
+    let path = format!("{INSPECT_PATH}?ref={}", fault.reference("app:v1"));
+    // What `<img src="http://127.0.0.1:PORT/api/v1/inspect?ref=...">` on
+    // another site sends: no Origin, but Sec-Fetch-Site.
+    for site in ["cross-site", "same-site"] {
+        let request = client
+            .request(Method::GET, &path)
+            .header("sec-fetch-site", site);
+        let e = decode::<serde_json::Value>(client.send(request).await)
+            .expect_err("a cross-site request without an Origin is refused");
+        assert_eq!(e.status.as_u16(), 403, "{site}");
+        assert_eq!(e.error.code, ErrorCode::ForbiddenOrigin, "{site}");
+        assert!(
+            e.error.message.contains("--allow-origin"),
+            "{}",
+            e.error.message
+        );
+    }
+    assert_eq!(fault.total(), 0, "{:?}", fault.counts());
+
+    // The proxy's own page, a CORS fetch from an allowed origin, and a
+    // non-browser client (no Sec-Fetch-Site, no Origin) are served.
+    for (site, origin) in [
+        (Some("same-origin"), None),
+        (Some("same-site"), Some(DEV_ORIGIN)),
+        (None, None),
+    ] {
+        let mut request = client.request(Method::GET, &path);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let answer = decode::<InspectResponse>(client.send(request).await)
+            .unwrap_or_else(|e| panic!("{site:?} {origin:?}: {e:?}"));
+        assert_eq!(answer.repository, "app");
+    }
+    assert!(fault.count("GET", "/v2/app/manifests/v1") >= 1);
+}
+
+#[tokio::test]
+async fn answers_with_failed_entries_are_not_cached_for_a_year() {
+    let registry = registry().await;
+    let list = IndexBuilder::new(Format::Oci)
+        .image(ImageSpec::new(Format::Oci, "linux/amd64", 31).build())
+        .image(ImageSpec::new(Format::Oci, "linux/arm64/v8", 32).build())
+        .build();
+    registry
+        .pusher()
+        .push_index("list", &list, Some("v1"))
+        .await
+        .unwrap_or_else(|e| panic!("seed: {e}"));
+    let fault = FaultProxy::start(&registry).await;
+    let proxy = proxy_allowing(&[fault.host()]).await;
+    let client = proxy.client();
+    let by_digest = fault.reference(&format!("list@{}", list.manifest.digest));
+    let lost = &list.entries[0].digest;
+    fault.inject(Rule::new(
+        "GET",
+        &format!("/manifests/{lost}"),
+        Fault::NotFound,
+    ));
+    let raw = client.inspect_raw(&by_digest, None).await;
+    let cache_control = raw.header("cache-control").map(str::to_string);
+    let answer = decode::<InspectResponse>(raw).expect("the index is answered");
+    let entries = answer.manifests.expect("index entries");
+    assert!(
+        entries[0].error.is_some(),
+        "the lost child is an entry error"
+    );
+    assert_eq!(cache_control.as_deref(), Some("no-cache"));
+
+    // The same digest once every child is read: kept for a year.
+    fault.clear_rules();
+    let raw = client.inspect_raw(&by_digest, None).await;
+    let cache_control = raw.header("cache-control").map(str::to_string);
+    let answer = decode::<InspectResponse>(raw).expect("the index is answered");
+    let entries = answer.manifests.expect("index entries");
+    assert!(entries.iter().all(|e| e.error.is_none()), "{entries:?}");
+    assert_eq!(
+        cache_control.as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
 }
 
 #[tokio::test]

@@ -4,10 +4,14 @@
 //! was asked for and the one the registry claims. For an index every child is
 //! fetched (bounded concurrency, index order kept) and checked against its
 //! descriptor, and so is each image's config; a child that fails becomes an
-//! entry with an error so that the rest of the index still shows.
+//! entry with an error so that the rest of the index still shows. What an
+//! index can make us hold is bounded: a child listed many times is fetched
+//! once, and only so many entries and layers are described.
+
+use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt};
-use shared::api::{EntryView, InspectResponse};
+use shared::api::{ApiError, EntryView, ErrorCode, InspectResponse};
 use shared::config::ImageConfig;
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
@@ -23,6 +27,11 @@ use crate::schema1;
 
 /// Children of an index fetched at once.
 pub const CHILD_CONCURRENCY: usize = 32;
+/// Index entries whose child is fetched and described; the rest are listed
+/// with an error saying so.
+pub const MAX_DESCRIBED_ENTRIES: usize = 1000;
+/// Layer descriptors shown across all the entries of one index.
+pub const MAX_DESCRIBED_LAYERS: usize = 100_000;
 
 pub async fn inspect(
     client: &RegistryClient,
@@ -57,12 +66,7 @@ pub async fn inspect(
             response.artifact_type = index.artifact_type.clone();
             response.annotations = index.annotations.clone();
             response.subject = index.subject.clone();
-            let entries = stream::iter(index.manifests.iter().cloned())
-                .map(|d| entry(&repo, d))
-                .buffered(CHILD_CONCURRENCY)
-                .collect::<Vec<_>>()
-                .await;
-            response.manifests = Some(entries);
+            response.manifests = Some(entries(&repo, &index.manifests).await);
         }
         ManifestBody::Image(image) => {
             response.artifact_type = image.artifact_type.clone();
@@ -92,25 +96,13 @@ pub(crate) async fn fetch_root(
         content_type,
         docker_content_digest,
     } = fetched.clone();
-    let raw = bytes.to_vec();
-    // Signed schema1: the digest is over the payload without signatures.
-    let signed = schema1::signed_payload(&raw);
-    let hashed: &[u8] = signed.as_deref().unwrap_or(&raw);
-    if let Some(header) = &docker_content_digest {
-        ProxyError::verify(header, hashed, &format!("{what} (Docker-Content-Digest)"))?;
-    }
-    if let Some(expected) = reference.digest() {
-        ProxyError::verify(expected, hashed, &what)?;
-    }
-    // The digest to report: the one asked for, else the registry's (both
-    // verified above), else sha256 of what was hashed.
-    let digest = reference
-        .digest()
-        .or(docker_content_digest.as_ref())
-        .cloned()
-        .unwrap_or_else(|| Digest::sha256(hashed));
-    let mut manifest =
-        Manifest::parse(raw, content_type.as_deref()).map_err(|e| manifest_error(&what, e))?;
+    let (mut manifest, digest) = verify_root(
+        bytes.to_vec(),
+        content_type.as_deref(),
+        reference.digest(),
+        docker_content_digest.as_ref(),
+        &what,
+    )?;
     if !from_cache {
         repo.cache_manifest(&digest, &fetched);
     }
@@ -119,6 +111,62 @@ pub(crate) async fn fetch_root(
     }
     manifest.digest = digest;
     Ok(manifest)
+}
+
+/// Check the root's bytes against the digest asked for and the registry's
+/// `Docker-Content-Digest`, and parse them; answers the manifest and the
+/// digest to report (the one asked for, else the registry's, both verified,
+/// else sha256 of what was hashed).
+///
+/// A signed schema1 manifest's digest is over its signed payload, not the
+/// whole document; that payload is only used for a document that is signed
+/// schema1 (schemaVersion 1, that media type), and its fields are read from
+/// the payload that was verified, never from the rest of the document.
+pub(crate) fn verify_root(
+    raw: Vec<u8>,
+    content_type: Option<&str>,
+    expected: Option<&Digest>,
+    header: Option<&Digest>,
+    what: &str,
+) -> Result<(Manifest, Digest), ProxyError> {
+    let signed_schema1 = Manifest::parse(raw.clone(), content_type)
+        .is_ok_and(|m| m.media_type == media_type::DOCKER_SCHEMA1_SIGNED);
+    let payload = if signed_schema1 {
+        schema1::signed_payload(&raw)
+    } else {
+        None
+    };
+    let hashed: &[u8] = payload.as_deref().unwrap_or(&raw);
+    if let Some(header) = header {
+        ProxyError::verify(header, hashed, &format!("{what} (Docker-Content-Digest)"))?;
+    }
+    if let Some(expected) = expected {
+        ProxyError::verify(expected, hashed, what)?;
+    }
+    let digest = expected
+        .or(header)
+        .cloned()
+        .unwrap_or_else(|| Digest::sha256(hashed));
+    let manifest = match payload {
+        None => Manifest::parse(raw, content_type).map_err(|e| manifest_error(what, e))?,
+        Some(payload) => {
+            let signed = Manifest::parse(payload, Some(media_type::DOCKER_SCHEMA1_SIGNED))
+                .map_err(|e| manifest_error(what, e))?;
+            if !matches!(signed.body, ManifestBody::Schema1(_)) {
+                return Err(ProxyError::BadManifest {
+                    what: what.to_string(),
+                    detail: "its signed payload is not a schema 1 manifest".into(),
+                });
+            }
+            // Shown as sent; described from the verified payload.
+            Manifest {
+                raw,
+                media_type: media_type::DOCKER_SCHEMA1_SIGNED.to_string(),
+                ..signed
+            }
+        }
+    };
+    Ok((manifest, digest))
 }
 
 /// The root's bytes: from the digest cache when the reference is a digest
@@ -149,37 +197,119 @@ async fn root_bytes(
     Ok((fetched, false))
 }
 
-/// One index entry: fetch the child, verify it, describe it.
-async fn entry(repo: &Repository<'_>, descriptor: Descriptor) -> EntryView {
-    let mut view = EntryView {
-        kind: media_type::kind_of(&descriptor.media_type),
-        descriptor,
-        config: None,
-        layers: None,
-        image_config: None,
-        child_count: None,
-        error: None,
-    };
-    if let Err(e) = fill_entry(repo, &mut view).await {
-        view.error = Some(e.to_api_error());
-    }
-    view
+/// What a child holds, as an entry shows it.
+#[derive(Default)]
+struct Described {
+    kind: Option<media_type::Kind>,
+    config: Option<Descriptor>,
+    layers: Option<Vec<Descriptor>>,
+    image_config: Option<ImageConfig>,
+    child_count: Option<usize>,
 }
 
-async fn fill_entry(repo: &Repository<'_>, view: &mut EntryView) -> Result<(), ProxyError> {
-    let child = fetch_child(repo, &view.descriptor).await?;
-    view.kind = child.kind();
-    match &child.body {
-        ManifestBody::Index(index) => view.child_count = Some(index.manifests.len()),
-        ManifestBody::Image(image) => {
-            view.config = Some(image.config.clone());
-            view.layers = Some(image.layers.clone());
-            // Fetched to verify it too; the platform shown is the index's.
-            view.image_config = image_config(repo, &image.config).await?;
-        }
-        ManifestBody::Schema1(s1) => view.layers = Some(schema1_layers(s1)),
+/// Entries that point at the same child (digest, size and media type) are
+/// one fetch and one description.
+type ChildKey = (Digest, u64, String);
+
+fn child_key(d: &Descriptor) -> ChildKey {
+    (d.digest.clone(), d.size, d.media_type.clone())
+}
+
+/// The index's entries, in order. Each distinct child is fetched and
+/// described once, however often it is listed; only the first
+/// [`MAX_DESCRIBED_ENTRIES`] entries are described, and their layer lists
+/// add up to at most [`MAX_DESCRIBED_LAYERS`]. A 4 MiB index can list tens
+/// of thousands of entries that all point at one child: copying that
+/// child's layers and config into every one would take gigabytes.
+async fn entries(repo: &Repository<'_>, listed: &[Descriptor]) -> Vec<EntryView> {
+    let described = &listed[..listed.len().min(MAX_DESCRIBED_ENTRIES)];
+    let mut slots: HashMap<ChildKey, usize> = HashMap::new();
+    let mut distinct: Vec<Descriptor> = Vec::new();
+    for d in described {
+        slots.entry(child_key(d)).or_insert_with(|| {
+            distinct.push(d.clone());
+            distinct.len() - 1
+        });
     }
-    Ok(())
+    let results: Vec<Result<Described, ApiError>> = stream::iter(distinct)
+        .map(|d| async move { describe(repo, &d).await.map_err(|e| e.to_api_error()) })
+        .buffered(CHILD_CONCURRENCY)
+        .collect()
+        .await;
+    let mut layers_left = MAX_DESCRIBED_LAYERS;
+    listed
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut view = EntryView {
+                kind: media_type::kind_of(&d.media_type),
+                descriptor: d.clone(),
+                config: None,
+                layers: None,
+                image_config: None,
+                child_count: None,
+                error: None,
+            };
+            let result = if i < MAX_DESCRIBED_ENTRIES {
+                slots.get(&child_key(d)).and_then(|&slot| results.get(slot))
+            } else {
+                None
+            };
+            match result {
+                None => {
+                    view.error = Some(ApiError::new(
+                        ErrorCode::TooLarge,
+                        format!(
+                            "manifest {} was not fetched: the index has {} entries, and only the first {MAX_DESCRIBED_ENTRIES} are fetched and described",
+                            d.digest,
+                            listed.len()
+                        ),
+                    ));
+                }
+                Some(Err(e)) => view.error = Some(e.clone()),
+                Some(Ok(child)) => {
+                    let layers = child.layers.as_ref().map_or(0, Vec::len);
+                    if layers > layers_left {
+                        view.error = Some(ApiError::new(
+                            ErrorCode::TooLarge,
+                            format!(
+                                "manifest {} is not described: the entries before it list {MAX_DESCRIBED_LAYERS} layers in all, as many as one inspection shows",
+                                d.digest
+                            ),
+                        ));
+                    } else {
+                        layers_left -= layers;
+                        view.kind = child.kind.unwrap_or(view.kind);
+                        view.config = child.config.clone();
+                        view.layers = child.layers.clone();
+                        view.image_config = child.image_config.clone();
+                        view.child_count = child.child_count;
+                    }
+                }
+            }
+            view
+        })
+        .collect()
+}
+
+/// Fetch one child, verify it, describe it.
+async fn describe(repo: &Repository<'_>, descriptor: &Descriptor) -> Result<Described, ProxyError> {
+    let child = fetch_child(repo, descriptor).await?;
+    let mut described = Described {
+        kind: Some(child.kind()),
+        ..Described::default()
+    };
+    match &child.body {
+        ManifestBody::Index(index) => described.child_count = Some(index.manifests.len()),
+        ManifestBody::Image(image) => {
+            described.config = Some(image.config.clone());
+            described.layers = Some(image.layers.clone());
+            // Fetched to verify it too; the platform shown is the index's.
+            described.image_config = image_config(repo, &image.config).await?;
+        }
+        ManifestBody::Schema1(s1) => described.layers = Some(schema1_layers(s1)),
+    }
+    Ok(described)
 }
 
 /// Fetch the child an index entry points at, checked against the entry's
@@ -255,5 +385,105 @@ fn manifest_error(what: &str, e: ManifestError) -> ProxyError {
             what: what.to_string(),
             detail: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+
+    const LAYER: &str = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+
+    fn payload(name: &str) -> String {
+        format!(
+            "{{\n   \"schemaVersion\": 1,\n   \"name\": \"{name}\",\n   \"tag\": \"1\",\n   \"architecture\": \"amd64\",\n   \"fsLayers\": [\n      {{ \"blobSum\": \"{LAYER}\" }}\n   ]\n}}"
+        )
+    }
+
+    fn protected(length: usize, tail: &str) -> String {
+        URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"formatLength":{length},"formatTail":"{}"}}"#,
+            URL_SAFE_NO_PAD.encode(tail)
+        ))
+    }
+
+    /// Signed the way libtrust signs: the signatures spliced in before the
+    /// payload's final `\n}`.
+    fn signed(payload: &str) -> String {
+        let cut = payload.rfind("\n}").unwrap();
+        let tail = &payload[cut..];
+        format!(
+            "{},\n   \"signatures\": [{{\"signature\":\"c2ln\",\"protected\":\"{}\"}}]{tail}",
+            &payload[..cut],
+            protected(cut, tail)
+        )
+    }
+
+    fn verify(raw: &str, content_type: &str, expected: &Digest) -> Result<Manifest, ProxyError> {
+        verify_root(
+            raw.as_bytes().to_vec(),
+            Some(content_type),
+            Some(expected),
+            None,
+            "manifest `x`",
+        )
+        .map(|(m, _)| m)
+    }
+
+    #[test]
+    fn a_signed_schema1_manifest_is_verified_over_its_payload() {
+        let genuine = payload("genuine");
+        let good = Digest::sha256(genuine.as_bytes());
+        let raw = signed(&genuine);
+        let m = verify(&raw, media_type::DOCKER_SCHEMA1_SIGNED, &good).unwrap();
+        assert_eq!(m.raw, raw.as_bytes(), "shown as sent");
+        assert_eq!(m.media_type, media_type::DOCKER_SCHEMA1_SIGNED);
+        let ManifestBody::Schema1(s1) = &m.body else {
+            panic!("{:?}", m.body)
+        };
+        assert_eq!(s1.name, "genuine");
+    }
+
+    /// A hostile registry answers `repo@GOOD` with its own document whose
+    /// header claims the payload is all tail: the genuine bytes.
+    #[test]
+    fn a_forged_signature_header_is_a_digest_mismatch() {
+        let genuine = payload("genuine");
+        let good = Digest::sha256(genuine.as_bytes());
+        let evil = payload("evil");
+        let cut = evil.rfind("\n}").unwrap();
+        let forged = format!(
+            "{},\n   \"signatures\": [{{\"protected\":\"{}\"}}]\n}}",
+            &evil[..cut],
+            protected(0, &genuine)
+        );
+        for content_type in [media_type::DOCKER_SCHEMA1_SIGNED, media_type::OCI_INDEX] {
+            match verify(&forged, content_type, &good) {
+                Err(ProxyError::DigestMismatch { expected, .. }) => assert_eq!(expected, good),
+                other => panic!("{content_type}: {other:?}"),
+            }
+        }
+    }
+
+    /// Only a schema1 document has a signed payload: an index carrying a
+    /// `signatures` array is hashed whole.
+    #[test]
+    fn other_documents_are_hashed_whole() {
+        let genuine = payload("genuine");
+        let good = Digest::sha256(genuine.as_bytes());
+        let index = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{}","manifests":[],"signatures":[{{"protected":"{}"}}]}}"#,
+            media_type::OCI_INDEX,
+            protected(0, &genuine)
+        );
+        assert!(matches!(
+            verify(&index, media_type::OCI_INDEX, &good),
+            Err(ProxyError::DigestMismatch { .. })
+        ));
+        let whole = Digest::sha256(index.as_bytes());
+        assert!(verify(&index, media_type::OCI_INDEX, &whole).is_ok());
     }
 }

@@ -6,10 +6,19 @@
 //! proxy's own page) is refused with 403 before any registry traffic. The
 //! `Host` header is checked too, so a hostile page cannot rebind its own name
 //! to the proxy's address (DNS rebinding) and call it "same-origin".
+//!
+//! A missing `Origin` is not proof of a friendly caller: browsers send none
+//! on "no-cors" GETs (`<img src=...>`, `<script src=...>`), which would let
+//! any site make the proxy use its owner's Docker credentials. Every current
+//! browser sends `Sec-Fetch-Site` though, so a request marked `cross-site`
+//! or `same-site` must carry an allowed `Origin`. Clients that send neither
+//! header (curl, scripts) are not browsers acting for another site and stay
+//! allowed, as do `same-origin` and `none` (typed into the address bar).
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
+use axum::http::HeaderName;
 use axum::http::HeaderValue;
 use axum::http::header::{HOST, ORIGIN};
 use axum::middleware::Next;
@@ -70,8 +79,13 @@ impl OriginPolicy {
             .collect()
     }
 
-    /// Decide on a request's `Origin` and `Host` headers.
-    pub fn check(&self, origin: Option<&str>, host: Option<&str>) -> Result<(), ProxyError> {
+    /// Decide on a request's `Origin`, `Host` and `Sec-Fetch-Site` headers.
+    pub fn check(
+        &self,
+        origin: Option<&str>,
+        host: Option<&str>,
+        fetch_site: Option<&str>,
+    ) -> Result<(), ProxyError> {
         if let Some(host) = host
             && !self.host_allowed(host)
         {
@@ -81,7 +95,16 @@ impl OriginPolicy {
             )));
         }
         let Some(origin) = origin else {
-            return Ok(());
+            return match fetch_site.map(|s| s.trim().to_ascii_lowercase()) {
+                Some(site) if site == "cross-site" || site == "same-site" => {
+                    Err(ProxyError::ForbiddenOrigin(format!(
+                        "a {site} browser request without an Origin header is refused \
+                         (another page cannot use the proxy); call the API from the proxy's \
+                         own page or from an origin started with --allow-origin"
+                    )))
+                }
+                _ => Ok(()),
+            };
         };
         let normalized = Url::parse(origin)
             .ok()
@@ -121,7 +144,12 @@ impl OriginPolicy {
     }
 }
 
-/// Middleware: refuse foreign origins and unknown Host names.
+/// Set by browsers on every request: how the requesting page relates to the
+/// target (`same-origin`, `same-site`, `cross-site`, `none`).
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// Middleware: refuse foreign origins, cross-site requests without an
+/// allowed origin, and unknown Host names.
 pub async fn guard(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {
     let origin = request
         .headers()
@@ -133,7 +161,11 @@ pub async fn guard(State(policy): State<OriginPolicy>, request: Request, next: N
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .or_else(|| request.uri().authority().map(|a| a.to_string()));
-    match policy.check(origin.as_deref(), host.as_deref()) {
+    let fetch_site = request
+        .headers()
+        .get(SEC_FETCH_SITE)
+        .map(|v| v.to_str().unwrap_or("<non-text value>").to_string());
+    match policy.check(origin.as_deref(), host.as_deref(), fetch_site.as_deref()) {
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),
     }
@@ -155,28 +187,28 @@ mod tests {
     fn allowed_same_and_foreign_origins() {
         let p = policy(&["http://127.0.0.1:8081", "https://ui.example.com"]);
         assert!(
-            p.check(Some("http://127.0.0.1:8081"), Some("127.0.0.1:8080"))
+            p.check(Some("http://127.0.0.1:8081"), Some("127.0.0.1:8080"), None)
                 .is_ok()
         );
         assert!(
-            p.check(Some("https://ui.example.com"), Some("127.0.0.1:8080"))
+            p.check(Some("https://ui.example.com"), Some("127.0.0.1:8080"), None)
                 .is_ok()
         );
         // Same origin as the proxy itself.
         assert!(
-            p.check(Some("http://127.0.0.1:8080"), Some("127.0.0.1:8080"))
+            p.check(Some("http://127.0.0.1:8080"), Some("127.0.0.1:8080"), None)
                 .is_ok()
         );
         // No Origin (curl, same-origin GET).
-        assert!(p.check(None, Some("127.0.0.1:8080")).is_ok());
+        assert!(p.check(None, Some("127.0.0.1:8080"), None).is_ok());
         let e = p
-            .check(Some("https://evil.example"), Some("127.0.0.1:8080"))
+            .check(Some("https://evil.example"), Some("127.0.0.1:8080"), None)
             .unwrap_err();
         assert!(matches!(e, ProxyError::ForbiddenOrigin(_)));
         assert!(e.to_string().contains("https://evil.example"));
-        assert!(p.check(Some("null"), Some("127.0.0.1:8080")).is_err());
+        assert!(p.check(Some("null"), Some("127.0.0.1:8080"), None).is_err());
         assert!(
-            p.check(Some("http://127.0.0.1:8082"), Some("127.0.0.1:8080"))
+            p.check(Some("http://127.0.0.1:8082"), Some("127.0.0.1:8080"), None)
                 .is_err()
         );
     }
@@ -185,13 +217,42 @@ mod tests {
     fn rebinding_hosts_are_refused() {
         let p = policy(&["https://ui.example.com"]);
         assert!(
-            p.check(Some("http://evil.example:8080"), Some("evil.example:8080"))
-                .is_err()
+            p.check(
+                Some("http://evil.example:8080"),
+                Some("evil.example:8080"),
+                None
+            )
+            .is_err()
         );
-        assert!(p.check(None, Some("evil.example:8080")).is_err());
-        assert!(p.check(None, Some("localhost:8080")).is_ok());
-        assert!(p.check(None, Some("[::1]:8080")).is_ok());
-        assert!(p.check(None, Some("ui.example.com")).is_ok());
+        assert!(p.check(None, Some("evil.example:8080"), None).is_err());
+        assert!(p.check(None, Some("localhost:8080"), None).is_ok());
+        assert!(p.check(None, Some("[::1]:8080"), None).is_ok());
+        assert!(p.check(None, Some("ui.example.com"), None).is_ok());
+    }
+
+    #[test]
+    fn cross_site_requests_need_an_allowed_origin() {
+        let p = policy(&["http://127.0.0.1:8081"]);
+        let host = Some("127.0.0.1:8080");
+        // `<img src>` from another site: no Origin, but the browser says where from.
+        for site in ["cross-site", "same-site", "Cross-Site"] {
+            let e = p.check(None, host, Some(site)).unwrap_err();
+            assert!(matches!(e, ProxyError::ForbiddenOrigin(_)), "{site}");
+            assert!(e.to_string().contains("--allow-origin"), "{e}");
+            // The same request with an allowed Origin (a CORS fetch) passes.
+            assert!(
+                p.check(Some("http://127.0.0.1:8081"), host, Some(site))
+                    .is_ok()
+            );
+            assert!(
+                p.check(Some("https://evil.example"), host, Some(site))
+                    .is_err()
+            );
+        }
+        // The proxy's own page, the address bar, and non-browser clients.
+        assert!(p.check(None, host, Some("same-origin")).is_ok());
+        assert!(p.check(None, host, Some("none")).is_ok());
+        assert!(p.check(None, host, None).is_ok());
     }
 
     #[test]

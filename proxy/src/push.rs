@@ -4,8 +4,9 @@
 //! the order and the safety of writing it. Blobs first (a HEAD, then a
 //! cross-repository mount or a streamed copy), then the child manifests by
 //! digest, and only when every child the index lists is in the target
-//! repository the index itself and its tags: a push that fails part-way
-//! leaves the target tag where it was. Independent steps run a few at a time;
+//! repository the index itself, by digest first (so a registry that stores
+//! other bytes is caught before any tag moves), then its tags: a push that
+//! fails part-way leaves the target tag where it was. Independent steps run a few at a time;
 //! what the target already has is skipped, so running the same push again is
 //! cheap and gives the same digest. Retries live in the registry client
 //! (`registry::retry`), which retries only idempotent requests (HEAD, GET,
@@ -20,6 +21,7 @@ use shared::credentials::CredentialSet;
 use shared::digest::Digest;
 use shared::plan::{Plan, Step};
 use shared::reference::Reference;
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::Sender;
 
 use crate::error::ProxyError;
@@ -28,6 +30,13 @@ use crate::registry::{MountOutcome, RegistryClient, Repository};
 
 /// Steps of one phase (blobs, manifests) running at once.
 pub const STEP_CONCURRENCY: usize = 4;
+
+/// Pushes running at once in this process; more wait for a slot. A push
+/// outlives the request that started it (it runs on after the page goes
+/// away), so the API's own request bounds do not hold it.
+pub const MAX_CONCURRENT_PUSHES: usize = 4;
+
+static PUSH_SLOTS: Semaphore = Semaphore::const_new(MAX_CONCURRENT_PUSHES);
 
 /// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
 /// `step` started/done for each step, then `done` or one `error`.
@@ -56,6 +65,14 @@ pub async fn run(
         )
         .await;
     }
+    let _slot = match push_slot(&PUSH_SLOTS, events).await {
+        Ok(slot) => slot,
+        Err(message) => {
+            let error = ApiError::new(shared::api::ErrorCode::Internal, message);
+            emit(events, PushEvent::Error { error, step: None }).await;
+            return;
+        }
+    };
     let last = match Executor::new(client, plan, credentials, events) {
         Ok(executor) => match executor.run().await {
             Ok(tags) => PushEvent::Done {
@@ -75,6 +92,25 @@ pub async fn run(
         },
     };
     emit(events, last).await;
+}
+
+/// A slot among `slots`, waiting for one when all are taken (the page is
+/// told it waits). An error only if the semaphore was closed.
+async fn push_slot<'s>(
+    slots: &'s Semaphore,
+    events: &Sender<PushEvent>,
+) -> Result<tokio::sync::SemaphorePermit<'s>, String> {
+    if let Ok(slot) = slots.try_acquire() {
+        return Ok(slot);
+    }
+    let message = format!(
+        "{MAX_CONCURRENT_PUSHES} pushes are running on this server; this one starts when one of them finishes"
+    );
+    emit(events, PushEvent::Warning { message }).await;
+    slots
+        .acquire()
+        .await
+        .map_err(|_| "the server is shutting down; the push did not start".to_string())
 }
 
 /// Nobody listening (the page went away) does not stop the push: a push
@@ -270,6 +306,16 @@ impl<'a> Executor<'a> {
             .get(&from.name())
             .ok_or_else(|| ProxyError::Internal(format!("no handle for {}", from.name())))?;
         let what = format!("blob {digest} of {}", source.name());
+        if size == 0 {
+            // Nothing to stream: an HTTP client never reads a body it was
+            // told is 0 bytes long, so the streamed check would never see
+            // its end. The content is known; only its digest is checked.
+            ProxyError::verify(digest, &[], &what)?;
+            return self
+                .target
+                .finish_upload(location, digest, 0, reqwest::Body::from(Vec::<u8>::new()))
+                .await;
+        }
         let response = source.open_blob(digest).await?;
         if let Some(length) = response.content_length()
             && length != size
@@ -316,7 +362,8 @@ impl<'a> Executor<'a> {
         Ok("pushed")
     }
 
-    /// PUT the index to the target tag, once every entry is in the target.
+    /// PUT the index by digest, once every entry is in the target, and
+    /// only when the registry stored exactly these bytes, to the target tag.
     async fn index(&self, tag: &str) -> Result<&'static str, ProxyError> {
         let pushed: BTreeSet<&Digest> = self
             .plan
@@ -344,6 +391,25 @@ impl<'a> Executor<'a> {
                 });
             }
         }
+        // By digest first: a registry that stores other bytes (or answers
+        // another digest) is caught before any tag has moved.
+        let stored = self
+            .target
+            .put_manifest(
+                &self.plan.digest.to_string(),
+                &self.plan.media_type,
+                Bytes::copy_from_slice(&self.plan.index),
+            )
+            .await?;
+        self.check_stored(
+            &self.plan.digest,
+            stored,
+            &format!(
+                "the index pushed to {}@{}",
+                self.target.name(),
+                self.plan.digest
+            ),
+        )?;
         self.tag(tag).await
     }
 
@@ -403,6 +469,27 @@ fn stream_error(what: &str, e: StreamCheckError) -> ProxyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn pushes_past_the_bound_wait_and_say_so() {
+        let slots = Semaphore::new(1);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let first = push_slot(&slots, &tx).await.unwrap();
+        assert!(rx.try_recv().is_err(), "the first push does not wait");
+        let second = push_slot(&slots, &tx);
+        tokio::pin!(second);
+        // Not ready while the first holds its slot ...
+        assert!(futures::poll!(second.as_mut()).is_pending());
+        match rx.try_recv() {
+            Ok(PushEvent::Warning { message }) => {
+                assert!(message.contains("starts when"), "{message}")
+            }
+            other => panic!("expected a warning that it waits, got {other:?}"),
+        }
+        // ... and gets it once the first is done.
+        drop(first);
+        assert!(second.await.is_ok());
+    }
 
     #[test]
     fn mounts_only_within_one_registry() {

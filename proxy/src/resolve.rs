@@ -24,6 +24,11 @@ use crate::registry::{RegistryClient, Repository};
 
 /// Sources fetched at once.
 pub const SOURCE_CONCURRENCY: usize = 4;
+/// Entries a source index may list: each becomes an entry of the plan with
+/// its own copy of the child, so this bounds what a plan holds.
+pub const MAX_SOURCE_ENTRIES: usize = crate::inspect::MAX_DESCRIBED_ENTRIES;
+/// The child manifests of one source index, in bytes, counted per entry.
+pub const MAX_SOURCE_CHILD_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A source could not be resolved: which entry, and why.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -117,14 +122,71 @@ async fn resolve_entry(
             config: ImageConfig::default(),
         }),
         ManifestBody::Index(index) => {
-            let children = stream::iter(index.manifests.iter().cloned())
+            check_source_size(&repo.name(), &index.manifests)?;
+            // A child listed more than once is fetched once.
+            let mut distinct: Vec<Descriptor> = Vec::new();
+            for d in &index.manifests {
+                if !distinct.iter().any(|seen| same_child(seen, d)) {
+                    distinct.push(d.clone());
+                }
+            }
+            let fetched: Vec<ResolvedChild> = stream::iter(distinct)
                 .map(|d| resolve_child(&repo, d))
                 .buffered(CHILD_CONCURRENCY)
                 .try_collect()
                 .await?;
+            let children = index
+                .manifests
+                .iter()
+                .filter_map(|d| {
+                    let child = fetched.iter().find(|c| same_child(&c.descriptor, d))?;
+                    Some(ResolvedChild {
+                        descriptor: d.clone(),
+                        ..child.clone()
+                    })
+                })
+                .collect();
             Ok(Resolution::Index { manifest, children })
         }
     }
+}
+
+/// Two entries that point at the same child (and need the same of it):
+/// fetched once.
+fn same_child(a: &Descriptor, b: &Descriptor) -> bool {
+    a.digest == b.digest
+        && a.size == b.size
+        && a.media_type == b.media_type
+        && is_attestation(a) == is_attestation(b)
+}
+
+fn is_attestation(d: &Descriptor) -> bool {
+    d.annotations.get(REFERENCE_TYPE).map(String::as_str) == Some(ATTESTATION_MANIFEST)
+}
+
+/// A source index small enough to plan from: at most
+/// [`MAX_SOURCE_ENTRIES`] entries, whose children add up to at most
+/// [`MAX_SOURCE_CHILD_BYTES`].
+fn check_source_size(name: &str, entries: &[Descriptor]) -> Result<(), ProxyError> {
+    if entries.len() > MAX_SOURCE_ENTRIES {
+        return Err(ProxyError::BadManifest {
+            what: format!("the source index {name}"),
+            detail: format!(
+                "it lists {} entries; at most {MAX_SOURCE_ENTRIES} can be pushed from one index",
+                entries.len()
+            ),
+        });
+    }
+    let bytes = entries
+        .iter()
+        .fold(0u64, |sum, d| sum.saturating_add(d.size));
+    if bytes > MAX_SOURCE_CHILD_BYTES {
+        return Err(ProxyError::TooLarge {
+            what: format!("the child manifests of the source index {name} ({bytes} bytes in all)"),
+            limit: MAX_SOURCE_CHILD_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// One child of a source index; its config only when the platform may be
@@ -134,11 +196,7 @@ async fn resolve_child(
     descriptor: Descriptor,
 ) -> Result<ResolvedChild, ProxyError> {
     let manifest = fetch_child(repo, &descriptor).await?;
-    let attestation = descriptor
-        .annotations
-        .get(REFERENCE_TYPE)
-        .map(String::as_str)
-        == Some(ATTESTATION_MANIFEST);
+    let attestation = is_attestation(&descriptor);
     let config = match &manifest.body {
         ManifestBody::Image(image) if !attestation => image_config(repo, &image.config).await?,
         _ => None,
@@ -148,4 +206,38 @@ async fn resolve_child(
         manifest,
         config,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(size: u64) -> Descriptor {
+        Descriptor {
+            media_type: shared::media_type::OCI_MANIFEST.to_string(),
+            digest: shared::Digest::sha256(b"child"),
+            size,
+            urls: Vec::new(),
+            annotations: Default::default(),
+            platform: None,
+            artifact_type: None,
+        }
+    }
+
+    #[test]
+    fn huge_source_indexes_are_refused_before_fetching() {
+        let ok = vec![entry(1000); MAX_SOURCE_ENTRIES];
+        assert!(check_source_size("r/x", &ok).is_ok());
+        let many = vec![entry(1000); MAX_SOURCE_ENTRIES + 1];
+        let e = check_source_size("r/x", &many).unwrap_err();
+        assert!(e.to_string().contains("at most 1000"), "{e}");
+        let heavy = vec![entry(MAX_SOURCE_CHILD_BYTES / 10 + 1); 10];
+        assert!(matches!(
+            check_source_size("r/x", &heavy),
+            Err(ProxyError::TooLarge { .. })
+        ));
+        // Sizes near u64::MAX do not overflow the sum.
+        let absurd = vec![entry(u64::MAX); 2];
+        assert!(check_source_size("r/x", &absurd).is_err());
+    }
 }

@@ -23,6 +23,12 @@ use super::challenge::Challenge;
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
 /// Renew a little early so a token does not expire in flight.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
+/// The longest a token is kept, whatever its `expires_in` says: a token
+/// service's number is not trusted to keep an entry (or overflow a clock).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// Tokens kept at most; past it the expired, then the soonest to expire,
+/// make room.
+pub const MAX_CACHED_TOKENS: usize = 1024;
 
 /// `repository:NAME:pull`
 pub fn pull_scope(repository: &str) -> String {
@@ -134,7 +140,7 @@ pub fn parse_token_response(body: &[u8]) -> Result<Token, String> {
         .or(raw.access_token.filter(|t| !t.is_empty()))
         .ok_or("the token service's answer has neither `token` nor `access_token`")?;
     let lifetime = match raw.expires_in {
-        Some(s) if s > 0 => Duration::from_secs(s as u64),
+        Some(s) if s > 0 => Duration::from_secs(s.unsigned_abs()).min(MAX_TOKEN_LIFETIME),
         _ => DEFAULT_TOKEN_LIFETIME,
     };
     Ok(Token { token, lifetime })
@@ -147,10 +153,16 @@ pub struct TokenKey {
     pub identity: String,
 }
 
-/// Bearer tokens until they expire.
-#[derive(Default)]
+/// Bearer tokens until they expire, at most `capacity` of them.
 pub struct TokenCache {
     tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
+    capacity: usize,
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        TokenCache::with_capacity(MAX_CACHED_TOKENS)
+    }
 }
 
 impl TokenCache {
@@ -166,13 +178,48 @@ impl TokenCache {
         }
     }
 
+    pub fn with_capacity(capacity: usize) -> Self {
+        TokenCache {
+            tokens: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
     pub fn insert(&self, key: TokenKey, token: &Token) {
-        let until = Instant::now() + token.lifetime.saturating_sub(EXPIRY_MARGIN);
-        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        // Keep the map from growing without bound: drop what has expired.
         let now = Instant::now();
+        let lifetime = token
+            .lifetime
+            .min(MAX_TOKEN_LIFETIME)
+            .saturating_sub(EXPIRY_MARGIN);
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        // Already expired (or a clock at its end): nothing worth keeping,
+        // and the older token it replaces is not used either.
+        let Some(until) = now.checked_add(lifetime).filter(|u| *u > now) else {
+            tokens.remove(&key);
+            return;
+        };
+        // Keep the map from growing without bound: drop what has expired,
+        // then, when still full, what expires soonest.
         tokens.retain(|_, (_, u)| *u > now);
+        while tokens.len() >= self.capacity && !tokens.contains_key(&key) {
+            let Some(soonest) = tokens
+                .iter()
+                .min_by_key(|(_, (_, u))| *u)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            tokens.remove(&soonest);
+        }
         tokens.insert(key, (token.token.clone(), until));
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn remove(&self, key: &TokenKey) {
@@ -245,6 +292,11 @@ mod tests {
         assert_eq!(t.token, "q");
         assert_eq!(t.lifetime, DEFAULT_TOKEN_LIFETIME);
         assert!(parse_token_response(br#"{"expires_in":3}"#).is_err());
+        // Absurd lifetimes are clamped, not trusted.
+        let t = parse_token_response(br#"{"token":"a","expires_in":9223372036854775807}"#).unwrap();
+        assert_eq!(t.lifetime, MAX_TOKEN_LIFETIME);
+        let t = parse_token_response(br#"{"token":"a","expires_in":-5}"#).unwrap();
+        assert_eq!(t.lifetime, DEFAULT_TOKEN_LIFETIME);
         assert!(parse_token_response(b"<html>").is_err());
     }
 
@@ -292,5 +344,58 @@ mod tests {
             },
         );
         assert_eq!(cache.get(&key), None);
+    }
+
+    fn key(n: usize) -> TokenKey {
+        TokenKey {
+            registry: "r".into(),
+            scope: format!("repository:app{n}:pull"),
+            identity: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_huge_lifetime_neither_panics_nor_lives_forever() {
+        let cache = TokenCache::default();
+        // Straight from the type, bypassing the parser's clamp.
+        cache.insert(
+            key(0),
+            &Token {
+                token: "forever".into(),
+                lifetime: Duration::MAX,
+            },
+        );
+        assert_eq!(cache.get(&key(0)).as_deref(), Some("forever"));
+        let until = cache.tokens.lock().unwrap()[&key(0)].1;
+        assert!(until <= Instant::now() + MAX_TOKEN_LIFETIME);
+    }
+
+    #[test]
+    fn the_cache_holds_a_bounded_number_of_tokens() {
+        let cache = TokenCache::with_capacity(3);
+        for n in 0..10 {
+            cache.insert(
+                key(n),
+                &Token {
+                    token: format!("t{n}"),
+                    lifetime: Duration::from_secs(100 + n as u64 * 10),
+                },
+            );
+            assert!(cache.len() <= 3, "{} tokens after {n}", cache.len());
+        }
+        // The soonest to expire made room; the latest are kept.
+        assert_eq!(cache.get(&key(0)), None);
+        assert_eq!(cache.get(&key(9)).as_deref(), Some("t9"));
+        assert_eq!(cache.get(&key(8)).as_deref(), Some("t8"));
+        // Replacing a key that is there evicts nothing.
+        cache.insert(
+            key(9),
+            &Token {
+                token: "t9b".into(),
+                lifetime: Duration::from_secs(50),
+            },
+        );
+        assert_eq!(cache.len(), 3);
+        assert_eq!(cache.get(&key(8)).as_deref(), Some("t8"));
     }
 }

@@ -648,6 +648,9 @@ impl Repository<'_> {
             )
             .await?;
         if resp.status() == StatusCode::UNAUTHORIZED {
+            if let Some(e) = self.foreign_challenge(&resp, what) {
+                return Err(e);
+            }
             if had_cached {
                 self.client.tokens.remove(&key);
                 self.forget_authorization();
@@ -662,7 +665,31 @@ impl Repository<'_> {
         if resp.status().is_success() {
             return Ok(resp);
         }
+        if let Some(e) = self.foreign_challenge(&resp, what) {
+            return Err(e);
+        }
         Err(self.refusal(resp, what).await)
+    }
+
+    /// A 401 from a host the registry redirected to (a CDN, a storage
+    /// bucket) is not the registry's challenge: answering it would send the
+    /// registry's credentials to whatever realm that host names, and cache
+    /// the token under the registry's key. It is reported instead.
+    fn foreign_challenge(&self, resp: &Response, what: &str) -> Option<ProxyError> {
+        if resp.status() != StatusCode::UNAUTHORIZED
+            || resp.url().origin() == self.target.base.origin()
+        {
+            return None;
+        }
+        Some(ProxyError::Upstream {
+            registry: self.registry.clone(),
+            what: what.to_string(),
+            status: 401,
+            detail: format!(
+                "the registry redirected to {}, which asks for credentials; credentials are only ever sent to the registry itself, so this content cannot be fetched",
+                host_of(resp.url())
+            ),
+        })
     }
 
     /// The cached token for this handle's scopes, else what worked last.
@@ -984,9 +1011,24 @@ pub fn transport_error(url: &Url, e: &reqwest::Error) -> ProxyError {
     let detail = if e.is_timeout() {
         "the request timed out".to_string()
     } else {
-        innermost
+        // Messages name URLs; an upload URL's query is a session secret.
+        let mut text = innermost;
+        for u in std::iter::once(url).chain(e.url()) {
+            text = text.replace(u.as_str(), &without_query(u));
+        }
+        text
     };
     ProxyError::Unreachable { host, detail }
+}
+
+/// `url` without its query, fragment and user info: fit for a message.
+fn without_query(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }
 
 fn host_of(url: &Url) -> String {
@@ -1026,4 +1068,57 @@ fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
 
 fn header_digest(headers: &HeaderMap) -> Option<Digest> {
     header_string(headers, DOCKER_CONTENT_DIGEST).and_then(|s| Digest::parse(&s).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    #[test]
+    fn urls_in_messages_lose_their_query() {
+        let url =
+            Url::parse("http://u:p@127.0.0.1:5000/v2/a/blobs/uploads/x?_state=SECRET#f").unwrap();
+        assert_eq!(
+            without_query(&url),
+            "http://127.0.0.1:5000/v2/a/blobs/uploads/x"
+        );
+    }
+
+    /// A reqwest error whose message is the URL itself (it has no source):
+    /// the upload session's `_state` must not reach the page.
+    #[tokio::test]
+    async fn transport_errors_do_not_echo_upload_state() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+                .await;
+        });
+        let url = Url::parse(&format!(
+            "http://{addr}/v2/app/blobs/uploads/abc?_state=SECRET-SESSION"
+        ))
+        .unwrap();
+        let e = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .get(url.clone())
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap_err();
+        assert!(e.to_string().contains("SECRET-SESSION"), "{e}");
+        let message = transport_error(&url, &e).to_string();
+        assert!(!message.contains("SECRET-SESSION"), "{message}");
+        assert!(message.contains(&addr.to_string()), "{message}");
+    }
 }

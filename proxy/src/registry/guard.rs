@@ -163,11 +163,97 @@ pub struct Target {
     pub insecure: bool,
 }
 
+/// A host and the port exactly as written: `reg`, `reg:80` and `reg:443`
+/// are three different entries. (A URL parser would drop a port that is the
+/// default of the scheme it was parsed with, so `reg:443` and `reg` would
+/// become the same under `https://` and different under `http://`.) The
+/// host is normalized: lowercase, no trailing dot, canonical IPs
+/// (IPv4-mapped IPv6 as IPv4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct HostPort {
+    host: String,
+    port: Option<u16>,
+}
+
+impl HostPort {
+    /// Parse `HOST[:PORT]`; the error says what is wrong with it.
+    fn parse(text: &str) -> Result<HostPort, String> {
+        let (host_text, port_text) = split_port(text)?;
+        if host_text.is_empty() {
+            return Err("the host is empty".into());
+        }
+        if let Some(c) = host_text
+            .chars()
+            .find(|c| "/\\@?#".contains(*c) || c.is_whitespace())
+        {
+            return Err(format!(
+                "`{c}` cannot be part of a host name (no scheme, path or user)"
+            ));
+        }
+        let port = match port_text {
+            None => None,
+            Some(p) => Some(parse_port(p)?),
+        };
+        let url = Url::parse(&format!("http://{host_text}/")).map_err(|e| e.to_string())?;
+        if url.port().is_some()
+            || url.path() != "/"
+            || url.username() != ""
+            || url.password().is_some()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            return Err("expected only a host and a port (no scheme, path or user)".into());
+        }
+        let host = normalized_host(&url).map_err(|e| e.to_string())?;
+        Ok(HostPort { host, port })
+    }
+}
+
+impl std::fmt::Display for HostPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.port {
+            Some(port) => write!(f, "{}:{port}", self.host),
+            None => f.write_str(&self.host),
+        }
+    }
+}
+
+/// Split `HOST[:PORT]` (`[v6]:PORT` for IPv6) without interpreting either.
+fn split_port(text: &str) -> Result<(&str, Option<&str>), String> {
+    if text.starts_with('[') {
+        let close = text
+            .find(']')
+            .ok_or_else(|| "an IPv6 address is missing its closing `]`".to_string())?;
+        let (host, rest) = text.split_at(close + 1);
+        return match rest {
+            "" => Ok((host, None)),
+            _ => rest
+                .strip_prefix(':')
+                .map(|port| (host, Some(port)))
+                .ok_or_else(|| format!("unexpected `{rest}` after the IPv6 address")),
+        };
+    }
+    match text.rsplit_once(':') {
+        None => Ok((text, None)),
+        Some((host, _)) if host.contains(':') => {
+            Err("an IPv6 address must be written in brackets, e.g. [::1]:5000".into())
+        }
+        Some((host, port)) => Ok((host, Some(port))),
+    }
+}
+
+fn parse_port(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(port) if port > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(port),
+        _ => Err(format!("the port `{text}` is not a number from 1 to 65535")),
+    }
+}
+
 /// The allow-list of `--insecure-registry` targets and the rules around it.
 #[derive(Debug, Clone, Default)]
 pub struct TargetPolicy {
-    /// Normalized `host[:port]` keys.
-    insecure: HashSet<String>,
+    /// Hosts with the port as written (none, or an explicit one).
+    insecure: HashSet<HostPort>,
 }
 
 impl TargetPolicy {
@@ -175,17 +261,12 @@ impl TargetPolicy {
     pub fn new(insecure_registries: &[String]) -> Result<Self, ProxyError> {
         let mut insecure = HashSet::new();
         for entry in insecure_registries {
-            let url = Url::parse(&format!("http://{}/", entry.trim())).map_err(|e| {
+            let parsed = HostPort::parse(entry.trim()).map_err(|e| {
                 ProxyError::InvalidInput(format!(
                     "--insecure-registry `{entry}` is not HOST[:PORT]: {e}"
                 ))
             })?;
-            if url.path() != "/" || url.username() != "" || url.query().is_some() {
-                return Err(ProxyError::InvalidInput(format!(
-                    "--insecure-registry `{entry}` is not HOST[:PORT] (no scheme, path or user)"
-                )));
-            }
-            insecure.insert(host_key(&url)?);
+            insecure.insert(parsed);
         }
         Ok(TargetPolicy { insecure })
     }
@@ -193,34 +274,31 @@ impl TargetPolicy {
     /// Host names (without port) of the allow-list: the only names the
     /// resolver lets resolve to non-public addresses.
     pub fn insecure_host_names(&self) -> HashSet<String> {
-        self.insecure
-            .iter()
-            .map(|k| match k.rsplit_once(':') {
-                Some((h, p)) if !h.ends_with(':') && p.chars().all(|c| c.is_ascii_digit()) => {
-                    h.to_string()
-                }
-                _ => k.clone(),
-            })
-            .collect()
+        self.insecure.iter().map(|e| e.host.clone()).collect()
     }
 
     /// Where to send `/v2/` requests for `host_port` (a reference's API host).
+    ///
+    /// An allow-listed `host_port` (host and port exactly as written) gets
+    /// plain HTTP to exactly that port, or to port 80 when none is written;
+    /// anything else gets HTTPS.
     pub fn target(&self, host_port: &str) -> Result<Target, ProxyError> {
-        let url = Url::parse(&format!("https://{host_port}/")).map_err(|e| {
-            ProxyError::ForbiddenTarget {
-                host: host_port.to_string(),
-                reason: format!("not a valid host name: {e}"),
-            }
-        })?;
-        let key = host_key(&url)?;
-        if self.insecure.contains(&key) {
-            let base = Url::parse(&format!("http://{key}/"))
-                .map_err(|e| ProxyError::Internal(format!("cannot build a URL for {key}: {e}")))?;
+        let invalid = |reason: String| ProxyError::ForbiddenTarget {
+            host: host_port.to_string(),
+            reason: format!("not a valid host name: {reason}"),
+        };
+        let written = HostPort::parse(host_port).map_err(invalid)?;
+        if self.insecure.contains(&written) {
+            let base = Url::parse(&format!("http://{written}/")).map_err(|e| {
+                ProxyError::Internal(format!("cannot build a URL for {written}: {e}"))
+            })?;
             return Ok(Target {
                 base,
                 insecure: true,
             });
         }
+        let url =
+            Url::parse(&format!("https://{host_port}/")).map_err(|e| invalid(e.to_string()))?;
         check_literal(&url, host_port)?;
         Ok(Target {
             base: url,
@@ -228,12 +306,28 @@ impl TargetPolicy {
         })
     }
 
+    /// Whether a URL (with its scheme, so with a definite port) is on the
+    /// allow-list: an entry without a port matches a URL without one; an
+    /// entry with a port matches a URL whose port (explicit or the scheme's
+    /// default) is that one.
+    fn allows_url(&self, url: &Url) -> Result<bool, ProxyError> {
+        let host = normalized_host(url)?;
+        let exact = HostPort {
+            host: host.clone(),
+            port: url.port(),
+        };
+        let effective = HostPort {
+            host,
+            port: url.port_or_known_default(),
+        };
+        Ok(self.insecure.contains(&exact) || self.insecure.contains(&effective))
+    }
+
     /// Check a URL the registry told us to use (token realm, redirect):
     /// returns whether it is an allow-listed (insecure) target.
     pub fn check_url(&self, url: &Url) -> Result<bool, ProxyError> {
         let shown = url.host_str().unwrap_or("").to_string();
-        let key = host_key(url)?;
-        if self.insecure.contains(&key) {
+        if self.allows_url(url)? {
             return match url.scheme() {
                 "http" | "https" => Ok(true),
                 other => Err(ProxyError::ForbiddenTarget {
@@ -242,6 +336,10 @@ impl TargetPolicy {
                 }),
             };
         }
+        let key = match url.port() {
+            Some(port) => format!("{}:{port}", normalized_host(url)?),
+            None => normalized_host(url)?,
+        };
         if url.scheme() != "https" {
             return Err(ProxyError::ForbiddenTarget {
                 host: key.clone(),
@@ -256,27 +354,21 @@ impl TargetPolicy {
     }
 }
 
-/// `host[:port]` as written after normalization by the URL parser: lowercase
-/// names, canonical IPs (IPv4-mapped IPv6 as IPv4), explicit ports only.
-fn host_key(url: &Url) -> Result<String, ProxyError> {
-    let host = match url.host() {
-        Some(Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
-        Some(Host::Ipv4(v4)) => v4.to_string(),
-        Some(Host::Ipv6(v6)) => match normalize_ip(IpAddr::V6(v6)) {
+/// A URL's host after normalization by the URL parser: lowercase names
+/// without a trailing dot, canonical IPs (IPv4-mapped IPv6 as IPv4).
+fn normalized_host(url: &Url) -> Result<String, ProxyError> {
+    match url.host() {
+        Some(Host::Domain(d)) => Ok(d.trim_end_matches('.').to_ascii_lowercase()),
+        Some(Host::Ipv4(v4)) => Ok(v4.to_string()),
+        Some(Host::Ipv6(v6)) => Ok(match normalize_ip(IpAddr::V6(v6)) {
             IpAddr::V4(v4) => v4.to_string(),
             IpAddr::V6(v6) => format!("[{v6}]"),
-        },
-        None => {
-            return Err(ProxyError::ForbiddenTarget {
-                host: url.to_string(),
-                reason: "the URL has no host".into(),
-            });
-        }
-    };
-    Ok(match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host,
-    })
+        }),
+        None => Err(ProxyError::ForbiddenTarget {
+            host: url.to_string(),
+            reason: "the URL has no host".into(),
+        }),
+    }
 }
 
 fn check_literal(url: &Url, shown: &str) -> Result<(), ProxyError> {
@@ -544,6 +636,63 @@ mod tests {
     }
 
     #[test]
+    fn allow_list_ports_match_exactly_as_written() {
+        let p =
+            TargetPolicy::new(&["reg:443".into(), "Reg.Local.".into(), "other:80".into()]).unwrap();
+        let at = |host: &str| p.target(host).unwrap();
+        // `reg:443` is allow-listed as written: plain HTTP to port 443.
+        let t = at("reg:443");
+        assert!(t.insecure);
+        assert_eq!(t.base.as_str(), "http://reg:443/");
+        assert_eq!(t.base.port_or_known_default(), Some(443));
+        // ... and `reg` (no port) is another entry: HTTPS.
+        let t = at("reg");
+        assert!(!t.insecure);
+        assert_eq!(t.base.as_str(), "https://reg/");
+        // `reg.local` is allow-listed without a port: plain HTTP to port 80.
+        let t = at("reg.local");
+        assert!(t.insecure);
+        assert_eq!(t.base.as_str(), "http://reg.local/");
+        // Names are compared lowercased and without a trailing dot.
+        assert!(at("REG.local.").insecure);
+        // `reg.local:443` is not `reg.local`: HTTPS to 443, never HTTP to 80.
+        let t = at("reg.local:443");
+        assert!(!t.insecure);
+        assert_eq!(t.base.scheme(), "https");
+        assert_eq!(t.base.port_or_known_default(), Some(443));
+        let t = at("reg.local:80");
+        assert!(!t.insecure);
+        assert_eq!(t.base.scheme(), "https");
+        assert_eq!(t.base.port_or_known_default(), Some(80));
+        // `other:80` does not allow-list plain `other`.
+        let t = at("other:80");
+        assert!(t.insecure);
+        assert_eq!(t.base.scheme(), "http");
+        assert_eq!(t.base.port_or_known_default(), Some(80));
+        assert!(!at("other").insecure);
+        assert!(!at("other:443").insecure);
+    }
+
+    #[test]
+    fn urls_match_entries_by_their_definite_port() {
+        let p =
+            TargetPolicy::new(&["reg:443".into(), "reg.local".into(), "other:80".into()]).unwrap();
+        let check = |u: &str| p.check_url(&Url::parse(u).unwrap());
+        // A URL has a scheme, so its port is known even when not written.
+        assert!(check("https://reg/token").unwrap());
+        assert!(check("http://reg:443/token").unwrap());
+        assert!(check("http://reg/token").is_err());
+        assert!(check("http://other/v2/").unwrap());
+        assert!(check("http://other:80/v2/").unwrap());
+        assert!(check("http://other:8080/v2/").is_err());
+        // An entry without a port matches URLs without one.
+        assert!(check("http://reg.local/v2/").unwrap());
+        assert!(check("http://REG.LOCAL./v2/").unwrap());
+        assert!(check("http://reg.local:443/v2/").is_err());
+        assert!(check("http://reg.local:5000/v2/").is_err());
+    }
+
+    #[test]
     fn literal_ips_are_normalized_before_the_check() {
         let p = TargetPolicy::new(&[]).unwrap();
         for host in [
@@ -583,7 +732,25 @@ mod tests {
 
     #[test]
     fn bad_allow_list_entries_are_errors() {
-        for bad in ["http://x:5000", "x:5000/path", "user@x", "x:port", ""] {
+        for bad in [
+            "http://x:5000",
+            "x:5000/path",
+            "user@x",
+            "x:port",
+            "",
+            ":5000",
+            "x:",
+            "x:0",
+            "x:65536",
+            "x:+5",
+            "/x",
+            "x/",
+            "::1",
+            "[::1",
+            "[::1]x",
+            "[::1]:",
+            "x y",
+        ] {
             assert!(TargetPolicy::new(&[bad.to_string()]).is_err(), "{bad:?}");
         }
         let p = TargetPolicy::new(&["reg.local:5000".into(), "[::1]:5000".into()]).unwrap();

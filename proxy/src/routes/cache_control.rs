@@ -4,9 +4,12 @@
 //! is kept for a year and never revalidated; a tag can move at any time, so
 //! an answer about `repo:tag` must be revalidated every time (`no-cache`).
 //! An answer obtained with credentials is `private`: a shared cache must not
-//! hand private-registry content to someone else.
+//! hand private-registry content to someone else. An answer in which some
+//! index entries carry an error (a 429, a timeout, a child gone missing) is
+//! not what the digest names, only what could be read this time: it is
+//! revalidated too, or the browser would show the broken answer for a year.
 
-use shared::api::{AuthInfo, AuthSource};
+use shared::api::{AuthInfo, AuthSource, InspectResponse};
 use shared::reference::Reference;
 
 pub const IMMUTABLE_PUBLIC: &str = "public, max-age=31536000, immutable";
@@ -15,9 +18,18 @@ pub const REVALIDATE: &str = "no-cache";
 /// Typed-in credentials change the answer (what may be read, `auth`).
 pub const VARY_ON: &str = shared::credentials::CREDENTIALS_HEADER;
 
-/// The `Cache-Control` for a successful answer about `reference`.
-pub fn for_answer(reference: &Reference, auth: Option<&AuthInfo>) -> &'static str {
-    if reference.digest().is_none() {
+/// Whether an inspection holds everything it names: no index entry failed.
+pub fn is_complete(response: &InspectResponse) -> bool {
+    response
+        .manifests
+        .as_ref()
+        .is_none_or(|entries| entries.iter().all(|e| e.error.is_none()))
+}
+
+/// The `Cache-Control` for a successful answer about `reference`;
+/// `complete` is false when part of the answer could not be read.
+pub fn for_answer(reference: &Reference, auth: Option<&AuthInfo>, complete: bool) -> &'static str {
+    if reference.digest().is_none() || !complete {
         return REVALIDATE;
     }
     match auth.map(|a| a.source) {
@@ -43,10 +55,20 @@ mod tests {
             source: AuthSource::Typed,
             ..anonymous.clone()
         };
-        assert_eq!(for_answer(&by_tag, Some(&anonymous)), REVALIDATE);
-        assert_eq!(for_answer(&by_tag, Some(&typed)), REVALIDATE);
-        assert_eq!(for_answer(&by_digest, Some(&anonymous)), IMMUTABLE_PUBLIC);
-        assert_eq!(for_answer(&by_digest, None), IMMUTABLE_PUBLIC);
-        assert_eq!(for_answer(&by_digest, Some(&typed)), IMMUTABLE_PRIVATE);
+        assert_eq!(for_answer(&by_tag, Some(&anonymous), true), REVALIDATE);
+        assert_eq!(for_answer(&by_tag, Some(&typed), true), REVALIDATE);
+        assert_eq!(
+            for_answer(&by_digest, Some(&anonymous), true),
+            IMMUTABLE_PUBLIC
+        );
+        assert_eq!(for_answer(&by_digest, None, true), IMMUTABLE_PUBLIC);
+        assert_eq!(
+            for_answer(&by_digest, Some(&typed), true),
+            IMMUTABLE_PRIVATE
+        );
+        // Part of the answer failed: never kept, whoever asked.
+        assert_eq!(for_answer(&by_digest, Some(&anonymous), false), REVALIDATE);
+        assert_eq!(for_answer(&by_digest, Some(&typed), false), REVALIDATE);
+        assert_eq!(for_answer(&by_tag, None, false), REVALIDATE);
     }
 }

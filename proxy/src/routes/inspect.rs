@@ -49,7 +49,11 @@ pub async fn inspect(
     };
     let reference = parse_reference(&input)?;
     let response = run(&state, &headers, &reference).await?;
-    let cache = cache_control::for_answer(&reference, response.auth.as_ref());
+    let cache = cache_control::for_answer(
+        &reference,
+        response.auth.as_ref(),
+        cache_control::is_complete(&response),
+    );
     let vary = cache_control::VARY_ON;
     if text {
         let body = shared::inspect_text::render(&response, input.trim())
