@@ -7,13 +7,14 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
     ApiError, ErrorBody, ErrorCode, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH,
-    PUSH_PATH, PlanResponse, PushEvent, SPEC_PARSE_PATH,
+    PUSH_PATH, PlanResponse, PushEvent, REFERRERS_PATH, ReferrersResponse, SPEC_PARSE_PATH,
 };
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 use shared::spec::PushSpec;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::credentials_header;
 use crate::ndjson::LineBuffer;
 use crate::push_event_line;
 use crate::query;
@@ -60,10 +61,13 @@ impl ApiFailure {
 
 /// The wire spelling of an error code (`NOT_FOUND`).
 pub fn code_name(code: ErrorCode) -> String {
-    match serde_json::to_value(code) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{code:?}"),
-    }
+    // Through the JSON writer the page has anyway (`to_value` would pull in
+    // serde_json's whole `Value` serializer).
+    // A unit variant always serializes (to `"NAME"`).
+    serde_json::to_string(&code)
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_string()
 }
 
 /// `/api/v1/inspect?ref=REFERENCE`
@@ -71,14 +75,30 @@ pub fn inspect_url(reference: &str) -> String {
     format!("{INSPECT_PATH}?ref={}", query::encode_component(reference))
 }
 
-/// What is inside `reference`. The typed-in `credentials` (if any) travel in
-/// the credentials header for this request only.
+/// What is inside `reference`, with the answer's text exactly as the proxy
+/// sent it (offered as a download, so it is not serialized again). The
+/// typed-in `credentials` (if any) travel in the credentials header for this
+/// request only.
 pub async fn inspect(
     reference: &str,
     credentials: &CredentialSet,
-) -> Result<InspectResponse, ApiFailure> {
+) -> Result<(InspectResponse, String), ApiFailure> {
     let request = with_credentials(Request::get(&inspect_url(reference)), credentials);
-    read_json(send(request.build()).await?).await
+    let text = read_text(send(request.build()).await?).await?;
+    Ok((decode(&text)?, text))
+}
+
+/// What refers to `reference` (`registry/repository@digest`) through its
+/// `subject`.
+pub async fn referrers(
+    reference: &str,
+    credentials: &CredentialSet,
+) -> Result<ReferrersResponse, ApiFailure> {
+    let url = format!(
+        "{REFERRERS_PATH}?ref={}",
+        query::encode_component(reference)
+    );
+    read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
 }
 
 /// `reference` as `manifest-tool inspect` prints it (`format=text`).
@@ -87,17 +107,7 @@ pub async fn inspect_text(
     credentials: &CredentialSet,
 ) -> Result<String, ApiFailure> {
     let url = format!("{}&format={INSPECT_TEXT_FORMAT}", inspect_url(reference));
-    let response = send(with_credentials(Request::get(&url), credentials).build()).await?;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    if response.ok() {
-        Ok(body)
-    } else {
-        Err(failure_from_body(status, &body))
-    }
+    read_text(send(with_credentials(Request::get(&url), credentials).build()).await?).await
 }
 
 /// What pushing `spec` would do, byte for byte (nothing is written).
@@ -172,16 +182,25 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
 
 /// A 2xx answer's JSON, or the failure the answer describes.
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    decode(&read_text(response).await?)
+}
+
+/// A 2xx answer's text, or the failure the answer describes.
+async fn read_text(response: Response) -> Result<String, ApiFailure> {
     let status = response.status();
     let body = response
         .text()
         .await
         .map_err(|e| ApiFailure::Network(e.to_string()))?;
     if response.ok() {
-        serde_json::from_str(&body).map_err(|e| ApiFailure::Decode(e.to_string()))
+        Ok(body)
     } else {
         Err(failure_from_body(status, &body))
     }
+}
+
+fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiFailure> {
+    serde_json::from_str(body).map_err(|e| ApiFailure::Decode(e.to_string()))
 }
 
 fn js_error_text(value: &JsValue) -> String {
@@ -196,7 +215,7 @@ fn with_credentials(request: RequestBuilder, credentials: &CredentialSet) -> Req
     if credentials.0.is_empty() {
         request
     } else {
-        request.header(CREDENTIALS_HEADER, &credentials.encode())
+        request.header(CREDENTIALS_HEADER, &credentials_header::encode(credentials))
     }
 }
 

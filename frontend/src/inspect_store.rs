@@ -20,7 +20,8 @@ pub enum InspectState {
     Loading {
         reference: String,
     },
-    Loaded(Arc<InspectResponse>),
+    /// The answer, and its text exactly as the proxy sent it.
+    Loaded(Arc<InspectResponse>, Arc<str>),
     Failed {
         reference: String,
         failure: ApiFailure,
@@ -83,7 +84,7 @@ impl InspectStore {
                 return;
             }
             store.state.set(match outcome {
-                Ok(response) => InspectState::Loaded(Arc::new(response)),
+                Ok((response, text)) => InspectState::Loaded(Arc::new(response), text.into()),
                 Err(failure) => InspectState::Failed { reference, failure },
             });
         });

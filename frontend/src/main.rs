@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod components;
 mod create_store;
+mod credentials_header;
 mod credentials_store;
 mod index_to_spec;
 mod inspect_store;

@@ -5,6 +5,7 @@
 //! place where they are unit-tested without a network or a browser; the proxy
 //! and the frontend are thin adapters around it.
 
+pub mod annotation;
 pub mod api;
 pub mod config;
 pub mod credentials;

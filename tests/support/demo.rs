@@ -3,11 +3,12 @@
 //! manifest list from. Built deterministically, so the same build always
 //! pushes the same digests; tests can build the set again to compare.
 
+use shared::api::referrers_tag;
 use shared::digest::Digest;
 
-use crate::artifact::ArtifactSpec;
+use crate::artifact::{ArtifactSpec, SPDX_JSON};
 use crate::image::{Format, Image, ImageSpec};
-use crate::index::{Index, IndexBuilder};
+use crate::index::{Child, Index, IndexBuilder};
 use crate::push::{PushError, Pusher};
 
 /// The Windows Server 2019 build the demo list's Windows entry runs on.
@@ -110,6 +111,15 @@ pub fn demo_set() -> Vec<DemoItem> {
     );
     let oci_image = oci_spec.build();
     let sbom = ArtifactSpec::sbom("demo/oci-image", Some(oci_image.descriptor())).build();
+    // distribution 2.8 has no referrers API: the SBOM is also listed the way
+    // oras and cosign do it there, in an index tagged `sha256-<hex>` of its
+    // subject (the referrers tag schema), with its artifactType.
+    let referrers_tag = referrers_tag(&oci_image.manifest.digest);
+    let mut sbom_entry = sbom.descriptor();
+    sbom_entry.artifact_type = Some(SPDX_JSON.to_string());
+    let referrers_index = IndexBuilder::new(Format::Oci)
+        .entry(sbom_entry, Child::Image(Box::new(sbom.clone())))
+        .build();
     items.push(DemoItem {
         repository: "demo/oci-image",
         tag: "1.0".into(),
@@ -121,6 +131,12 @@ pub fn demo_set() -> Vec<DemoItem> {
         tag: "sbom".into(),
         description: "SPDX SBOM artifact whose subject is demo/oci-image:1.0".into(),
         content: DemoContent::Image(Box::new(sbom)),
+    });
+    items.push(DemoItem {
+        repository: "demo/oci-image",
+        tag: referrers_tag,
+        description: "Referrers index (tag schema) listing the SBOM of demo/oci-image:1.0".into(),
+        content: DemoContent::Index(referrers_index),
     });
 
     let inner = IndexBuilder::new(Format::Oci)

@@ -1,8 +1,10 @@
-//! Key/value annotations (or labels) as a compact two-column table.
+//! Key/value annotations (or labels) as a compact two-column table; a
+//! well-known key explains itself on hover.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use shared::annotation::describe;
 
 #[component]
 pub fn Annotations(
@@ -13,9 +15,10 @@ pub fn Annotations(
     let rows = entries
         .into_iter()
         .map(|(key, value)| {
+            let about = describe(&key);
             view! {
                 <tr>
-                    <th scope="row" class="mono">{key}</th>
+                    <th scope="row" class="mono" title=about>{key}</th>
                     <td class="mono wrap">{value}</td>
                 </tr>
             }

@@ -57,7 +57,8 @@ pub fn CopyButton(
     }
 }
 
-async fn copy(text: &str) -> bool {
+/// Put `text` on the clipboard; `false` where there is no clipboard API.
+pub async fn copy(text: &str) -> bool {
     let clipboard = window().navigator().clipboard();
     if JsValue::from(clipboard.clone()).is_undefined() {
         return false;

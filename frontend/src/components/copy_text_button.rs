@@ -4,10 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::api;
+use crate::components::copy_button::copy;
 use crate::credentials_store::CredentialsStore;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +72,4 @@ pub fn CopyTextButton(reference: String) -> impl IntoView {
             {output}
         </section>
     }
-}
-
-async fn copy(text: &str) -> bool {
-    let clipboard = window().navigator().clipboard();
-    if JsValue::from(clipboard.clone()).is_undefined() {
-        return false;
-    }
-    JsFuture::from(clipboard.write_text(text)).await.is_ok()
 }

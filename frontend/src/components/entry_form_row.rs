@@ -251,7 +251,7 @@ fn fill_platform(
         }
         fill.set(match outcome {
             Err(failure) => Fill::Failed(format!("could not inspect {image}: {failure}")),
-            Ok(response) => match response.image_config {
+            Ok((response, _)) => match response.image_config {
                 Some(config) => {
                     let platform = config.platform();
                     store.restructure(|s| {

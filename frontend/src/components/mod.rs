@@ -20,6 +20,7 @@ pub mod preview_panel;
 pub mod push_panel;
 pub mod raw_json;
 pub mod reference_form;
+pub mod referrers;
 pub mod route_link;
 pub mod summary;
 pub mod target_form;

@@ -2,6 +2,9 @@
 //! digest is computed over, so they are shown untouched (not re-formatted).
 //! The digests of manifests in it (index entries, a subject) are links that
 //! inspect that object, so a person can walk the graph from the raw view.
+//! The whole inspection answer can be downloaded too, as the proxy sent it.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
@@ -11,19 +14,21 @@ use crate::query;
 use crate::raw_links::{Piece, pieces};
 use crate::route::Route;
 
-/// `linkable`: the manifest digests in `raw`; `base`: `registry/repository`.
+/// `linkable`: the manifest digests in `raw`; `base`: `registry/repository`;
+/// `answer`: the inspect answer's text.
 #[component]
 pub fn RawJson(
     raw: String,
     digest: String,
-    #[prop(optional)] linkable: Vec<String>,
-    #[prop(optional)] base: String,
+    linkable: Vec<String>,
+    base: String,
+    answer: Arc<str>,
 ) -> impl IntoView {
-    let href = format!(
-        "data:application/json;charset=utf-8,{}",
-        query::encode_component(&raw)
-    );
-    let filename = format!("{}.json", digest.replace(':', "-"));
+    let href = json_url(&raw);
+    let answer_href = json_url(&answer);
+    let name = digest.replace(':', "-");
+    let answer_filename = format!("inspect-{name}.json");
+    let filename = name + ".json";
     let body = pieces(&raw, &linkable)
         .into_iter()
         .map(|piece| match piece {
@@ -48,9 +53,23 @@ pub fn RawJson(
                     <a class="button" href=href download=filename data-testid="raw-download">
                         "Download"
                     </a>
+                    <a
+                        class="button"
+                        href=answer_href
+                        download=answer_filename
+                        title="The whole inspection, as the manifest-web API answered it"
+                        data-testid="inspect-json-download"
+                    >
+                        "Inspection JSON"
+                    </a>
                 </div>
             </div>
             <pre class="json" data-testid="raw-json">{body}</pre>
         </section>
     }
+}
+
+/// A `data:` URL holding `text`, for a download link.
+fn json_url(text: &str) -> String {
+    "data:application/json;charset=utf-8,".to_string() + &query::encode_component(text)
 }

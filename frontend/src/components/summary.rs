@@ -59,6 +59,28 @@ pub fn Summary(response: Arc<InspectResponse>) -> impl IntoView {
         }
     });
 
+    let rate_limit = r.rate_limit.as_ref().map(|l| {
+        view! {
+            <dt>"Pull quota"</dt>
+            <dd data-testid="rate-limit">
+                {l.remaining} {l.limit.map(|n| format!(" of {n}"))} " pulls left"
+            </dd>
+        }
+    });
+    // The same look with the command-line tools, for scripts and issues.
+    let commands = ["manifest-tool inspect ", "skopeo inspect --raw docker://"]
+        .into_iter()
+        .map(|tool| {
+            let command = tool.to_string() + &r.reference;
+            view! {
+                <li>
+                    <code>{command.clone()}</code>
+                    <CopyButton text=command what="command" />
+                </li>
+            }
+        })
+        .collect_view();
+
     let edit = (r.kind == Kind::Index).then(|| view! { <EditAsNew response=response.clone() /> });
 
     view! {
@@ -98,6 +120,11 @@ pub fn Summary(response: Arc<InspectResponse>) -> impl IntoView {
                 </dd>
                 {artifact_type}
                 {subject}
+                {rate_limit}
+                <dt>"Commands"</dt>
+                <dd>
+                    <ul class="plain" data-testid="commands">{commands}</ul>
+                </dd>
             </dl>
             {annotations}
         </section>

@@ -16,6 +16,7 @@ use crate::components::layers_table::LayersTable;
 use crate::components::loading::Loading;
 use crate::components::raw_json::RawJson;
 use crate::components::reference_form::ReferenceForm;
+use crate::components::referrers::Referrers;
 use crate::components::summary::Summary;
 use crate::inspect_store::{InspectState, InspectStore};
 use crate::route::{Route, Router};
@@ -31,7 +32,7 @@ pub fn InspectPage() -> impl IntoView {
             InspectState::Failed { reference, failure } => {
                 view! { <ErrorView reference failure /> }.into_any()
             }
-            InspectState::Loaded(response) => view! { <Inspection response /> }.into_any(),
+            InspectState::Loaded(response, answer) => view! { <Inspection response answer /> }.into_any(),
         }}
     }
 }
@@ -54,7 +55,7 @@ fn Intro() -> impl IntoView {
 }
 
 #[component]
-fn Inspection(response: Arc<InspectResponse>) -> impl IntoView {
+fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView {
     let entries = response
         .manifests
         .is_some()
@@ -99,7 +100,8 @@ fn Inspection(response: Arc<InspectResponse>) -> impl IntoView {
         <Summary response=response.clone() />
         {entries}
         {image}
+        <Referrers base=base.clone() digest=response.digest.to_string() />
         <CopyTextButton reference=typed />
-        <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable base />
+        <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable base answer />
     }
 }

@@ -1,0 +1,116 @@
+// The inspect page's extras in the real page: what refers to a manifest
+// (the demo SBOM, found through the referrers tag schema on distribution
+// 2.8), the equivalent command lines, the whole inspection as JSON, and the
+// explanations of well-known annotation keys.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { startRegistry, seedDemo, startProxy, launchBrowser, registryManifest as registryManifestAt } from './harness.mjs';
+
+let registry, proxy, browser;
+const registryManifest = (repo, ref) => registryManifestAt(registry.host, repo, ref);
+
+before(async () => {
+  registry = await startRegistry();
+  seedDemo(registry.host);
+  proxy = await startProxy([registry.host]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  proxy?.stop();
+  registry?.stop();
+});
+
+async function open(page, ref) {
+  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
+  await page.getByTestId('summary').waitFor();
+}
+
+const texts = async (locator) => (await locator.allTextContents()).map((s) => s.trim());
+
+test('an image lists the SBOM that refers to it, and the link inspects the SBOM', async () => {
+  const page = await browser.newPage();
+  await open(page, `${registry.host}/demo/oci-image:1.0`);
+  const image = await registryManifest('demo/oci-image', '1.0');
+  const sbom = await registryManifest('demo/oci-image', 'sbom');
+  assert.equal(sbom.body.subject.digest, image.digest);
+  // What the registry holds under the tag schema's tag, independent of the proxy.
+  const tagged = await registryManifest('demo/oci-image', image.digest.replace(':', '-'));
+
+  const section = page.getByTestId('referrers');
+  await section.waitFor();
+  assert.deepEqual(await texts(section.getByTestId('referrer-digest')), tagged.body.manifests.map((m) => m.digest));
+  assert.deepEqual(await texts(section.getByTestId('referrer-digest')), [sbom.digest]);
+  assert.deepEqual(await texts(section.getByTestId('referrer-type')), [sbom.body.artifactType]);
+  assert.match(await section.getByTestId('referrers-source').textContent(), /tag schema/);
+  assert.ok((await section.getByTestId('referrer').textContent()).includes('B'), 'the size is shown');
+
+  await section.getByTestId('referrer-digest').click();
+  await page.waitForFunction((d) => document.querySelector('[data-testid="digest"]')?.textContent.trim() === d, sbom.digest);
+  assert.equal(new URL(page.url()).searchParams.get('ref'), `${registry.host}/demo/oci-image@${sbom.digest}`);
+  await page.close();
+});
+
+test('nothing refers to the demo schema2 image: no referrers section', async () => {
+  const page = await browser.newPage();
+  const answered = page.waitForResponse((r) => r.url().includes('/api/v1/referrers'));
+  await open(page, `${registry.host}/demo/single:1.0`);
+  const response = await answered;
+  assert.equal(response.status(), 200);
+  const body = await response.json();
+  assert.equal(body.source, 'none');
+  assert.deepEqual(body.referrers, []);
+  // Let the page take the answer in before looking.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.getByTestId('referrers').count(), 0);
+  await page.close();
+});
+
+test('the equivalent command lines name the normalized reference, and skopeo agrees', async () => {
+  const page = await browser.newPage();
+  await open(page, `${registry.host}/demo/oci-image:1.0`);
+  const normalized = (await page.getByTestId('reference').textContent()).trim();
+  const commands = await texts(page.getByTestId('commands').locator('code'));
+  assert.deepEqual(commands, [`manifest-tool inspect ${normalized}`, `skopeo inspect --raw docker://${normalized}`]);
+  assert.equal(await page.getByTestId('commands').getByRole('button', { name: 'Copy command' }).count(), 2);
+
+  // The skopeo line works as shown (plus --tls-verify=false: the test registry is plain HTTP, on loopback).
+  const args = commands[1].split(' ').slice(1);
+  args.splice(2, 0, '--tls-verify=false');
+  const run = spawnSync('skopeo', args, { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const image = await registryManifest('demo/oci-image', '1.0');
+  assert.equal(run.stdout.trimEnd(), image.text.trimEnd());
+  await page.close();
+});
+
+test('the whole inspection downloads as the API answered it', async () => {
+  const page = await browser.newPage();
+  const ref = `${registry.host}/demo/multiarch:latest`;
+  await open(page, ref);
+  const link = page.getByTestId('inspect-json-download');
+  const href = await link.getAttribute('href');
+  const prefix = 'data:application/json;charset=utf-8,';
+  assert.ok(href.startsWith(prefix), href.slice(0, 60));
+  const downloaded = decodeURIComponent(href.slice(prefix.length));
+  const api = await (await fetch(`${proxy.url}/api/v1/inspect?ref=${encodeURIComponent(ref)}`)).text();
+  assert.equal(downloaded, api);
+  const digest = (await page.getByTestId('digest').textContent()).trim();
+  assert.equal(JSON.parse(downloaded).digest, digest);
+  assert.equal(await link.getAttribute('download'), `inspect-${digest.replace(':', '-')}.json`);
+  await page.close();
+});
+
+test('well-known annotation keys explain themselves on hover', async () => {
+  const page = await browser.newPage();
+  await open(page, `${registry.host}/demo/oci-index:1.0`);
+  const index = await registryManifest('demo/oci-index', '1.0');
+  const keys = Object.keys(index.body.annotations);
+  assert.ok(keys.includes('org.opencontainers.image.created'), `${keys}`);
+  const header = (key) => page.getByTestId('annotations').locator('th', { hasText: key });
+  assert.equal(await header('org.opencontainers.image.created').getAttribute('title'), 'When the image was built (RFC 3339)');
+  assert.match(await header('org.opencontainers.image.source').getAttribute('title'), /source/);
+  await page.close();
+});
