@@ -61,6 +61,11 @@ fn assert_root(response: &InspectResponse, pushed: &support::Blob, kind: Kind) {
 fn assert_image(response: &InspectResponse, image: &Image) {
     assert_eq!(response.config.as_ref(), Some(&image.config.descriptor()));
     assert_eq!(response.layers.as_ref(), Some(&image.layer_descriptors));
+    assert_eq!(
+        response.config_raw.as_deref().map(str::as_bytes),
+        Some(image.config.bytes.as_slice()),
+        "the raw config must be byte-identical to the pushed blob"
+    );
     let spec = image.spec.as_ref().expect("an image built from a spec");
     let config = response
         .image_config
@@ -370,6 +375,7 @@ async fn artifact_with_a_subject() {
     let config = response.config.as_ref().unwrap();
     assert_eq!(config.media_type, media_type::OCI_EMPTY);
     assert_eq!(config.size, 2, "the empty config is `{{}}`");
+    assert_eq!(response.config_raw, None, "not an image config");
     assert_eq!(response.layers.as_ref(), Some(&sbom.layer_descriptors));
     assert_eq!(
         response.annotations,

@@ -106,6 +106,7 @@ mod tests {
             config: None,
             layers: None,
             image_config: None,
+            config_raw: None,
             auth: None,
             rate_limit: None,
         }

@@ -58,6 +58,7 @@ pub async fn inspect(
         config: None,
         layers: None,
         image_config: None,
+        config_raw: None,
         auth: None,
         rate_limit: None,
     };
@@ -74,7 +75,10 @@ pub async fn inspect(
             response.subject = image.subject.clone();
             response.config = Some(image.config.clone());
             response.layers = Some(image.layers.clone());
-            response.image_config = image_config(&repo, &image.config).await?;
+            if let Some((config, bytes)) = image_config_bytes(&repo, &image.config).await? {
+                response.image_config = Some(config);
+                response.config_raw = String::from_utf8(bytes).ok();
+            }
         }
         ManifestBody::Schema1(s1) => {
             response.layers = Some(schema1_layers(s1));
@@ -341,6 +345,14 @@ pub(crate) async fn image_config(
     repo: &Repository<'_>,
     config: &Descriptor,
 ) -> Result<Option<ImageConfig>, ProxyError> {
+    Ok(image_config_bytes(repo, config).await?.map(|(c, _)| c))
+}
+
+/// [`image_config`], with the verified bytes it was read from.
+async fn image_config_bytes(
+    repo: &Repository<'_>,
+    config: &Descriptor,
+) -> Result<Option<(ImageConfig, Vec<u8>)>, ProxyError> {
     let essence = media_type::essence(&config.media_type);
     if essence != media_type::DOCKER_CONFIG && essence != media_type::OCI_CONFIG {
         return Ok(None);
@@ -354,7 +366,7 @@ pub(crate) async fn image_config(
     }
     let bytes = repo.get_blob_verified(&config.digest, CONFIG_LIMIT).await?;
     ImageConfig::parse(&bytes)
-        .map(Some)
+        .map(|c| Some((c, bytes.to_vec())))
         .map_err(|e| ProxyError::BadManifest {
             what,
             detail: e.to_string(),

@@ -332,6 +332,7 @@ mod tests {
             config: None,
             layers: None,
             image_config,
+            config_raw: None,
             auth: None,
             rate_limit: None,
         }

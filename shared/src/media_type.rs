@@ -53,6 +53,9 @@ pub fn essence(media_type: &str) -> &str {
     media_type.split(';').next().unwrap_or("").trim()
 }
 
+/// What [`describe`] says of a media type it does not know.
+pub const OTHER: &str = "other";
+
 /// A short human name: "Docker manifest list", "OCI image index", ...
 pub fn describe(media_type: &str) -> &'static str {
     match essence(media_type) {
@@ -72,7 +75,7 @@ pub fn describe(media_type: &str) -> &'static str {
         OCI_LAYER_NONDIST_TAR | OCI_LAYER_NONDIST_GZIP | OCI_LAYER_NONDIST_ZSTD => {
             "OCI non-distributable layer"
         }
-        _ => "other",
+        _ => OTHER,
     }
 }
 

@@ -1,7 +1,8 @@
 // The inspect page's extras in the real page: what refers to a manifest
 // (the demo SBOM, found through the referrers tag schema on distribution
-// 2.8), the equivalent command lines, the whole inspection as JSON, and the
-// explanations of well-known annotation keys.
+// 2.8), the equivalent command lines, the whole inspection as JSON, the
+// explanations of well-known annotation keys and media types, and the raw
+// config one click from its digest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -112,5 +113,37 @@ test('well-known annotation keys explain themselves on hover', async () => {
   const header = (key) => page.getByTestId('annotations').locator('th', { hasText: key });
   assert.equal(await header('org.opencontainers.image.created').getAttribute('title'), 'When the image was built (RFC 3339)');
   assert.match(await header('org.opencontainers.image.source').getAttribute('title'), /source/);
+  await page.close();
+});
+
+test('the raw view explains media types and keys, and its config digest opens the exact config bytes', async () => {
+  const page = await browser.newPage();
+  await open(page, `${registry.host}/demo/oci-image:1.0`);
+  const image = await registryManifest('demo/oci-image', '1.0');
+  const raw = page.getByTestId('raw-json');
+  // Still exactly the registry's bytes, with the hovers and links inside.
+  assert.equal(await raw.textContent(), image.text);
+
+  const explained = raw.locator('.explained');
+  const title = async (text) => explained.filter({ hasText: new RegExp(`^${text.replace(/[.+]/g, '\\$&')}$`) }).first().getAttribute('title');
+  assert.equal(await title(image.body.mediaType), 'OCI image manifest');
+  assert.equal(await title(image.body.config.mediaType), 'OCI image config');
+  assert.equal(await title(image.body.layers[0].mediaType), 'OCI layer (tar+gzip)');
+  assert.equal(image.body.annotations['org.opencontainers.image.title'], 'demo OCI image');
+  assert.equal(await title('org.opencontainers.image.title'), 'A human-readable title');
+
+  const link = page.getByTestId('raw-config-link');
+  assert.equal((await link.textContent()).trim(), image.body.config.digest);
+  await link.click();
+  await page.waitForFunction(() => location.hash === '#image-config');
+  const config = page.locator('#image-config');
+  assert.ok(await config.isVisible());
+  // The config blob, fetched straight from the registry: the page shows it byte for byte.
+  const blob = await fetch(`http://${registry.host}/v2/demo/oci-image/blobs/${image.body.config.digest}`);
+  assert.equal(blob.status, 200);
+  const bytes = await blob.text();
+  const details = config.getByTestId('config-raw');
+  await details.locator('summary').click();
+  assert.equal(await details.locator('pre').textContent(), bytes);
   await page.close();
 });

@@ -45,8 +45,10 @@ test('digests in the raw view inspect that manifest; back and forward retrace', 
   await links.nth(1).click();
   await shownDigest(page, second);
   assert.ok(new URL(page.url()).searchParams.get('ref').endsWith(`@${second}`));
-  // An image's config and layer digests are blobs: not linked.
+  // An image's layer digests name blobs: not inspect links. Its config
+  // digest jumps to the config shown on the same page instead.
   assert.equal(await page.getByTestId('raw-link').count(), 0);
+  assert.equal(await page.getByTestId('raw-config-link').count(), 1);
 
   await page.goBack();
   await shownDigest(page, expected.digest);

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use shared::spec::SpecEntry;
 
 use crate::components::entry_form_row::EntryFormRow;
+use crate::components::keyed_rows::KeyedRows;
 use crate::create_store::CreateStore;
 
 #[component]
@@ -23,9 +24,10 @@ pub fn EntriesForm() -> impl IntoView {
                 "empty to take it from the image's config; a source that is itself an index adds all its entries."
             </p>
             <ol class="entry-forms">
-                <For each=move || 0..count() key=|index| *index let:index>
-                    <EntryFormRow index />
-                </For>
+                <KeyedRows
+                    positions=Signal::derive(move || (0..count()).collect())
+                    row=Callback::new(|index| view! { <EntryFormRow index /> }.into_any())
+                />
             </ol>
             <button type="button" data-testid="add-entry" on:click=add>
                 "+ Add source"

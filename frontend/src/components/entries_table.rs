@@ -11,6 +11,7 @@ use shared::inspect::{EntryOrder, group_attestations, visible_positions};
 use crate::components::attestation_list::AttestationList;
 use crate::components::entries_filter::EntriesFilter;
 use crate::components::entry_row::EntryRow;
+use crate::components::keyed_rows::KeyedRows;
 use crate::route::Route;
 
 #[component]
@@ -38,7 +39,7 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
                 .map(|g| g.attestations.clone())
                 .unwrap_or_default();
             let route = Route::inspect_in_repository(&response, &entry.descriptor.digest);
-            view! { <EntryRow entry route attestations base=base.clone() /> }
+            view! { <EntryRow entry route attestations base=base.clone() /> }.into_any()
         }
     };
     let counts = if attestations == 0 {
@@ -79,7 +80,7 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || visible.get() key=|p| *p children=row />
+                        <KeyedRows positions=visible.into() row=Callback::new(row) />
                     </tbody>
                 </table>
             </div>

@@ -1,6 +1,7 @@
 //! The essentials of an image's config blob: what it runs on, how a container
 //! of it starts, and how it was built (history, empty layers marked). An
-//! artifact without an image config shows just its config descriptor.
+//! artifact without an image config shows just its config descriptor. The
+//! inspected image's own config also offers its exact bytes, one click away.
 
 use leptos::prelude::*;
 use shared::Descriptor;
@@ -14,6 +15,9 @@ use crate::components::byte_size::ByteSize;
 pub fn ImageConfigView(
     config: Option<ImageConfig>,
     descriptor: Option<Descriptor>,
+    /// The config blob as the registry sent it.
+    #[prop(default = None)]
+    raw: Option<String>,
 ) -> impl IntoView {
     let descriptor = descriptor.map(|d| {
         view! {
@@ -25,11 +29,20 @@ pub fn ImageConfigView(
         }
     });
     let body = config.map(config_facts);
+    let raw = raw.map(|raw| {
+        view! {
+            <details data-testid="config-raw">
+                <summary>"Raw config"</summary>
+                <pre class="json">{raw}</pre>
+            </details>
+        }
+    });
     view! {
         <section class="panel" data-testid="image-config">
             <h2>"Image config"</h2>
             {descriptor}
             {body}
+            {raw}
         </section>
     }
 }

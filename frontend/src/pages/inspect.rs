@@ -62,11 +62,15 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         .then(|| view! { <EntriesTable response=response.clone() /> });
     let image = (response.kind != Kind::Index).then(|| {
         let config = (response.image_config.is_some() || response.config.is_some()).then(|| {
+            // The raw view's config digest links here.
             view! {
-                <ImageConfigView
-                    config=response.image_config.clone()
-                    descriptor=response.config.clone()
-                />
+                <div id="image-config">
+                    <ImageConfigView
+                        config=response.image_config.clone()
+                        descriptor=response.config.clone()
+                        raw=response.config_raw.clone()
+                    />
+                </div>
             }
         });
         let layers = response.layers.clone().map(|layers| {
@@ -87,6 +91,9 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         .map(|e| e.descriptor.digest.to_string())
         .chain(response.subject.iter().map(|s| s.digest.to_string()))
         .collect();
+    // Linked only when the config is on the page (the config of an index
+    // entry is not).
+    let config = response.config.as_ref().map(|c| c.digest.to_string());
     let base = format!("{}/{}", response.registry, response.repository);
     // manifest-tool echoes the reference as typed.
     let typed = match Router::use_router().route() {
@@ -102,6 +109,6 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         {image}
         <Referrers base=base.clone() digest=response.digest.to_string() />
         <CopyTextButton reference=typed />
-        <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable base answer />
+        <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable config base answer />
     }
 }

@@ -47,6 +47,11 @@ pub struct InspectResponse {
     /// Image manifest: the essentials of its config blob.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_config: Option<ImageConfig>,
+    /// Image manifest: its config blob exactly as the registry sent it
+    /// (verified against the config digest), for the raw view. Absent when
+    /// the config is not an image config or is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_raw: Option<String>,
     /// Where the credentials for the registry came from (none: anonymous).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthInfo>,
