@@ -11,7 +11,9 @@ use std::time::Duration;
 use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use shared::api::{AuthSource, ErrorCode, InspectResponse, PUSH_PATH, PushEvent};
+use shared::api::{
+    AuthInfo, AuthSource, ErrorCode, InspectResponse, PLAN_PATH, PUSH_PATH, PlanResponse, PushEvent,
+};
 use shared::credentials::{CREDENTIALS_HEADER, Credential, CredentialSet};
 use support::docker_config::{DockerConfigDir, HelperAnswer, auth_entry};
 use support::proxy_process::ProxyProcess;
@@ -499,6 +501,78 @@ async fn identity_tokens_are_used_as_oauth_refresh_tokens() {
             .iter()
             .any(|r| r.method == "POST" && r.user.as_deref() == Some("dora") && r.status == 200),
         "{requests:?}"
+    );
+}
+
+/// Before a push, the plan says for every registry involved whose
+/// credentials will be presented (target first), without any secret.
+#[tokio::test]
+async fn a_plan_says_where_each_registrys_credentials_come_from() {
+    let target = htpasswd_registry("planner", "plan-pw-7e7e").await;
+    let helped = htpasswd_registry("helped", "helped-pw-8f8f").await;
+    let public = Registry::start().await.expect("start docker-registry");
+    let arm64 = ImageSpec::new(Format::Oci, "linux/arm64", 23).build();
+    seed(&helped, "src/a", &image(22), "1").await;
+    seed(&public, "src/b", &arm64, "1").await;
+    let docker = DockerConfigDir::new();
+    docker.install_helper(
+        "test",
+        &BTreeMap::from([(
+            helped.host(),
+            HelperAnswer::Credential {
+                username: "helped".into(),
+                secret: "helped-pw-8f8f".into(),
+            },
+        )]),
+    );
+    docker.write(&json!({"credHelpers": {helped.host(): "test"}}));
+    let proxy = proxy_for(
+        &[target.host(), helped.host(), public.host()],
+        Some(&docker),
+    )
+    .await;
+    let client = proxy.client();
+    let spec = json!({
+        "type": "oci",
+        "image": target.reference("team/app:1"),
+        "manifests": [
+            {"image": helped.reference("src/a:1")},
+            {"image": public.reference("src/b:1")},
+        ],
+    });
+    let response = client
+        .send(
+            client
+                .request(Method::POST, PLAN_PATH)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(
+                    CREDENTIALS_HEADER,
+                    creds(&target.host(), "planner", "plan-pw-7e7e").encode(),
+                )
+                .body(spec.to_string()),
+        )
+        .await;
+    let text = String::from_utf8_lossy(&response.body).into_owned();
+    assert!(response.status.is_success(), "{text}");
+    for secret in ["plan-pw-7e7e", "helped-pw-8f8f"] {
+        assert!(!text.contains(secret), "the plan leaks a secret: {text}");
+    }
+    let plan: PlanResponse = serde_json::from_str(&text).expect("a plan");
+    assert_eq!(
+        plan.auth,
+        [
+            AuthInfo {
+                source: AuthSource::Typed,
+                registry: target.host(),
+                helper: None,
+            },
+            AuthInfo {
+                source: AuthSource::CredentialHelper,
+                registry: helped.host(),
+                helper: Some("docker-credential-test".into()),
+            },
+            AuthInfo::anonymous(&public.host()),
+        ]
     );
 }
 

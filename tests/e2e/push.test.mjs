@@ -98,6 +98,8 @@ test('a form with two sources previews and pushes exactly the previewed index', 
   const previewDigest = await text(page.getByTestId('preview-digest'));
   const previewIndex = await page.getByTestId('preview-index').textContent();
   assert.equal(sha256(previewIndex), previewDigest, 'the shown digest is the digest of the shown bytes');
+  // Whose login will write: nobody's, the sandbox is open.
+  assert.deepEqual(await page.getByTestId('credentials-used').allTextContents(), [`${registry.host}: none (anonymous)`]);
   const platforms = (await page.getByTestId('preview-platform').allTextContents()).map((s) => s.trim());
   assert.deepEqual(platforms, ['linux/amd64', 'linux/arm/v7']);
 
@@ -269,6 +271,8 @@ test('typed-in credentials open a protected registry and are gone after a reload
   await page.getByTestId('inspect-button').click();
   await page.getByTestId('summary').waitFor();
   assert.equal(await text(page.getByTestId('multi-platform')), 'yes');
+  // The page says whose credentials opened it.
+  assert.equal(await text(page.getByTestId('credentials-used')), `${privateRegistry.host}: typed into the page`);
 
   // Nothing of it is stored anywhere the page could read it back.
   const stored = await page.evaluate(() => ({

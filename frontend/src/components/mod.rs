@@ -5,6 +5,7 @@ pub mod byte_size;
 pub mod copy_button;
 pub mod copy_text_button;
 pub mod credentials_panel;
+pub mod credentials_used;
 pub mod edit_as_new;
 pub mod entries_filter;
 pub mod entries_form;

@@ -11,6 +11,7 @@ use shared::media_type::describe;
 
 use crate::components::byte_size::ByteSize;
 use crate::components::copy_button::CopyButton;
+use crate::components::credentials_used::CredentialsUsed;
 use crate::create_store::{CreateStore, PreviewState};
 
 #[component]
@@ -162,6 +163,7 @@ fn Plan(plan: Arc<PlanResponse>) -> impl IntoView {
             <dd><ByteSize bytes=plan.size /></dd>
             <dt>"Registry writes"</dt>
             <dd>{plan.steps.len()}</dd>
+            <CredentialsUsed auth=plan.auth.clone() />
         </dl>
         <h3>"The index, exactly as it will be pushed"</h3>
         <pre class="json" data-testid="preview-index">{plan.index.clone()}</pre>

@@ -11,6 +11,7 @@ use shared::media_type::{Kind, describe};
 use crate::components::annotations::Annotations;
 use crate::components::byte_size::ByteSize;
 use crate::components::copy_button::CopyButton;
+use crate::components::credentials_used::CredentialsUsed;
 use crate::components::edit_as_new::EditAsNew;
 use crate::components::route_link::RouteLink;
 use crate::route::Route;
@@ -120,6 +121,7 @@ pub fn Summary(response: Arc<InspectResponse>) -> impl IntoView {
                 </dd>
                 {artifact_type}
                 {subject}
+                <CredentialsUsed auth=r.auth.clone().into_iter().collect() />
                 {rate_limit}
                 <dt>"Commands"</dt>
                 <dd>

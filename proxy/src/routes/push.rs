@@ -14,7 +14,9 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use shared::api::{ApiError, ErrorBody, ErrorCode, NDJSON_CONTENT_TYPE, PlanResponse, PushEvent};
+use shared::api::{
+    ApiError, AuthInfo, ErrorBody, ErrorCode, NDJSON_CONTENT_TYPE, PlanResponse, PushEvent,
+};
 use shared::credentials::CredentialSet;
 use shared::plan::Plan;
 use shared::spec::{PushSpec, ValidatedSpec};
@@ -63,8 +65,11 @@ pub async fn plan(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<PlanResponse>, Failure> {
-    let (plan, _) = prepare(&state, &headers, &body).await?;
-    Ok(Json(PlanResponse::from_plan(&plan)))
+    let (plan, _, auth) = prepare(&state, &headers, &body).await?;
+    Ok(Json(PlanResponse {
+        auth,
+        ..PlanResponse::from_plan(&plan)
+    }))
 }
 
 /// `POST /api/v1/push`: plan again, then push, streaming NDJSON events.
@@ -75,7 +80,7 @@ pub async fn push(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let (plan, credentials) = prepare(&state, &headers, &body).await?;
+    let (plan, credentials, _) = prepare(&state, &headers, &body).await?;
     tracing::info!(to = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
     let (tx, rx) = tokio::sync::mpsc::channel::<PushEvent>(EVENT_BUFFER);
     let client = state.client.clone();
@@ -107,19 +112,20 @@ pub async fn parse_spec(headers: HeaderMap, body: Bytes) -> Result<Json<PushSpec
         .map_err(|e| Failure::new(e.to_api_error()))
 }
 
-/// Spec -> validated spec -> resolved sources -> plan.
+/// Spec -> validated spec -> resolved sources -> plan, with the
+/// credentials to push with and where they came from (never the secrets).
 async fn prepare(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(Plan, CredentialSet), Failure> {
+) -> Result<(Plan, CredentialSet, Vec<AuthInfo>), Failure> {
     let spec = read_spec(headers, body)?;
     let typed = super::credentials(headers)?;
     let registries: Vec<String> = std::iter::once(&spec.target)
         .chain(spec.entries.iter().map(|e| &e.source))
         .map(|r| r.registry().to_string())
         .collect();
-    let (credentials, _) = state.credentials.complete(&typed, &registries).await?;
+    let (credentials, auth) = state.credentials.complete(&typed, &registries).await?;
     // Resolving every source is one operation under the same overall time
     // limit as an inspection.
     let sources = crate::registry::limits::within(
@@ -130,7 +136,7 @@ async fn prepare(
     .await?
     .map_err(|e| Failure::new(e.to_api_error()))?;
     let plan = shared::plan::plan(&spec, &sources).map_err(|e| Failure::new(e.to_api_error()))?;
-    Ok((plan, credentials))
+    Ok((plan, credentials, auth))
 }
 
 /// The spec from a JSON or YAML body, validated.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::digest::Digest;
 use crate::plan::{Plan, PlanEntry, StepKind};
 
-use super::ApiError;
+use super::{ApiError, AuthInfo};
 
 /// `POST {PLAN_PATH}` with a [`PushRequest`] body -> [`PlanResponse`].
 pub const PLAN_PATH: &str = "/api/v1/push/plan";
@@ -48,6 +48,10 @@ pub struct PlanResponse {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     pub steps: Vec<StepView>,
+    /// Where the credentials for each registry involved came from (target
+    /// first), so a person knows whose login will push before pushing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth: Vec<AuthInfo>,
 }
 
 /// One planned registry write, described for display.
@@ -80,6 +84,7 @@ impl PlanResponse {
                     description: s.describe(),
                 })
                 .collect(),
+            auth: Vec::new(),
         }
     }
 }
