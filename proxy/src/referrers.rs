@@ -7,6 +7,10 @@
 //! oras and cosign keep up to date by hand: an index tagged `sha256-<hex>`
 //! (the referrers tag schema). Both are read the same way; the answer says
 //! which one was used.
+//!
+//! The API may answer in pages (`Link: <...>; rel="next"`): pages are
+//! followed on the registry's own origin only, up to [`MAX_PAGES`], and a
+//! referrer listed twice is kept once.
 
 use shared::api::{ReferrersResponse, ReferrersSource, referrers_tag};
 use shared::credentials::Credential;
@@ -16,6 +20,10 @@ use shared::reference::Reference;
 
 use crate::error::ProxyError;
 use crate::registry::{FetchedManifest, RegistryClient};
+
+/// Pages of the referrers API read for one answer; a registry that links on
+/// forever is cut off with an error rather than followed.
+pub const MAX_PAGES: usize = 32;
 
 pub async fn referrers(
     client: &RegistryClient,
@@ -37,9 +45,31 @@ pub async fn referrers(
         source,
         referrers,
     };
-    if let Some(fetched) = repo.get_referrers(&subject).await? {
-        let what = format!("the referrers list of {normalized}");
-        return Ok(answer(ReferrersSource::Api, descriptors(&what, fetched)?));
+    let what = format!("the referrers list of {normalized}");
+    if let Some(mut page) = repo.get_referrers(&subject, None).await? {
+        let mut all: Vec<Descriptor> = Vec::new();
+        for read in 1.. {
+            for d in descriptors(&what, page.fetched)? {
+                if !all.iter().any(|seen| seen.digest == d.digest) {
+                    all.push(d);
+                }
+            }
+            let Some(next) = page.next else { break };
+            if read == MAX_PAGES {
+                return Err(ProxyError::Upstream {
+                    registry: reference.registry().to_string(),
+                    what,
+                    status: 200,
+                    detail: format!("it links on past {MAX_PAGES} pages; not followed further"),
+                });
+            }
+            // Only a first page can be missing (no API); a later 404 is an error.
+            match repo.get_referrers(&subject, Some(&next)).await? {
+                Some(next) => page = next,
+                None => break,
+            }
+        }
+        return Ok(answer(ReferrersSource::Api, all));
     }
     let tag = referrers_tag(&subject);
     let what = format!("the referrers index `{}:{tag}`", repo.name());

@@ -4,7 +4,10 @@
 //! deploy, a 429 with `Retry-After`, a connection that hangs or is reset, a
 //! body cut short, a flipped byte, a `Docker-Content-Digest` that does not
 //! match, an auth loop, a mount that is not done, a child manifest that went
-//! missing. `FaultProxy` listens on a loopback port and forwards to a
+//! missing. It can also lend the registry a quirk it lacks: distribution 2.8
+//! has no OCI 1.1 referrers API, so [`Fault::ReferrersApi`] answers that API
+//! the way a 1.1 registry does (in pages, with `Link` headers), from what the
+//! registry holds under the referrers tag schema. `FaultProxy` listens on a loopback port and forwards to a
 //! `Registry` unless a [`Rule`] matches the request, in which case it injects
 //! that fault. It counts every request by (method, path) so tests can assert
 //! how often the proxy under test really asked (retries, or no traffic at all).
@@ -57,6 +60,15 @@ pub enum Fault {
     NotFound,
     /// 307 to this URL (`{path}` is replaced by the request's path and query).
     Redirect(String),
+    /// For `GET /v2/<name>/referrers/<digest>`: answer as an OCI 1.1
+    /// registry would, listing what the registry holds in the `sha256-<hex>`
+    /// tag-schema index, `page_size` entries a page, each page but the last
+    /// with `Link: <next>; rel="next"`. The link is relative, or absolute on
+    /// `link_origin` (`http://host:port`) when given.
+    ReferrersApi {
+        page_size: usize,
+        link_origin: Option<String>,
+    },
 }
 
 /// When to inject a fault: method + a substring of `path?query`, for the
@@ -382,6 +394,15 @@ impl Ctx {
                     let body = error_body("MANIFEST_UNKNOWN", "manifest unknown (injected)");
                     write_answer(&mut stream, &json_answer(404, body), is_head).await?;
                 }
+                Some(Fault::ReferrersApi {
+                    page_size,
+                    link_origin,
+                }) => {
+                    let answer = self
+                        .referrers_api(&request.target, page_size, link_origin.as_deref())
+                        .await;
+                    write_answer(&mut stream, &answer, is_head).await?;
+                }
                 Some(Fault::Redirect(to)) => {
                     let location = to.replace("{path}", &request.target);
                     let mut answer = json_answer(307, Vec::new());
@@ -395,6 +416,71 @@ impl Ctx {
                 return Ok(());
             }
         }
+    }
+
+    /// One page of `/v2/<name>/referrers/<alg>:<hex>[?page=K]`, built from
+    /// the registry's `<alg>-<hex>` tag (no tag: an empty list, as a 1.1
+    /// registry answers for a manifest nothing refers to).
+    async fn referrers_api(
+        &self,
+        target: &str,
+        page_size: usize,
+        link_origin: Option<&str>,
+    ) -> Answer {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let Some((name, digest)) = path
+            .strip_prefix("/v2/")
+            .and_then(|p| p.split_once("/referrers/"))
+        else {
+            return json_answer(400, error_body("NAME_INVALID", "not a referrers path"));
+        };
+        let page: usize = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("page="))
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(0);
+        let tag = digest.replacen(':', "-", 1);
+        let url = format!("http://{}/v2/{name}/manifests/{tag}", self.upstream);
+        let listed = self
+            .http
+            .get(&url)
+            .header("Accept", "application/vnd.oci.image.index.v1+json")
+            .send()
+            .await;
+        let all: Vec<serde_json::Value> = match listed {
+            Ok(r) if r.status().is_success() => r
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|v| v.get("manifests").and_then(|m| m.as_array()).cloned())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let size = page_size.max(1);
+        let chunk: Vec<serde_json::Value> =
+            all.iter().skip(page * size).take(size).cloned().collect();
+        let body = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": chunk,
+        });
+        let mut answer = json_answer(200, body.to_string().into_bytes());
+        answer.headers = vec![(
+            "Content-Type".into(),
+            b"application/vnd.oci.image.index.v1+json".to_vec(),
+        )];
+        if (page + 1) * size < all.len() {
+            let next = format!(
+                "{}{path}?page={}",
+                link_origin.unwrap_or_default(),
+                page + 1
+            );
+            answer.headers.push((
+                "Link".into(),
+                format!("<{next}>; rel=\"next\"").into_bytes(),
+            ));
+        }
+        answer
     }
 
     /// Send the request on to the registry and collect its answer; a

@@ -16,4 +16,6 @@ pub mod retry;
 pub mod tag_memo;
 pub mod token_request;
 
-pub use client::{FetchedManifest, ManifestHead, MountOutcome, RegistryClient, Repository};
+pub use client::{
+    FetchedManifest, ManifestHead, MountOutcome, ReferrersPage, RegistryClient, Repository,
+};
