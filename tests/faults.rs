@@ -667,6 +667,30 @@ async fn transient_failures_during_a_push_are_retried_and_it_completes() {
 }
 
 #[tokio::test]
+async fn a_blob_upload_that_fails_once_is_started_over_and_the_push_completes() {
+    let p = push_world().await;
+    p.w.fault.reset_counts();
+    // Copies, not mounts; the first upload's final PUT (not retried by
+    // itself: its streamed body cannot be sent twice) answers 503.
+    p.w.fault
+        .inject(Rule::new("POST", "mount=", Fault::NotMounted));
+    p.w.fault
+        .inject(Rule::new("PUT", "/blobs/uploads/", Fault::Status(503)).times(1));
+    let events = p.w.push(p.spec()).await;
+    let pushed = done_digest(&events);
+    assert_eq!(p.after().await, pushed);
+    let puts = p.w.fault.count("PUT", "/v2/target/app/blobs/uploads/");
+    let posts = p.w.fault.count("POST", "/v2/target/app/blobs/uploads/");
+    assert!(puts >= 2, "{:?}", p.w.fault.counts());
+    assert_eq!(
+        posts,
+        puts,
+        "the failed transfer started a new upload session: {:?}",
+        p.w.fault.counts()
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_digest_for_the_index_leaves_the_tag_alone() {
     let p = push_world().await;
     // The index's digest, from the plan (the push plans the same again).

@@ -88,6 +88,19 @@ impl ProxyError {
             .map_err(|e| ProxyError::digest(what, e))
     }
 
+    /// May the same operation pass if tried again a little later? Rate
+    /// limits, the server errors that mean "not now", and connections that
+    /// broke or timed out. Never a content problem (a wrong digest or size)
+    /// or a refusal.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ProxyError::RateLimited { .. } | ProxyError::Unreachable { .. } => true,
+            ProxyError::Upstream { status, .. } => reqwest::StatusCode::from_u16(*status)
+                .is_ok_and(crate::registry::retry::is_retryable_status),
+            _ => false,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             ProxyError::InvalidReference { .. } => ErrorCode::InvalidReference,
@@ -157,6 +170,33 @@ impl IntoResponse for ProxyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_not_now_failures_are_transient() {
+        let upstream = |status| ProxyError::Upstream {
+            registry: "r".into(),
+            what: "w".into(),
+            status,
+            detail: String::new(),
+        };
+        for status in [429, 500, 502, 503, 504] {
+            assert!(upstream(status).is_transient(), "{status}");
+        }
+        for status in [400, 404, 409, 501] {
+            assert!(!upstream(status).is_transient(), "{status}");
+        }
+        let unreachable = ProxyError::Unreachable {
+            host: "r".into(),
+            detail: "reset".into(),
+        };
+        assert!(unreachable.is_transient());
+        let mismatch = ProxyError::digest(
+            "blob",
+            shared::Digest::sha256(b"a").verify(b"b").unwrap_err(),
+        );
+        assert!(!mismatch.is_transient());
+        assert!(!ProxyError::InvalidInput("x".into()).is_transient());
+    }
 
     #[test]
     fn statuses_follow_the_api_contract() {

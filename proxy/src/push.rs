@@ -10,9 +10,12 @@
 //! what the target already has is skipped, so running the same push again is
 //! cheap and gives the same digest. Retries live in the registry client
 //! (`registry::retry`), which retries only idempotent requests (HEAD, GET,
-//! PUT by digest).
+//! PUT by digest); a blob transfer (mount, or upload session and streamed
+//! PUT) is one operation that is idempotent as a whole, since the blob is
+//! named by its digest, so a transient failure starts it over here.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 use bytes::Bytes;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -146,6 +149,7 @@ impl StepFailure {
 
 struct Executor<'a> {
     plan: &'a Plan,
+    client: &'a RegistryClient,
     /// Writes go here; its token also allows pulling every mount source.
     target: Repository<'a>,
     /// Where blobs are copied from, by `registry/repository`.
@@ -179,6 +183,7 @@ impl<'a> Executor<'a> {
             client.repository_for_push(&plan.target, credential_for(&plan.target), &mount_from)?;
         Ok(Executor {
             plan,
+            client,
             target,
             sources,
             events,
@@ -265,8 +270,39 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// Make the blob exist in the target repository.
+    /// Make the blob exist in the target repository. A transfer that
+    /// failed in a way another try may fix (a 5xx or 429, a reset or timed
+    /// out connection) is started over from the HEAD, within the client's
+    /// retry policy: a copy that landed after all is found there, and an
+    /// abandoned upload session is only garbage for the registry to collect.
+    /// A wrong digest or size is never retried.
     async fn blob(
+        &self,
+        from: &Reference,
+        digest: &Digest,
+        size: u64,
+    ) -> Result<&'static str, ProxyError> {
+        let policy = self.client.retry_policy();
+        let started = Instant::now();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.transfer(from, digest, size).await {
+                Err(e) if e.is_transient() => {
+                    let pause = policy.backoff(tries);
+                    if !policy.allows(tries, started, pause) {
+                        return Err(e);
+                    }
+                    tracing::debug!(tries, ?pause, "transferring blob {digest} again after: {e}");
+                    tokio::time::sleep(pause).await;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// One try at making the blob exist in the target repository.
+    async fn transfer(
         &self,
         from: &Reference,
         digest: &Digest,

@@ -89,6 +89,11 @@ pub struct ManifestHead {
 }
 
 impl RegistryClient {
+    /// How hard requests (and callers retrying at a higher level) try.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     pub fn new(insecure_registries: &[String]) -> Result<Self, ProxyError> {
         Self::with_settings(insecure_registries, &RegistrySettings::default())
     }

@@ -84,7 +84,7 @@ impl RetryPolicy {
     }
 
     /// May another try start, `retry` retries in, after waiting `pause`?
-    fn allows(&self, tries_so_far: u32, started: Instant, pause: Duration) -> bool {
+    pub fn allows(&self, tries_so_far: u32, started: Instant, pause: Duration) -> bool {
         tries_so_far < self.attempts && started.elapsed() + pause <= self.budget
     }
 }
