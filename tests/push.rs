@@ -19,6 +19,7 @@ use shared::spec::PushSpec;
 use support::proxy::decode;
 use support::{
     ApiFailure, BasicAuth, Format, Image, ImageSpec, Index, IndexBuilder, Proxy, Registry,
+    RegistryOptions,
 };
 
 const JSON: &str = "application/json";
@@ -784,4 +785,53 @@ async fn an_empty_layer_is_copied_across_registries() {
     assert!(blobs.iter().all(|d| d == "copied"), "{blobs:?}");
     assert_pushed(&target, "mirror/empty", &["1"], &planned).await;
     assert_blobs(&target, "mirror/empty", &[&img]).await;
+}
+
+/// `--insecure-registry` also means "self-signed TLS is fine", as for the
+/// Docker daemon: an allow-listed registry serving HTTPS with a certificate
+/// nobody trusts is spoken to over HTTPS (tried first), for inspect and push.
+#[tokio::test]
+async fn an_allow_listed_registry_with_a_self_signed_certificate_is_used_over_https() {
+    let registry = Registry::start_with(RegistryOptions {
+        self_signed_tls: true,
+        ..RegistryOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("start docker-registry with TLS: {e}"));
+    assert!(registry.url().starts_with("https://"));
+    let amd64 = image(Format::Oci, "linux/amd64", 71);
+    let arm64 = image(Format::Oci, "linux/arm64", 72);
+    push_image(&registry, "src/app", &amd64, "amd64").await;
+    push_image(&registry, "src/app", &arm64, "arm64").await;
+    let proxy = Proxy::start(&[&registry]).await;
+
+    let inspected = proxy
+        .client()
+        .inspect(&registry.reference("src/app:amd64"))
+        .await
+        .unwrap_or_else(|e| panic!("inspect over self-signed TLS: {e:?}"));
+    assert_eq!(inspected.digest, amd64.manifest.digest);
+
+    let spec = json!({
+        "image": registry.reference("team/app:1"),
+        "type": "oci",
+        "manifests": [
+            {"image": registry.reference("src/app:amd64")},
+            {"image": registry.reference("src/app:arm64")},
+        ],
+    });
+    let (digest, _) = done(&push(&proxy, &spec).await.expect("the push starts"));
+    let stored = registry
+        .pusher()
+        .get_manifest("team/app", "1", media_type::MANIFEST_ACCEPT)
+        .await
+        .unwrap_or_else(|e| panic!("read back the index: {e}"));
+    assert_eq!(Digest::sha256(&stored.body), digest);
+    // Everything went over TLS: a plain-HTTP request would have been
+    // answered 400 by distribution and logged as such.
+    assert!(
+        !registry.log().contains("HTTP request to an HTTPS server"),
+        "{}",
+        registry.log()
+    );
 }

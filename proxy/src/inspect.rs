@@ -38,7 +38,7 @@ pub async fn inspect(
     reference: &Reference,
     credential: Option<Credential>,
 ) -> Result<InspectResponse, ProxyError> {
-    let repo = client.repository(reference, credential)?;
+    let repo = client.repository(reference, credential).await?;
     let root = fetch_root(&repo, reference).await?;
 
     let mut response = InspectResponse {

@@ -15,7 +15,8 @@ struct Args {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value_t = proxy::config::DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// Registry reached over plain HTTP and allowed to be on a loopback or
+    /// Registry allowed to use plain HTTP or a self-signed certificate (HTTPS
+    /// is tried first, as by the Docker daemon) and to be on a loopback or
     /// private address (repeatable), e.g. 127.0.0.1:5000.
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
     insecure_registries: Vec<String>,

@@ -76,7 +76,7 @@ pub async fn run(
             return;
         }
     };
-    let last = match Executor::new(client, plan, credentials, events) {
+    let last = match Executor::new(client, plan, credentials, events).await {
         Ok(executor) => match executor.run().await {
             Ok(tags) => PushEvent::Done {
                 digest: plan.digest.clone(),
@@ -158,7 +158,7 @@ struct Executor<'a> {
 }
 
 impl<'a> Executor<'a> {
-    fn new(
+    async fn new(
         client: &'a RegistryClient,
         plan: &'a Plan,
         credentials: &CredentialSet,
@@ -174,13 +174,14 @@ impl<'a> Executor<'a> {
                 }
                 if let std::collections::btree_map::Entry::Vacant(slot) = sources.entry(from.name())
                 {
-                    slot.insert(client.repository(from, credential_for(from))?);
+                    slot.insert(client.repository(from, credential_for(from)).await?);
                 }
             }
         }
         let mount_from: Vec<String> = mount_from.into_iter().collect();
-        let target =
-            client.repository_for_push(&plan.target, credential_for(&plan.target), &mount_from)?;
+        let target = client
+            .repository_for_push(&plan.target, credential_for(&plan.target), &mount_from)
+            .await?;
         Ok(Executor {
             plan,
             client,

@@ -37,7 +37,7 @@ pub async fn referrers(
             reference.repository()
         )));
     };
-    let repo = client.repository(reference, credential)?;
+    let repo = client.repository(reference, credential).await?;
     let normalized = format!("{}@{subject}", repo.name());
     let answer = |source, referrers| ReferrersResponse {
         reference: normalized.clone(),

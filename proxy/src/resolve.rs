@@ -94,7 +94,7 @@ async fn resolve_entry(
     credentials: &CredentialSet,
 ) -> Result<Resolution, ProxyError> {
     let credential = credentials.for_registry(entry.source.registry()).cloned();
-    let repo = client.repository(&entry.source, credential)?;
+    let repo = client.repository(&entry.source, credential).await?;
     let manifest = match fetch_root(&repo, &entry.source).await {
         Ok(m) => m,
         Err(ProxyError::NotFound { detail, .. }) => {

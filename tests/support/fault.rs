@@ -632,6 +632,11 @@ async fn read_request(
     buf: &mut Vec<u8>,
 ) -> std::io::Result<Option<Request>> {
     let head_len = loop {
+        // Not HTTP at all (a TLS handshake, say): dropped at once, as a
+        // real HTTP server refuses it, rather than waited on.
+        if buf.first().is_some_and(|b| !b.is_ascii_uppercase()) {
+            return Err(invalid("not an HTTP request"));
+        }
         if let Some(end) = find(buf, b"\r\n\r\n") {
             break end + 4;
         }

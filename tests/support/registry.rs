@@ -52,6 +52,9 @@ pub struct RegistryOptions {
     /// Serve this storage directory instead of a fresh one, e.g. another
     /// registry's `storage_dir()` (content seeded there shows up here).
     pub storage: Option<PathBuf>,
+    /// Serve HTTPS with a freshly made self-signed certificate for
+    /// 127.0.0.1 (which no client trusts unless told to).
+    pub self_signed_tls: bool,
 }
 
 /// A running `docker-registry`; stopped and its storage removed on drop.
@@ -59,6 +62,8 @@ pub struct Registry {
     child: Child,
     addr: SocketAddr,
     auth: Option<BasicAuth>,
+    /// `http` or `https`.
+    scheme: &'static str,
     // Dropped after the child is killed (field order), removing the storage.
     dir: tempfile::TempDir,
 }
@@ -111,8 +116,18 @@ impl Registry {
             .storage
             .clone()
             .unwrap_or_else(|| dir.path().join("data"));
+        let tls_section = if options.self_signed_tls {
+            let (cert, key) = write_self_signed(dir.path())?;
+            format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                cert.display(),
+                key.display()
+            )
+        } else {
+            String::new()
+        };
         let config = format!(
-            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{auth_section}",
+            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{tls_section}{auth_section}",
             storage.display()
         );
         let config_path = dir.path().join("config.yml");
@@ -131,6 +146,11 @@ impl Registry {
             child,
             addr,
             auth: options.htpasswd.clone(),
+            scheme: if options.self_signed_tls {
+                "https"
+            } else {
+                "http"
+            },
             dir,
         };
         registry.wait_ready().await?;
@@ -141,6 +161,8 @@ impl Registry {
     async fn wait_ready(&mut self) -> Result<(), RegistryError> {
         let http = reqwest::Client::builder()
             .no_proxy()
+            // Our own self-signed loopback registry.
+            .danger_accept_invalid_certs(true)
             .timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| RegistryError::Setup(std::io::Error::other(e)))?;
@@ -173,9 +195,9 @@ impl Registry {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT` (`https://` with `self_signed_tls`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// `127.0.0.1:PORT/REPO:TAG`-style reference to something in this registry.
@@ -236,4 +258,17 @@ fn write_htpasswd(path: &Path, auth: &BasicAuth) -> Result<(), RegistryError> {
     }
     fs::write(path, &out.stdout)?;
     Ok(())
+}
+
+/// A self-signed certificate and its key for `127.0.0.1`, as PEM files in
+/// `dir`: (certificate, key).
+fn write_self_signed(dir: &std::path::Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    let key = rcgen::KeyPair::generate().map_err(std::io::Error::other)?;
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .map_err(std::io::Error::other)?;
+    let cert = params.self_signed(&key).map_err(std::io::Error::other)?;
+    let (cert_path, key_path) = (dir.join("tls-cert.pem"), dir.join("tls-key.pem"));
+    fs::write(&cert_path, cert.pem())?;
+    fs::write(&key_path, key.serialize_pem())?;
+    Ok((cert_path, key_path))
 }

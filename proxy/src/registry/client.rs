@@ -6,6 +6,7 @@
 //! handle and get verified bytes back; new operations (manifest PUT, blob
 //! upload and mount) belong here as more `Repository` methods.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -39,6 +40,10 @@ use crate::error::ProxyError;
 /// Registries send `Docker-Content-Digest` with manifests.
 pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
 const MAX_REDIRECTS: usize = 5;
+/// How long an allow-listed registry gets to answer over TLS before it is
+/// taken for plain HTTP (a plain HTTP server usually refuses a handshake at
+/// once; one that just waits would otherwise hold the first request up).
+const TLS_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Blob transfers (a layer can be gigabytes) get longer than other requests.
 pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 /// Bytes of verified manifests and configs kept in memory.
@@ -48,9 +53,12 @@ pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 pub struct RegistryClient {
     /// Public addresses only, https only.
     public: reqwest::Client,
-    /// For `--insecure-registry` targets: plain HTTP, any address for those names.
+    /// For `--insecure-registry` targets: plain HTTP or TLS with any
+    /// certificate (self-signed), any address for those names.
     insecure: reqwest::Client,
     policy: TargetPolicy,
+    /// How each allow-listed registry is spoken to, once found out.
+    schemes: InsecureSchemes,
     tokens: TokenCache,
     cache: ContentCache,
     /// Tag -> digest hints, confirmed by HEAD before use (see `tag_memo`).
@@ -104,9 +112,10 @@ impl RegistryClient {
         settings: &RegistrySettings,
     ) -> Result<Self, ProxyError> {
         let policy = TargetPolicy::new(insecure_registries)?;
-        let build = |resolver: GuardedResolver| {
+        let build = |resolver: GuardedResolver, any_certificate: bool| {
             reqwest::Client::builder()
                 .user_agent(concat!("manifest-web/", env!("CARGO_PKG_VERSION")))
+                .danger_accept_invalid_certs(any_certificate)
                 .redirect(redirect::Policy::none())
                 .no_proxy()
                 .connect_timeout(settings.connect_timeout)
@@ -116,9 +125,15 @@ impl RegistryClient {
                 .map_err(|e| ProxyError::Internal(format!("cannot build the HTTP client: {e}")))
         };
         Ok(RegistryClient {
-            public: build(GuardedResolver::public_only())?,
-            insecure: build(GuardedResolver::allowing(policy.insecure_host_names()))?,
+            public: build(GuardedResolver::public_only(), false)?,
+            // The person named these registries as insecure: like the
+            // Docker daemon, TLS to them accepts any certificate.
+            insecure: build(
+                GuardedResolver::allowing(policy.insecure_host_names()),
+                true,
+            )?,
             policy,
+            schemes: InsecureSchemes::default(),
             tokens: TokenCache::default(),
             cache: ContentCache::new(DEFAULT_CACHE_BYTES),
             tags: TagMemo::default(),
@@ -132,13 +147,13 @@ impl RegistryClient {
     }
 
     /// A handle on one repository, with the caller's credential for its registry.
-    pub fn repository(
+    pub async fn repository(
         &self,
         reference: &Reference,
         credential: Option<Credential>,
     ) -> Result<Repository<'_>, ProxyError> {
         let api_host = reference.api_host().to_string();
-        let target = self.policy.target(&api_host)?;
+        let target = self.target(&api_host).await?;
         Ok(Repository {
             client: self,
             identity: auth::identity(credential.as_ref()),
@@ -157,13 +172,13 @@ impl RegistryClient {
     /// `pull,push` on it and `pull` on each of `mount_from` (repositories of
     /// the same registry that blobs are mounted from), all in one token, as
     /// a cross-repository mount needs.
-    pub fn repository_for_push(
+    pub async fn repository_for_push(
         &self,
         reference: &Reference,
         credential: Option<Credential>,
         mount_from: &[String],
     ) -> Result<Repository<'_>, ProxyError> {
-        let mut repo = self.repository(reference, credential)?;
+        let mut repo = self.repository(reference, credential).await?;
         repo.scopes = vec![auth::push_scope(reference.repository())];
         for source in mount_from {
             let scope = auth::pull_scope(source);
@@ -172,6 +187,55 @@ impl RegistryClient {
             }
         }
         Ok(repo)
+    }
+
+    /// Where `api_host`'s API is. An allow-listed registry is asked over
+    /// HTTPS first (any certificate) and over plain HTTP when no TLS answers,
+    /// as the Docker daemon does for its insecure registries; the outcome is
+    /// remembered for the life of the process.
+    async fn target(&self, api_host: &str) -> Result<Target, ProxyError> {
+        let mut target = self.policy.target(api_host)?;
+        if !target.insecure {
+            return Ok(target);
+        }
+        let key = target.base.as_str().to_string();
+        let https = match self.schemes.get(&key) {
+            Some(https) => https,
+            None => {
+                let https = self.speaks_tls(&target.base).await;
+                self.schemes.set(key, https);
+                https
+            }
+        };
+        if https {
+            target.base.set_scheme("https").map_err(|()| {
+                ProxyError::Internal(format!("cannot make {} an https URL", target.base))
+            })?;
+        }
+        Ok(target)
+    }
+
+    /// Does `base` (an `http://` URL) answer HTTP over TLS? Any HTTP answer
+    /// to `GET /v2/` (401 included) says yes; a failed handshake, a refused
+    /// or timed-out connection says no.
+    async fn speaks_tls(&self, base: &Url) -> bool {
+        let mut url = base.clone();
+        if url.set_scheme("https").is_err() {
+            return false;
+        }
+        let Ok(url) = url.join("v2/") else {
+            return false;
+        };
+        let _permit = self.limits.acquire(&host_of(&url)).await;
+        let answered = self
+            .insecure
+            .get(url)
+            .timeout(TLS_PROBE_TIMEOUT)
+            .send()
+            .await
+            .is_ok();
+        tracing::debug!(registry = %host_of(base), tls = answered, "insecure registry probed");
+        answered
     }
 
     /// How long one API operation (an inspection, a plan) may take in all;
@@ -202,6 +266,27 @@ impl RegistryClient {
         } else {
             &self.public
         }
+    }
+}
+
+/// Whether each allow-listed registry (by its `http://` base URL) speaks TLS.
+#[derive(Default)]
+struct InsecureSchemes(Mutex<HashMap<String, bool>>);
+
+impl InsecureSchemes {
+    fn get(&self, base: &str) -> Option<bool> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(base)
+            .copied()
+    }
+
+    fn set(&self, base: String, https: bool) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(base, https);
     }
 }
 
