@@ -835,3 +835,46 @@ async fn an_allow_listed_registry_with_a_self_signed_certificate_is_used_over_ht
         registry.log()
     );
 }
+
+/// JSON is YAML too: a JSON body may write an integer where the spec wants
+/// text, as a manifest-tool YAML file may (`tags: [2]`); a fraction must be
+/// quoted, and the error says where.
+#[tokio::test]
+async fn json_bodies_read_integers_as_text_and_ask_for_quoted_fractions() {
+    let registry = registry().await;
+    push_image(
+        &registry,
+        "src/a",
+        &image(Format::Oci, "linux/amd64", 81),
+        "1",
+    )
+    .await;
+    let proxy = Proxy::start(&[&registry]).await;
+    let spec = json!({
+        "image": registry.reference("team/app:1"),
+        "type": "oci",
+        "tags": [2],
+        "manifests": [{
+            "image": registry.reference("src/a:1"),
+            "annotations": {"org.example.build": 42},
+        }],
+    });
+    let planned = plan(&proxy, &spec)
+        .await
+        .unwrap_or_else(|e| panic!("plan with integers: {e:?}"));
+    assert_eq!(planned.tags, ["2"]);
+    let index: Value = serde_json::from_str(&planned.index).expect("the index is JSON");
+    assert_eq!(
+        index["manifests"][0]["annotations"]["org.example.build"],
+        "42"
+    );
+
+    let mut fractional = spec.clone();
+    fractional["tags"] = json!([1.10]);
+    let e = plan(&proxy, &fractional)
+        .await
+        .expect_err("1.10 is refused");
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert_eq!(e.error.code, ErrorCode::InvalidInput, "{e:?}");
+    assert!(e.error.message.contains("`tags[0]`"), "{}", e.error.message);
+}

@@ -141,13 +141,12 @@ async fn prepare(
 
 /// The spec from a JSON or YAML body, validated.
 fn read_spec(headers: &HeaderMap, body: &[u8]) -> Result<ValidatedSpec, Failure> {
-    let invalid = |message: String| Failure::new(ApiError::new(ErrorCode::InvalidInput, message));
+    let spec_error = |e: shared::spec::SpecError| Failure::new(e.to_api_error());
     match content_type(headers).as_str() {
-        JSON => {
-            let spec: PushSpec = serde_json::from_slice(body)
-                .map_err(|e| invalid(format!("the spec is not valid JSON: {e}")))?;
-            spec.validate().map_err(|e| Failure::new(e.to_api_error()))
-        }
+        JSON => shared::spec::parse_json(utf8(body)?)
+            .map_err(spec_error)?
+            .validate()
+            .map_err(spec_error),
         YAML => shared::spec::parse_and_validate_yaml(utf8(body)?)
             .map(|(_, valid)| valid)
             .map_err(|e| Failure::new(e.to_api_error())),
@@ -235,7 +234,7 @@ mod tests {
             "{}",
             e.error.message
         );
-        let e = read_spec(&with_type(JSON), b"{\"image\": 3}").unwrap_err();
+        let e = read_spec(&with_type(JSON), b"{\"image\": [3]}").unwrap_err();
         assert_eq!(e.error.code, ErrorCode::InvalidInput);
         assert!(e.error.message.contains("line 1"), "{}", e.error.message);
         let yaml = b"image: 127.0.0.1:5000/a:1\nmanifests:\n  - image: 127.0.0.1:5000/b:1\n    platform:\n      os: linux\n";

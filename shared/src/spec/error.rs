@@ -18,6 +18,14 @@ pub enum SpecError {
         field: Option<String>,
         message: String,
     },
+    /// A JSON body that does not parse, or has the wrong shape.
+    #[error("{}", json_message(*.line, *.column, .message))]
+    Json {
+        /// 1-based; 0 when not known.
+        line: u64,
+        column: u64,
+        message: String,
+    },
     /// A validation error, placed at the line of the YAML value it is about.
     #[error("YAML line {line}, column {column}: {error}")]
     InYaml {
@@ -91,6 +99,18 @@ pub enum SpecError {
     },
 }
 
+fn json_message(line: u64, column: u64, message: &str) -> String {
+    // serde_json's own messages end with " at line L column C".
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message, |(text, _)| text);
+    if line > 0 {
+        format!("the spec is not valid JSON (line {line}, column {column}): {message}")
+    } else {
+        format!("the spec is not valid JSON: {message}")
+    }
+}
+
 fn yaml_message(line: u64, column: u64, field: Option<&str>, message: &str) -> String {
     let mut out = String::from("YAML");
     if line > 0 {
@@ -119,7 +139,8 @@ impl SpecError {
             | SpecError::AnnotationsNeedOci { field }
             | SpecError::EmptyAnnotationKey { field } => Some(field),
             SpecError::NoManifests => Some("manifests"),
-            SpecError::TemplatePlatform { .. }
+            SpecError::Json { .. }
+            | SpecError::TemplatePlatform { .. }
             | SpecError::NoPlatforms
             | SpecError::TemplateWithoutPlaceholder { .. }
             | SpecError::TemplateCollision { .. } => None,

@@ -7,6 +7,7 @@
 //! the wasm bundle.
 
 mod error;
+mod json;
 mod model;
 mod template;
 mod text;
@@ -16,6 +17,7 @@ mod yaml_emit;
 mod yaml_parse;
 
 pub use error::SpecError;
+pub use json::parse_json;
 pub use model::{IndexType, PushSpec, SpecEntry, SpecPlatform};
 pub use template::{expand_template, substitute};
 pub use validate::{ValidatedEntry, ValidatedSpec};

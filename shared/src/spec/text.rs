@@ -6,8 +6,8 @@
 //! for a string and get a number, so these fields go through [`Text`], which
 //! asks the deserializer for a *string* (serde-saphyr then hands over the
 //! scalar's source text) and treats `null`/empty as the empty string, which is
-//! how Go sees an empty value too. JSON bodies still have to send strings: the
-//! page always does.
+//! how Go sees an empty value too. JSON bodies get the same reading through
+//! `json::parse_json` (serde_json asked for a string refuses a number).
 
 use std::collections::BTreeMap;
 use std::fmt;
