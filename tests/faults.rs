@@ -511,6 +511,26 @@ async fn requests_to_one_registry_are_bounded() {
     );
 }
 
+#[tokio::test]
+async fn an_allow_listed_plain_http_registry_is_probed_for_tls_once() {
+    let w = world().await;
+    for tag in ["a", "b", "c", "d"] {
+        w.seed_image("probe/app", &image("linux/amd64", 140), tag)
+            .await;
+    }
+    // Four inspections starting together: one TLS probe among them.
+    tokio::join!(
+        w.inspect_ok("probe/app:a"),
+        w.inspect_ok("probe/app:b"),
+        w.inspect_ok("probe/app:c"),
+        w.inspect_ok("probe/app:d"),
+    );
+    assert_eq!(w.fault.not_http_connections(), 1, "{:?}", w.fault.counts());
+    // Remembered: later requests go straight to plain HTTP.
+    w.inspect_ok("probe/app:a").await;
+    assert_eq!(w.fault.not_http_connections(), 1);
+}
+
 // ---- pushes ----------------------------------------------------------------
 
 /// Two source images in other repositories of the same registry, and a

@@ -118,6 +118,8 @@ struct Shared {
     rules: Vec<Rule>,
     /// (method, path without query) -> requests.
     counts: BTreeMap<(String, String), usize>,
+    /// Connections that did not speak HTTP (a TLS handshake, say).
+    not_http: usize,
     /// Requests read and not yet answered, now and at most.
     in_flight: usize,
     max_in_flight: usize,
@@ -238,6 +240,12 @@ impl FaultProxy {
         shared.max_in_flight = shared.in_flight;
     }
 
+    /// Connections dropped because they did not start with an HTTP
+    /// request (the proxy's TLS probe of an allow-listed registry).
+    pub fn not_http_connections(&self) -> usize {
+        self.lock().not_http
+    }
+
     /// The most requests that were ever being answered at the same time.
     pub fn max_in_flight(&self) -> usize {
         self.lock().max_in_flight
@@ -285,13 +293,24 @@ struct Answer {
 }
 
 const MAX_HEAD: usize = 64 * 1024;
+const NOT_HTTP: &str = "not an HTTP request";
 
 impl Ctx {
     async fn serve(&self, mut stream: TcpStream) -> std::io::Result<()> {
         let mut buf = Vec::new();
         loop {
-            let Some(request) = read_request(&mut stream, &mut buf).await? else {
-                return Ok(());
+            let request = match read_request(&mut stream, &mut buf).await {
+                Ok(Some(request)) => request,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    if e.to_string() == NOT_HTTP {
+                        self.shared
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .not_http += 1;
+                    }
+                    return Err(e);
+                }
             };
             let _in_flight = InFlight::start(&self.shared);
             let path = request
@@ -635,7 +654,7 @@ async fn read_request(
         // Not HTTP at all (a TLS handshake, say): dropped at once, as a
         // real HTTP server refuses it, rather than waited on.
         if buf.first().is_some_and(|b| !b.is_ascii_uppercase()) {
-            return Err(invalid("not an HTTP request"));
+            return Err(invalid(NOT_HTTP));
         }
         if let Some(end) = find(buf, b"\r\n\r\n") {
             break end + 4;

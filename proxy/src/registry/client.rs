@@ -7,7 +7,7 @@
 //! upload and mount) belong here as more `Repository` methods.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -21,6 +21,7 @@ use shared::credentials::Credential;
 use shared::digest::Digest;
 use shared::media_type::{self, MANIFEST_ACCEPT};
 use shared::reference::Reference;
+use tokio::sync::OnceCell;
 
 use super::auth::{self, TokenCache, TokenKey};
 use super::body::{self, BodyError};
@@ -198,15 +199,12 @@ impl RegistryClient {
         if !target.insecure {
             return Ok(target);
         }
-        let key = target.base.as_str().to_string();
-        let https = match self.schemes.get(&key) {
-            Some(https) => https,
-            None => {
-                let https = self.speaks_tls(&target.base).await;
-                self.schemes.set(key, https);
-                https
-            }
-        };
+        // One probe per registry, however many requests start at once.
+        let https = *self
+            .schemes
+            .cell(target.base.as_str())
+            .get_or_init(|| self.speaks_tls(&target.base))
+            .await;
         if https {
             target.base.set_scheme("https").map_err(|()| {
                 ProxyError::Internal(format!("cannot make {} an https URL", target.base))
@@ -269,24 +267,19 @@ impl RegistryClient {
     }
 }
 
-/// Whether each allow-listed registry (by its `http://` base URL) speaks TLS.
+/// Whether each allow-listed registry (by its `http://` base URL) speaks
+/// TLS, found out once.
 #[derive(Default)]
-struct InsecureSchemes(Mutex<HashMap<String, bool>>);
+struct InsecureSchemes(Mutex<HashMap<String, Arc<OnceCell<bool>>>>);
 
 impl InsecureSchemes {
-    fn get(&self, base: &str) -> Option<bool> {
+    fn cell(&self, base: &str) -> Arc<OnceCell<bool>> {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(base)
-            .copied()
-    }
-
-    fn set(&self, base: String, https: bool) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(base, https);
+            .entry(base.to_string())
+            .or_default()
+            .clone()
     }
 }
 
