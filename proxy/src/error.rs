@@ -27,7 +27,13 @@ pub enum ProxyError {
     #[error("{registry} is rate-limiting requests; try again later{}", detail_suffix(.detail))]
     RateLimited { registry: String, detail: String },
     #[error("cannot reach {host}: {detail}")]
-    Unreachable { host: String, detail: String },
+    Unreachable {
+        host: String,
+        detail: String,
+        /// A timeout or a broken connection (worth another try), not a
+        /// refused connection, a DNS or TLS failure.
+        transient: bool,
+    },
     #[error("digest mismatch for {what}: expected {expected}, but the content hashes to {actual}")]
     DigestMismatch {
         what: String,
@@ -94,7 +100,8 @@ impl ProxyError {
     /// or a refusal.
     pub fn is_transient(&self) -> bool {
         match self {
-            ProxyError::RateLimited { .. } | ProxyError::Unreachable { .. } => true,
+            ProxyError::RateLimited { .. } => true,
+            ProxyError::Unreachable { transient, .. } => *transient,
             ProxyError::Upstream { status, .. } => reqwest::StatusCode::from_u16(*status)
                 .is_ok_and(crate::registry::retry::is_retryable_status),
             _ => false,
@@ -185,11 +192,13 @@ mod tests {
         for status in [400, 404, 409, 501] {
             assert!(!upstream(status).is_transient(), "{status}");
         }
-        let unreachable = ProxyError::Unreachable {
+        let unreachable = |transient| ProxyError::Unreachable {
             host: "r".into(),
             detail: "reset".into(),
+            transient,
         };
-        assert!(unreachable.is_transient());
+        assert!(unreachable(true).is_transient());
+        assert!(!unreachable(false).is_transient());
         let mismatch = ProxyError::digest(
             "blob",
             shared::Digest::sha256(b"a").verify(b"b").unwrap_err(),
@@ -230,6 +239,7 @@ mod tests {
         let e = ProxyError::Unreachable {
             host: "r.example".into(),
             detail: "connection refused".into(),
+            transient: false,
         };
         assert!(e.to_string().contains("r.example"));
     }

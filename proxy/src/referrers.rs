@@ -12,6 +12,8 @@
 //! followed on the registry's own origin only, up to [`MAX_PAGES`], and a
 //! referrer listed twice is kept once.
 
+use std::collections::HashSet;
+
 use shared::api::{ReferrersResponse, ReferrersSource, referrers_tag};
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
@@ -24,6 +26,8 @@ use crate::registry::{FetchedManifest, RegistryClient};
 /// Pages of the referrers API read for one answer; a registry that links on
 /// forever is cut off with an error rather than followed.
 pub const MAX_PAGES: usize = 32;
+/// Referrers listed in one answer, over all pages.
+pub const MAX_REFERRERS: usize = 10_000;
 
 pub async fn referrers(
     client: &RegistryClient,
@@ -48,11 +52,22 @@ pub async fn referrers(
     let what = format!("the referrers list of {normalized}");
     if let Some(mut page) = repo.get_referrers(&subject, None).await? {
         let mut all: Vec<Descriptor> = Vec::new();
+        let mut seen = HashSet::new();
         for read in 1.. {
             for d in descriptors(&what, page.fetched)? {
-                if !all.iter().any(|seen| seen.digest == d.digest) {
+                if seen.insert(d.digest.clone()) {
                     all.push(d);
                 }
+            }
+            if all.len() > MAX_REFERRERS {
+                return Err(ProxyError::Upstream {
+                    registry: reference.registry().to_string(),
+                    what,
+                    status: 200,
+                    detail: format!(
+                        "it lists more than {MAX_REFERRERS} referrers; not read further"
+                    ),
+                });
             }
             let Some(next) = page.next else { break };
             if read == MAX_PAGES {

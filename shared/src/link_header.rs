@@ -15,15 +15,38 @@ pub fn next_link(header: &str) -> Option<&str> {
         let close = open + rest[open..].find('>')?;
         let target = &rest[open + 1..close];
         let after = &rest[close + 1..];
-        // The parameters run to the next link (`, <`) or the end. Quoted
-        // parameter values hold no `<` in practice.
-        let params_end = after.find('<').unwrap_or(after.len());
+        // The parameters run to the next link (a `<` outside quotes) or the end.
+        let params_end = next_link_start(after).unwrap_or(after.len());
         let params = &after[..params_end];
-        if params.split(';').any(is_rel_next) {
+        if split_unquoted(params, ';').any(is_rel_next) {
             return Some(target.trim());
         }
         rest = &after[params_end..];
     }
+}
+
+/// Where the next `<` outside a quoted string is.
+fn next_link_start(s: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `s` split at `sep` where it is not inside a quoted string.
+fn split_unquoted(s: &str, sep: char) -> impl Iterator<Item = &str> {
+    let mut quoted = false;
+    s.split(move |c| {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        c == sep && !quoted
+    })
 }
 
 fn is_rel_next(param: &str) -> bool {
@@ -55,6 +78,15 @@ mod tests {
         assert_eq!(
             next_link("<https://r.example/v2/a/referrers/sha256:ab?n=1&last=x> ; Rel=Next; type=x"),
             Some("https://r.example/v2/a/referrers/sha256:ab?n=1&last=x")
+        );
+        // A quoted parameter may hold `<` and `;`.
+        assert_eq!(
+            next_link(r#"</p2>; title="a <b>; c"; rel="next""#),
+            Some("/p2")
+        );
+        assert_eq!(
+            next_link(r#"</p1>; title="x <y>"; rel="prev", </p3>; rel="next""#),
+            Some("/p3")
         );
         // Several links in one header; several relation types.
         assert_eq!(

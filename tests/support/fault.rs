@@ -63,7 +63,8 @@ pub enum Fault {
     /// For `GET /v2/<name>/referrers/<digest>`: answer as an OCI 1.1
     /// registry would, listing what the registry holds in the `sha256-<hex>`
     /// tag-schema index, `page_size` entries a page, each page but the last
-    /// with `Link: <next>; rel="next"`. The link is relative, or absolute on
+    /// with `Link: <next>; rel="next"` (and each but the first with a
+    /// separate `Link: <prev>; rel="prev"` header before it). The link is relative, or absolute on
     /// `link_origin` (`http://host:port`) when given.
     ReferrersApi {
         page_size: usize,
@@ -488,6 +489,18 @@ impl Ctx {
             "Content-Type".into(),
             b"application/vnd.oci.image.index.v1+json".to_vec(),
         )];
+        // Like some registries: `prev` in a `Link` header of its own, first.
+        if page > 0 {
+            let prev = format!(
+                "{}{path}?page={}",
+                link_origin.unwrap_or_default(),
+                page - 1
+            );
+            answer.headers.push((
+                "Link".into(),
+                format!("<{prev}>; rel=\"prev\"").into_bytes(),
+            ));
+        }
         if (page + 1) * size < all.len() {
             let next = format!(
                 "{}{path}?page={}",

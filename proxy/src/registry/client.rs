@@ -191,49 +191,50 @@ impl RegistryClient {
     }
 
     /// Where `api_host`'s API is. An allow-listed registry is asked over
-    /// HTTPS first (any certificate) and over plain HTTP when no TLS answers,
-    /// as the Docker daemon does for its insecure registries; the outcome is
-    /// remembered for the life of the process.
+    /// HTTPS first (any certificate, the written port) and over plain HTTP
+    /// when no TLS answers, as the Docker daemon does for its insecure
+    /// registries. A definite outcome is remembered for the life of the
+    /// process (one probe, however many requests start together); when
+    /// neither answers (the registry is down), nothing is remembered and
+    /// plain HTTP is used this time.
     async fn target(&self, api_host: &str) -> Result<Target, ProxyError> {
         let mut target = self.policy.target(api_host)?;
-        if !target.insecure {
+        let Some(tls_base) = target.tls_base.clone() else {
             return Ok(target);
-        }
-        // One probe per registry, however many requests start at once.
-        let https = *self
+        };
+        let https = self
             .schemes
             .cell(target.base.as_str())
-            .get_or_init(|| self.speaks_tls(&target.base))
-            .await;
+            .get_or_try_init(|| self.probe(&target.base, &tls_base))
+            .await
+            .copied()
+            .unwrap_or(false);
         if https {
-            target.base.set_scheme("https").map_err(|()| {
-                ProxyError::Internal(format!("cannot make {} an https URL", target.base))
-            })?;
+            target.base = tls_base;
         }
         Ok(target)
     }
 
-    /// Does `base` (an `http://` URL) answer HTTP over TLS? Any HTTP answer
-    /// to `GET /v2/` (401 included) says yes; a failed handshake, a refused
-    /// or timed-out connection says no.
-    async fn speaks_tls(&self, base: &Url) -> bool {
-        let mut url = base.clone();
-        if url.set_scheme("https").is_err() {
-            return false;
-        }
-        let Ok(url) = url.join("v2/") else {
-            return false;
+    /// Does this allow-listed registry speak TLS (`Ok(true)`) or plain HTTP
+    /// (`Ok(false)`)? Any HTTP answer to `GET /v2/` over TLS (401 included)
+    /// means TLS. Otherwise a plain HTTP answer means plain HTTP, unless it
+    /// is a 400 (how an HTTPS server answers plain HTTP sent to it, e.g. while
+    /// its TLS side was too slow for the probe). `Err`: no answer either way.
+    async fn probe(&self, base: &Url, tls_base: &Url) -> Result<bool, ()> {
+        let ping = |url: &Url| url.join("v2/").map_err(|_| ());
+        let (tls_ping, plain_ping) = (ping(tls_base)?, ping(base)?);
+        let _permit = self.limits.acquire(&host_of(base)).await;
+        let get = |url: Url| self.insecure.get(url).timeout(TLS_PROBE_TIMEOUT).send();
+        let outcome = if get(tls_ping).await.is_ok() {
+            Ok(true)
+        } else {
+            match get(plain_ping).await {
+                Ok(r) if r.status() != StatusCode::BAD_REQUEST => Ok(false),
+                _ => Err(()),
+            }
         };
-        let _permit = self.limits.acquire(&host_of(&url)).await;
-        let answered = self
-            .insecure
-            .get(url)
-            .timeout(TLS_PROBE_TIMEOUT)
-            .send()
-            .await
-            .is_ok();
-        tracing::debug!(registry = %host_of(base), tls = answered, "insecure registry probed");
-        answered
+        tracing::debug!(registry = %host_of(base), ?outcome, "insecure registry probed (Ok(true): TLS)");
+        outcome
     }
 
     /// How long one API operation (an inspection, a plan) may take in all;
@@ -662,7 +663,14 @@ impl Repository<'_> {
                 .send(Method::GET, url.clone(), Some(media_type::OCI_INDEX), &what)
                 .await?;
             let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
-            let link = header_string(resp.headers(), LINK.as_str());
+            // Every `Link` header: `rel="next"` may come in a header of its own.
+            let link = resp
+                .headers()
+                .get_all(LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+                .join(", ");
             let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
             Ok((
                 FetchedManifest {
@@ -679,7 +687,7 @@ impl Repository<'_> {
             Err(ProxyError::NotFound { .. }) if page.is_none() => return Ok(None),
             Err(e) => return Err(e),
         };
-        let next = match link.as_deref().and_then(shared::link_header::next_link) {
+        let next = match shared::link_header::next_link(&link) {
             Some(target) => Some(self.same_origin_link(&url, target, &what)?),
             None => None,
         };
@@ -1147,7 +1155,11 @@ pub fn transport_error(url: &Url, e: &reqwest::Error) -> ProxyError {
         }
         text
     };
-    ProxyError::Unreachable { host, detail }
+    ProxyError::Unreachable {
+        host,
+        detail,
+        transient: retry::is_retryable_transport(e),
+    }
 }
 
 /// `url` without its query, fragment and user info: fit for a message.

@@ -161,6 +161,9 @@ pub struct Target {
     pub base: Url,
     /// Allow-listed: plain HTTP and non-public addresses are fine.
     pub insecure: bool,
+    /// Allow-listed: the same registry over TLS, on the same written port
+    /// (`reg:80` is `https://reg:80/`, never port 443).
+    pub tls_base: Option<Url>,
 }
 
 /// A host and the port exactly as written: `reg`, `reg:80` and `reg:443`
@@ -289,12 +292,15 @@ impl TargetPolicy {
         };
         let written = HostPort::parse(host_port).map_err(invalid)?;
         if self.insecure.contains(&written) {
-            let base = Url::parse(&format!("http://{written}/")).map_err(|e| {
-                ProxyError::Internal(format!("cannot build a URL for {written}: {e}"))
-            })?;
+            let url = |scheme: &str| {
+                Url::parse(&format!("{scheme}://{written}/")).map_err(|e| {
+                    ProxyError::Internal(format!("cannot build a URL for {written}: {e}"))
+                })
+            };
             return Ok(Target {
-                base,
+                base: url("http")?,
                 insecure: true,
+                tls_base: Some(url("https")?),
             });
         }
         let url =
@@ -303,6 +309,7 @@ impl TargetPolicy {
         Ok(Target {
             base: url,
             insecure: false,
+            tls_base: None,
         })
     }
 
@@ -645,6 +652,10 @@ mod tests {
         assert!(t.insecure);
         assert_eq!(t.base.as_str(), "http://reg:443/");
         assert_eq!(t.base.port_or_known_default(), Some(443));
+        // Tried over TLS first: on the same port.
+        let tls = t.tls_base.expect("an allow-listed target has a TLS form");
+        assert_eq!(tls.as_str(), "https://reg/");
+        assert_eq!(tls.port_or_known_default(), Some(443));
         // ... and `reg` (no port) is another entry: HTTPS.
         let t = at("reg");
         assert!(!t.insecure);
@@ -667,6 +678,14 @@ mod tests {
         // `other:80` does not allow-list plain `other`.
         let t = at("other:80");
         assert!(t.insecure);
+        // Its TLS form stays on port 80, never 443.
+        let tls = t.tls_base.clone().expect("a TLS form");
+        assert_eq!(tls.as_str(), "https://other:80/");
+        assert_eq!(tls.port_or_known_default(), Some(80));
+        assert_eq!(
+            at("reg.local").tls_base.expect("a TLS form").as_str(),
+            "https://reg.local/"
+        );
         assert_eq!(t.base.scheme(), "http");
         assert_eq!(t.base.port_or_known_default(), Some(80));
         assert!(!at("other").insecure);

@@ -102,6 +102,7 @@ pub async fn within<T>(
                 "the operation did not finish within {} seconds",
                 limit.as_secs_f32()
             ),
+            transient: false,
         }),
     }
 }

@@ -367,6 +367,7 @@ mod tests {
         let broken = || ProxyError::Unreachable {
             host: "h".into(),
             detail: "reset".into(),
+            transient: true,
         };
         let mut calls = 0;
         let r: Result<(), _> = rereading(&p, || {

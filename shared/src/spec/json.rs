@@ -30,7 +30,26 @@ pub fn parse_json(text: &str) -> Result<PushSpec, SpecError> {
     if !scalars_as_text(&mut value, "", None)? {
         return Err(json_error(&first));
     }
-    serde_json::from_value(value).map_err(|_| json_error(&first))
+    // Read as text, it is still wrong. If the first error blamed a scalar
+    // where text belongs (which is fine now), this one names the real
+    // problem, though without a line (the parsed value has no positions);
+    // otherwise the first one, with its line, is about the real problem.
+    let first_text = first.to_string();
+    let blamed_text = ["invalid type: integer", "invalid type: boolean"]
+        .iter()
+        .any(|p| first_text.starts_with(p))
+        && first_text.contains("expected a string");
+    serde_json::from_value(value).map_err(|e| {
+        if blamed_text {
+            SpecError::Json {
+                line: 0,
+                column: 0,
+                message: e.to_string(),
+            }
+        } else {
+            json_error(&first)
+        }
+    })
 }
 
 fn json_error(e: &serde_json::Error) -> SpecError {
@@ -52,7 +71,7 @@ fn scalars_as_text(value: &mut Value, path: &str, key: Option<&str>) -> Result<b
                 line: 0,
                 column: 0,
                 message: format!(
-                    "`{path}`: the number {n} must be written as a string (\"{n}\"): a JSON number keeps its value, not its text, so e.g. 1.10 would become 1.1"
+                    "`{path}`: write this number as a string, quoted exactly as meant: JSON hands over a number with a fraction as its value, not its text (this one arrives as {n}; 1.10 would arrive as 1.1)"
                 ),
             });
         }
@@ -107,7 +126,7 @@ mod tests {
             .unwrap_err();
         let message = e.to_string();
         assert!(message.contains("`tags[0]`"), "{message}");
-        assert!(message.contains("\"1.1\""), "{message}");
+        assert!(message.contains("as a string"), "{message}");
     }
 
     #[test]
@@ -120,6 +139,13 @@ mod tests {
         }
         let e = parse_json("{\"image\": ").unwrap_err();
         assert!(matches!(e, SpecError::Json { line: 1, .. }), "{e:?}");
+        // Wrong even when read as text: the real problem is named, not the
+        // integer that is fine.
+        let e = parse_json(
+            r#"{"image": "r.example/app:1", "tags": [2], "manifests": [], "platfrom": 1}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("platfrom"), "{e}");
         // `ignoreMissing` stays a boolean: a string there is still wrong.
         let e =
             parse_json(r#"{"image": "r.example/app:1", "manifests": [], "ignoreMissing": "yes"}"#)
