@@ -430,10 +430,23 @@ impl<'a> Executor<'a> {
         }
         // By digest first: a registry that stores other bytes (or answers
         // another digest) is caught before any tag has moved.
+        self.put_index(&self.plan.digest.to_string(), '@').await?;
+        self.tag(tag).await
+    }
+
+    /// PUT the index bytes to `tag`. Not retried: a tag PUT is not by digest.
+    async fn tag(&self, tag: &str) -> Result<&'static str, ProxyError> {
+        self.put_index(tag, ':').await?;
+        Ok("pushed")
+    }
+
+    /// PUT the index bytes under `reference` (a digest, after `@`, or a tag,
+    /// after `:`) and check the registry stored exactly them.
+    async fn put_index(&self, reference: &str, separator: char) -> Result<(), ProxyError> {
         let stored = self
             .target
             .put_manifest(
-                &self.plan.digest.to_string(),
+                reference,
                 &self.plan.media_type,
                 Bytes::copy_from_slice(&self.plan.index),
             )
@@ -442,33 +455,12 @@ impl<'a> Executor<'a> {
             &self.plan.digest,
             stored,
             &format!(
-                "the index pushed to {}@{}",
-                self.target.name(),
-                self.plan.digest
+                "the index pushed to {}{separator}{reference}",
+                self.target.name()
             ),
-        )?;
-        self.tag(tag).await
+        )
     }
 
-    /// PUT the index bytes to `tag`. Not retried: a tag PUT is not by digest.
-    async fn tag(&self, tag: &str) -> Result<&'static str, ProxyError> {
-        let stored = self
-            .target
-            .put_manifest(
-                tag,
-                &self.plan.media_type,
-                Bytes::copy_from_slice(&self.plan.index),
-            )
-            .await?;
-        self.check_stored(
-            &self.plan.digest,
-            stored,
-            &format!("the index pushed to {}:{tag}", self.target.name()),
-        )?;
-        Ok("pushed")
-    }
-
-    /// The registry's `Docker-Content-Digest` must be the one we computed.
     fn check_stored(
         &self,
         expected: &Digest,

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -149,4 +150,32 @@ export function platformString(p) {
   if (p.variant) s += `/${p.variant}`;
   if (p['os.version']) s += `:${p['os.version']}`;
   return s;
+}
+
+/**
+ * The world most page tests need: a sandbox registry seeded with the demo
+ * images, the proxy allowed to reach it, and a browser; started before the
+ * calling file's tests and stopped after them. `registryManifest(repo, ref)`
+ * reads from that registry directly; `open(page, ref)` shows an inspection.
+ */
+export function demoWorld() {
+  const world = {
+    registryManifest: (repo, ref) => registryManifest(world.registry.host, repo, ref),
+    async open(page, ref) {
+      await page.goto(`${world.proxy.url}/?ref=${encodeURIComponent(ref)}`);
+      await page.getByTestId('summary').waitFor();
+    },
+  };
+  before(async () => {
+    world.registry = await startRegistry();
+    seedDemo(world.registry.host);
+    world.proxy = await startProxy([world.registry.host]);
+    world.browser = await launchBrowser();
+  });
+  after(async () => {
+    await world.browser?.close();
+    world.proxy?.stop();
+    world.registry?.stop();
+  });
+  return world;
 }

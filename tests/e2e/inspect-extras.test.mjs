@@ -3,37 +3,20 @@
 // 2.8), the equivalent command lines, the whole inspection as JSON, the
 // explanations of well-known annotation keys and media types, and the raw
 // config one click from its digest.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startRegistry, seedDemo, startProxy, launchBrowser, registryManifest as registryManifestAt } from './harness.mjs';
+import { demoWorld } from './harness.mjs';
 
-let registry, proxy, browser;
-const registryManifest = (repo, ref) => registryManifestAt(registry.host, repo, ref);
+const world = demoWorld();
+const { registryManifest, open } = world;
 
-before(async () => {
-  registry = await startRegistry();
-  seedDemo(registry.host);
-  proxy = await startProxy([registry.host]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  proxy?.stop();
-  registry?.stop();
-});
-
-async function open(page, ref) {
-  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
-  await page.getByTestId('summary').waitFor();
-}
 
 const texts = async (locator) => (await locator.allTextContents()).map((s) => s.trim());
 
 test('an image lists the SBOM that refers to it, and the link inspects the SBOM', async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/oci-image:1.0`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/oci-image:1.0`);
   const image = await registryManifest('demo/oci-image', '1.0');
   const sbom = await registryManifest('demo/oci-image', 'sbom');
   assert.equal(sbom.body.subject.digest, image.digest);
@@ -50,14 +33,14 @@ test('an image lists the SBOM that refers to it, and the link inspects the SBOM'
 
   await section.getByTestId('referrer-digest').click();
   await page.waitForFunction((d) => document.querySelector('[data-testid="digest"]')?.textContent.trim() === d, sbom.digest);
-  assert.equal(new URL(page.url()).searchParams.get('ref'), `${registry.host}/demo/oci-image@${sbom.digest}`);
+  assert.equal(new URL(page.url()).searchParams.get('ref'), `${world.registry.host}/demo/oci-image@${sbom.digest}`);
   await page.close();
 });
 
 test('nothing refers to the demo schema2 image: no referrers section', async () => {
-  const page = await browser.newPage();
+  const page = await world.browser.newPage();
   const answered = page.waitForResponse((r) => r.url().includes('/api/v1/referrers'));
-  await open(page, `${registry.host}/demo/single:1.0`);
+  await open(page, `${world.registry.host}/demo/single:1.0`);
   const response = await answered;
   assert.equal(response.status(), 200);
   const body = await response.json();
@@ -70,8 +53,8 @@ test('nothing refers to the demo schema2 image: no referrers section', async () 
 });
 
 test('the equivalent command lines name the normalized reference, and skopeo agrees', async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/oci-image:1.0`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/oci-image:1.0`);
   const normalized = (await page.getByTestId('reference').textContent()).trim();
   const commands = await texts(page.getByTestId('commands').locator('code'));
   assert.deepEqual(commands, [`manifest-tool inspect ${normalized}`, `skopeo inspect --raw docker://${normalized}`]);
@@ -88,15 +71,15 @@ test('the equivalent command lines name the normalized reference, and skopeo agr
 });
 
 test('the whole inspection downloads as the API answered it', async () => {
-  const page = await browser.newPage();
-  const ref = `${registry.host}/demo/multiarch:latest`;
+  const page = await world.browser.newPage();
+  const ref = `${world.registry.host}/demo/multiarch:latest`;
   await open(page, ref);
   const link = page.getByTestId('inspect-json-download');
   const href = await link.getAttribute('href');
   const prefix = 'data:application/json;charset=utf-8,';
   assert.ok(href.startsWith(prefix), href.slice(0, 60));
   const downloaded = decodeURIComponent(href.slice(prefix.length));
-  const api = await (await fetch(`${proxy.url}/api/v1/inspect?ref=${encodeURIComponent(ref)}`)).text();
+  const api = await (await fetch(`${world.proxy.url}/api/v1/inspect?ref=${encodeURIComponent(ref)}`)).text();
   assert.equal(downloaded, api);
   const digest = (await page.getByTestId('digest').textContent()).trim();
   assert.equal(JSON.parse(downloaded).digest, digest);
@@ -105,8 +88,8 @@ test('the whole inspection downloads as the API answered it', async () => {
 });
 
 test('well-known annotation keys explain themselves on hover', async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/oci-index:1.0`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/oci-index:1.0`);
   const index = await registryManifest('demo/oci-index', '1.0');
   const keys = Object.keys(index.body.annotations);
   assert.ok(keys.includes('org.opencontainers.image.created'), `${keys}`);
@@ -117,8 +100,8 @@ test('well-known annotation keys explain themselves on hover', async () => {
 });
 
 test('the raw view explains media types and keys, and its config digest opens the exact config bytes', async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/oci-image:1.0`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/oci-image:1.0`);
   const image = await registryManifest('demo/oci-image', '1.0');
   const raw = page.getByTestId('raw-json');
   // Still exactly the registry's bytes, with the hovers and links inside.
@@ -139,7 +122,7 @@ test('the raw view explains media types and keys, and its config digest opens th
   const config = page.locator('#image-config');
   assert.ok(await config.isVisible());
   // The config blob, fetched straight from the registry: the page shows it byte for byte.
-  const blob = await fetch(`http://${registry.host}/v2/demo/oci-image/blobs/${image.body.config.digest}`);
+  const blob = await fetch(`http://${world.registry.host}/v2/demo/oci-image/blobs/${image.body.config.digest}`);
   assert.equal(blob.status, 200);
   const bytes = await blob.text();
   const details = config.getByTestId('config-raw');

@@ -1,30 +1,17 @@
 // Inspect in the real page: type a reference, see platforms and digests that
 // match what the registry itself reports; share the URL; go back and forward.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startRegistry, seedDemo, startProxy, launchBrowser, artifacts, registryManifest as registryManifestAt, platformString } from './harness.mjs';
+import { demoWorld, artifacts, platformString } from './harness.mjs';
 
-let registry, proxy, browser;
-const registryManifest = (repo, ref) => registryManifestAt(registry.host, repo, ref);
-
-before(async () => {
-  registry = await startRegistry();
-  seedDemo(registry.host);
-  proxy = await startProxy([registry.host]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  proxy?.stop();
-  registry?.stop();
-});
+const world = demoWorld();
+const { registryManifest } = world;
 
 test('typing a reference shows the platforms and digests of a manifest list', async () => {
-  const page = await browser.newPage();
-  await page.goto(proxy.url + '/');
-  const ref = `${registry.host}/demo/multiarch:latest`;
+  const page = await world.browser.newPage();
+  await page.goto(world.proxy.url + '/');
+  const ref = `${world.registry.host}/demo/multiarch:latest`;
   await page.getByTestId('ref-input').fill(ref);
   await page.getByTestId('ref-input').press('Enter');
   await page.getByTestId('summary').waitFor();
@@ -50,9 +37,9 @@ test('typing a reference shows the platforms and digests of a manifest list', as
 });
 
 test('a shared URL opens the inspection; clicking an entry digest navigates; back and forward work', async () => {
-  const page = await browser.newPage();
-  const ref = `${registry.host}/demo/multiarch:latest`;
-  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
+  const page = await world.browser.newPage();
+  const ref = `${world.registry.host}/demo/multiarch:latest`;
+  await page.goto(`${world.proxy.url}/?ref=${encodeURIComponent(ref)}`);
   await page.getByTestId('entries').waitFor();
   const firstDigest = (await page.getByTestId('entry-digest').first().textContent()).trim();
   await page.getByTestId('entry-digest').first().click();
@@ -77,9 +64,9 @@ test('a shared URL opens the inspection; clicking an entry digest navigates; bac
 });
 
 test('a single image shows its config and layers; the raw view is the exact bytes', async () => {
-  const page = await browser.newPage();
-  const ref = `${registry.host}/demo/single:1.0`;
-  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
+  const page = await world.browser.newPage();
+  const ref = `${world.registry.host}/demo/single:1.0`;
+  await page.goto(`${world.proxy.url}/?ref=${encodeURIComponent(ref)}`);
   await page.getByTestId('summary').waitFor();
   const expected = await registryManifest('demo/single', '1.0');
   assert.equal((await page.getByTestId('digest').textContent()).trim(), expected.digest);
@@ -93,9 +80,9 @@ test('a single image shows its config and layers; the raw view is the exact byte
 });
 
 test('a missing tag is explained in place', async () => {
-  const page = await browser.newPage();
-  await page.goto(proxy.url + '/');
-  await page.getByTestId('ref-input').fill(`${registry.host}/demo/multiarch:no-such-tag`);
+  const page = await world.browser.newPage();
+  await page.goto(world.proxy.url + '/');
+  await page.getByTestId('ref-input').fill(`${world.registry.host}/demo/multiarch:no-such-tag`);
   await page.getByTestId('inspect-button').click();
   const error = page.getByTestId('error');
   await error.waitFor();

@@ -2,37 +2,20 @@
 // breadcrumbs navigate (and back/forward retrace it), the entries filter and
 // sort, attestations under their image, each platform's config on demand,
 // and manifest-tool's text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRegistry, seedDemo, startProxy, launchBrowser, registryManifest as registryManifestAt, platformString } from './harness.mjs';
+import { demoWorld, platformString } from './harness.mjs';
 
-let registry, proxy, browser;
-const registryManifest = (repo, ref) => registryManifestAt(registry.host, repo, ref);
+const world = demoWorld();
+const { registryManifest, open } = world;
 
-before(async () => {
-  registry = await startRegistry();
-  seedDemo(registry.host);
-  proxy = await startProxy([registry.host]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  proxy?.stop();
-  registry?.stop();
-});
-
-async function open(page, ref) {
-  await page.goto(`${proxy.url}/?ref=${encodeURIComponent(ref)}`);
-  await page.getByTestId('summary').waitFor();
-}
 
 const shownDigest = (page, d) =>
   page.waitForFunction((d) => document.querySelector('[data-testid="digest"]')?.textContent.trim() === d, d);
 
 test('digests in the raw view inspect that manifest; back and forward retrace', async () => {
-  const page = await browser.newPage();
-  const ref = `${registry.host}/demo/multiarch:latest`;
+  const page = await world.browser.newPage();
+  const ref = `${world.registry.host}/demo/multiarch:latest`;
   await open(page, ref);
   const expected = await registryManifest('demo/multiarch', 'latest');
   const links = page.getByTestId('raw-link');
@@ -59,12 +42,12 @@ test('digests in the raw view inspect that manifest; back and forward retrace', 
 });
 
 test('breadcrumbs name registry / repository / tag / digest and navigate', async () => {
-  const page = await browser.newPage();
-  const ref = `${registry.host}/demo/multiarch:latest`;
+  const page = await world.browser.newPage();
+  const ref = `${world.registry.host}/demo/multiarch:latest`;
   await open(page, ref);
   const expected = await registryManifest('demo/multiarch', 'latest');
   const crumbs = page.getByTestId('breadcrumbs');
-  assert.equal((await crumbs.getByTestId('crumb-registry').textContent()).trim(), registry.host);
+  assert.equal((await crumbs.getByTestId('crumb-registry').textContent()).trim(), world.registry.host);
   assert.equal((await crumbs.getByTestId('crumb-repository').textContent()).trim(), 'demo/multiarch');
   assert.equal((await crumbs.getByTestId('crumb-tag').textContent()).trim(), ':latest');
 
@@ -72,7 +55,7 @@ test('breadcrumbs name registry / repository / tag / digest and navigate', async
   await crumbs.getByTestId('crumb-digest').click();
   await page.waitForFunction(() => !document.querySelector('[data-testid="crumb-tag"]'));
   await shownDigest(page, expected.digest);
-  assert.equal(new URL(page.url()).searchParams.get('ref'), `${registry.host}/demo/multiarch@${expected.digest}`);
+  assert.equal(new URL(page.url()).searchParams.get('ref'), `${world.registry.host}/demo/multiarch@${expected.digest}`);
 
   // Back to the tag.
   await page.goBack();
@@ -82,8 +65,8 @@ test('breadcrumbs name registry / repository / tag / digest and navigate', async
 });
 
 test('the entries filter and sort', async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/multiarch:latest`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/multiarch:latest`);
   const expected = await registryManifest('demo/multiarch', 'latest');
   const all = expected.body.manifests.map((m) => platformString(m.platform));
   const rows = page.getByTestId('entry-row');
@@ -111,8 +94,8 @@ test('the entries filter and sort', async () => {
 });
 
 test('attestations are listed under their image, with predicate types, not as platforms', async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/oci-index:1.0`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/oci-index:1.0`);
   const expected = await registryManifest('demo/oci-index', '1.0');
   const images = expected.body.manifests.filter((m) => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
   const attestations = expected.body.manifests.filter((m) => !images.includes(m));
@@ -127,8 +110,8 @@ test('attestations are listed under their image, with predicate types, not as pl
 });
 
 test("an expanded entry shows that platform's own config", async () => {
-  const page = await browser.newPage();
-  await open(page, `${registry.host}/demo/multiarch:latest`);
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/multiarch:latest`);
   const expected = await registryManifest('demo/multiarch', 'latest');
   const last = expected.body.manifests.length - 1;
   await page.getByTestId('entry-row').nth(last).locator('button.expander').click();
@@ -140,10 +123,10 @@ test("an expanded entry shows that platform's own config", async () => {
 });
 
 test('copy as manifest-tool text', async () => {
-  const context = await browser.newContext();
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url });
+  const context = await world.browser.newContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.proxy.url });
   const page = await context.newPage();
-  const ref = `${registry.host}/demo/multiarch:latest`;
+  const ref = `${world.registry.host}/demo/multiarch:latest`;
   await open(page, ref);
   const expected = await registryManifest('demo/multiarch', 'latest');
   await page.getByTestId('copy-text').click();
