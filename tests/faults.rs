@@ -816,7 +816,7 @@ async fn an_index_listing_one_child_many_times_fetches_it_once() {
     let b = image("linux/arm64", 51);
     w.seed_image("many", &a, "a").await;
     w.seed_image("many", &b, "b").await;
-    let limit = proxy::inspect::MAX_DESCRIBED_ENTRIES;
+    let limit = proxy::config::OperationSettings::default().max_described_entries;
     let listed = limit + 200;
     let mut builder = IndexBuilder::new(Format::Oci);
     for i in 0..listed {

@@ -19,16 +19,13 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
-use crate::error::ProxyError;
+use crate::config::{Config, OperationSettings};
+use crate::error::{Internal, ProxyError};
 use crate::origin::{self, OriginPolicy};
 use crate::page;
 use crate::registry::RegistryClient;
 use crate::registry::credentials::CredentialResolver;
 use crate::routes;
-
-/// Request bodies (push specs) larger than this are refused with 413.
-pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// What handlers share.
 #[derive(Clone)]
@@ -36,6 +33,11 @@ pub struct AppState {
     pub client: Arc<RegistryClient>,
     /// Where each registry's credentials come from (typed, proxy-side, none).
     pub credentials: Arc<CredentialResolver>,
+    /// Caps and concurrency of each operation.
+    pub operations: Arc<OperationSettings>,
+    /// Slots for pushes running at once in this server (per app, so that
+    /// servers started side by side do not share them).
+    pub push_slots: Arc<Semaphore>,
 }
 
 /// At most `api_concurrency` API requests are handled at once; more wait
@@ -48,7 +50,7 @@ async fn api_limit(
 ) -> axum::response::Response {
     match slots.acquire_owned().await {
         Ok(_slot) => next.run(request).await,
-        Err(_) => ProxyError::Internal("the API request limiter is closed".into()).into_response(),
+        Err(_) => ProxyError::from(Internal::LimiterClosed).into_response(),
     }
 }
 
@@ -63,6 +65,10 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
     let state = AppState {
         client,
         credentials,
+        push_slots: Arc::new(Semaphore::new(
+            config.operations.max_concurrent_pushes.max(1),
+        )),
+        operations: Arc::new(config.operations.clone()),
     };
 
     let cors = CorsLayer::new()
@@ -87,7 +93,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         .route("/api/{*rest}", any(routes::unknown_api))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(Semaphore::new(config.registry.api_concurrency.max(1))),
+            Arc::new(Semaphore::new(config.api_concurrency.max(1))),
             api_limit,
         ))
         .layer(cors)
@@ -117,7 +123,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
             X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TraceLayer::new_for_http()))
 }

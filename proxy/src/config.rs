@@ -3,10 +3,9 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
-use crate::registry::credentials::DockerCredentials;
-use crate::registry::retry::RetryPolicy;
+pub use registry::RegistrySettings;
+use registry::credentials::DockerCredentials;
 
 /// Origins allowed by default: `trunk serve` on its default port, so the page
 /// can be developed against a running proxy.
@@ -27,8 +26,15 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// Origins whose pages may call the API (CORS). Never `*`.
     pub allowed_origins: Vec<String>,
-    /// Timeouts, retries and concurrency bounds of registry traffic.
+    /// Timeouts, retries, concurrency bounds and cache size of registry traffic.
     pub registry: RegistrySettings,
+    /// Caps and concurrency of inspections, plans, pushes and referrers.
+    pub operations: OperationSettings,
+    /// API requests handled at once (more wait their turn). Default 256.
+    pub api_concurrency: usize,
+    /// Request bodies (push specs) larger than this are refused with 413.
+    /// Default 1 MiB.
+    pub body_limit: usize,
     /// Proxy-side credentials (the Docker client's config and credential
     /// helpers), used for registries the page typed none in for. `None`
     /// (the default here): off. The binary turns it on when it listens on
@@ -36,36 +42,52 @@ pub struct Config {
     pub docker_credentials: Option<DockerCredentials>,
 }
 
-/// How registry traffic is bounded. The defaults suit real registries; the
-/// fault-injection tests shorten them so a hung registry fails fast.
+/// How much one API operation may fetch, describe and run at once. The
+/// caps bound what a hostile or huge index can make the proxy hold; the
+/// concurrency bounds keep one operation from monopolizing a registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistrySettings {
-    /// Establishing a TCP (+TLS) connection.
-    pub connect_timeout: Duration,
-    /// One request, answer body included (blob copies get longer).
-    pub request_timeout: Duration,
-    /// One whole API operation (an inspection, a plan), retries included.
-    pub operation_timeout: Duration,
-    /// Which failures are retried, how often, how long.
-    pub retry: RetryPolicy,
-    /// Requests in flight to one registry.
-    pub per_registry_concurrency: usize,
-    /// Requests in flight to all registries.
-    pub global_concurrency: usize,
-    /// API requests handled at once (more wait their turn).
-    pub api_concurrency: usize,
+pub struct OperationSettings {
+    /// Children of an index fetched at once (inspect and plan). Default 32.
+    pub child_concurrency: usize,
+    /// Index entries whose child an inspection fetches and describes; the
+    /// rest are listed with an error saying so. Default 1000.
+    pub max_described_entries: usize,
+    /// Layer descriptors shown across all the entries of one index.
+    /// Default 100 000.
+    pub max_described_layers: usize,
+    /// Sources of a push spec fetched at once. Default 4.
+    pub source_concurrency: usize,
+    /// Entries a source index may list: each becomes an entry of the plan
+    /// with its own copy of the child. Default 1000.
+    pub max_source_entries: usize,
+    /// The child manifests of one source index, in bytes, counted per
+    /// entry. Default 64 MiB.
+    pub max_source_child_bytes: u64,
+    /// Steps of one push phase (blobs, manifests) running at once. Default 4.
+    pub step_concurrency: usize,
+    /// Pushes running at once in this server; more wait for a slot. A push
+    /// outlives the request that started it, so the API's own request
+    /// bounds do not hold it. Default 4.
+    pub max_concurrent_pushes: usize,
+    /// Pages of a referrers list followed. Default 32.
+    pub max_referrer_pages: usize,
+    /// Referrers read in all. Default 10 000.
+    pub max_referrers: usize,
 }
 
-impl Default for RegistrySettings {
+impl Default for OperationSettings {
     fn default() -> Self {
-        RegistrySettings {
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
-            operation_timeout: Duration::from_secs(180),
-            retry: RetryPolicy::default(),
-            per_registry_concurrency: 32,
-            global_concurrency: 128,
-            api_concurrency: 256,
+        OperationSettings {
+            child_concurrency: 32,
+            max_described_entries: 1000,
+            max_described_layers: 100_000,
+            source_concurrency: 4,
+            max_source_entries: 1000,
+            max_source_child_bytes: 64 * 1024 * 1024,
+            step_concurrency: 4,
+            max_concurrent_pushes: 4,
+            max_referrer_pages: 32,
+            max_referrers: 10_000,
         }
     }
 }
@@ -82,6 +104,9 @@ impl Config {
                 .map(|s| s.to_string())
                 .collect(),
             registry: RegistrySettings::default(),
+            operations: OperationSettings::default(),
+            api_concurrency: 256,
+            body_limit: 1024 * 1024,
             docker_credentials: None,
         }
     }

@@ -1,12 +1,24 @@
-//! Every failure the proxy reports, with the HTTP status and stable code the
-//! page switches on. Messages name the thing that failed (reference, host,
-//! digest) so a person can act on them without reading logs.
+//! Every failure the proxy reports, and the one mapping from a failure to
+//! what the page gets: an HTTP status, a stable `ErrorCode` it switches on,
+//! and a message. Handlers, the inspect entries and the push events all use
+//! [`ProxyError::to_api_error`] / [`ProxyError::status`], so one failure is
+//! answered the same way wherever it surfaces.
+//!
+//! The split of blame is in the statuses: 4xx for what the request got
+//! wrong, 502 for what a registry did (including sending too much: a
+//! registry's oversized answer is not the client's 413), 500 for the proxy.
+//! Messages name the thing that failed (reference, host, digest) so a person
+//! can act on them without reading logs.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use shared::api::{ApiError, ErrorBody, ErrorCode};
-use shared::digest::Digest;
+use registry::RegistryError;
+use shared::api::{ApiError, AuthInfo, ErrorBody, ErrorCode};
+use shared::plan::PlanError;
+use shared::spec::SpecError;
+
+use crate::resolve::SourceError;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProxyError {
@@ -16,158 +28,202 @@ pub enum ProxyError {
         #[source]
         source: shared::ReferenceError,
     },
+    /// The query string does not fit the endpoint (axum's rejection text).
     #[error("{0}")]
-    InvalidInput(String),
-    #[error("{what} was not found{}", detail_suffix(.detail))]
-    NotFound { what: String, detail: String },
-    #[error("{registry} requires authentication{}", detail_suffix(.detail))]
-    Unauthorized { registry: String, detail: String },
-    #[error("{registry} denied access{}", detail_suffix(.detail))]
-    Denied { registry: String, detail: String },
-    #[error("{registry} is rate-limiting requests; try again later{}", detail_suffix(.detail))]
-    RateLimited { registry: String, detail: String },
-    #[error("cannot reach {host}: {detail}")]
-    Unreachable {
-        host: String,
-        detail: String,
-        /// A timeout or a broken connection (worth another try), not a
-        /// refused connection, a DNS or TLS failure.
-        transient: bool,
+    InvalidQuery(String),
+    #[error(
+        "`format` is `{0}`, but it must be `json` (the default) or `text` (manifest-tool's output)"
+    )]
+    UnknownFormat(String),
+    /// The typed-in credentials header cannot be read.
+    #[error("{0}")]
+    CredentialsHeader(String),
+    /// Referrers are listed for a digest; the reference has none.
+    #[error(
+        "`{reference}` has no digest: referrers are listed for a manifest by digest, e.g. {registry}/{repository}@sha256:<64 hex digits>"
+    )]
+    NeedsDigest {
+        reference: String,
+        registry: String,
+        repository: String,
     },
-    #[error("digest mismatch for {what}: expected {expected}, but the content hashes to {actual}")]
-    DigestMismatch {
-        what: String,
-        expected: Digest,
-        actual: Digest,
-    },
-    #[error("{what} is not a manifest or config we can read: {detail}")]
-    BadManifest { what: String, detail: String },
-    #[error("{what} is larger than the {limit}-byte limit")]
-    TooLarge { what: String, limit: u64 },
-    #[error("refusing to contact {host}: {reason}")]
-    ForbiddenTarget { host: String, reason: String },
+    /// The inspection cannot be written as manifest-tool's text.
+    #[error("{0}")]
+    TextRender(String),
+    /// The request body is not in a media type the endpoint reads (415).
+    #[error("the request's Content-Type is {given}; send the spec as {accepted}")]
+    UnsupportedMediaType { given: String, accepted: String },
+    #[error("the spec is not UTF-8 text: {0}")]
+    NotUtf8(std::str::Utf8Error),
+    #[error(transparent)]
+    Spec(Box<SpecError>),
+    #[error(transparent)]
+    Plan(Box<PlanError>),
+    #[error(transparent)]
+    Source(Box<SourceError>),
+    /// A server setting (allowed origins, insecure registries) is wrong.
+    #[error("{0}")]
+    InvalidSettings(String),
     #[error("{0}")]
     ForbiddenOrigin(String),
-    #[error("{registry} answered {status} for {what}{}", detail_suffix(.detail))]
-    Upstream {
-        registry: String,
-        what: String,
-        status: u16,
-        detail: String,
-    },
+    #[error("{what} was not found")]
+    UnknownEndpoint { what: String },
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
     #[error("internal error: {0}")]
-    Internal(String),
-    /// The proxy-side credential source (Docker config, credential helper) is broken.
-    #[error("cannot use the proxy's Docker credentials: {0}")]
-    Credentials(String),
+    Internal(#[from] Internal),
 }
 
-fn detail_suffix(detail: &str) -> String {
-    if detail.is_empty() {
-        String::new()
-    } else {
-        format!(" ({detail})")
+/// The proxy's own failures (bugs or unexpected states), typed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Internal {
+    #[error("the server stopped: {0}")]
+    ServerStopped(String),
+    #[error("the API request limiter is closed")]
+    LimiterClosed,
+    #[error("cannot build the response: {0}")]
+    Response(String),
+    #[error("no handle for {0}")]
+    NoSourceHandle(String),
+    #[error("the upload of {0} finished before its content was read")]
+    UploadUnread(String),
+}
+
+impl From<SpecError> for ProxyError {
+    fn from(e: SpecError) -> Self {
+        ProxyError::Spec(Box::new(e))
+    }
+}
+
+impl From<PlanError> for ProxyError {
+    fn from(e: PlanError) -> Self {
+        ProxyError::Plan(Box::new(e))
+    }
+}
+
+impl From<SourceError> for ProxyError {
+    fn from(e: SourceError) -> Self {
+        ProxyError::Source(Box::new(e))
     }
 }
 
 impl ProxyError {
-    /// `what` did not hash to the digest it was asked for (both named), or
-    /// the digest itself is unusable.
-    pub fn digest(what: &str, e: shared::DigestError) -> Self {
-        match e {
-            shared::DigestError::Mismatch { expected, actual } => ProxyError::DigestMismatch {
-                what: what.to_string(),
-                expected,
-                actual,
-            },
-            other => ProxyError::BadManifest {
-                what: what.to_string(),
-                detail: other.to_string(),
-            },
-        }
-    }
-
-    /// Check that `bytes` hash to `expected`.
-    pub fn verify(expected: &shared::Digest, bytes: &[u8], what: &str) -> Result<(), Self> {
-        expected
-            .verify(bytes)
-            .map_err(|e| ProxyError::digest(what, e))
-    }
-
-    /// May the same operation pass if tried again a little later? Rate
-    /// limits, the server errors that mean "not now", and connections that
-    /// broke or timed out. Never a content problem (a wrong digest or size)
-    /// or a refusal.
-    pub fn is_transient(&self) -> bool {
+    /// The one mapping: the HTTP status and the code for this failure.
+    pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+        use ErrorCode as C;
+        use StatusCode as S;
         match self {
-            ProxyError::RateLimited { .. } => true,
-            ProxyError::Unreachable { transient, .. } => *transient,
-            ProxyError::Upstream { status, .. } => reqwest::StatusCode::from_u16(*status)
-                .is_ok_and(crate::registry::retry::is_retryable_status),
-            _ => false,
+            ProxyError::InvalidReference { .. } => (S::BAD_REQUEST, C::InvalidReference),
+            ProxyError::InvalidQuery(_)
+            | ProxyError::UnknownFormat(_)
+            | ProxyError::CredentialsHeader(_)
+            | ProxyError::NeedsDigest { .. }
+            | ProxyError::TextRender(_)
+            | ProxyError::NotUtf8(_)
+            | ProxyError::Spec(_)
+            | ProxyError::InvalidSettings(_) => (S::BAD_REQUEST, C::InvalidInput),
+            ProxyError::UnsupportedMediaType { .. } => (S::UNSUPPORTED_MEDIA_TYPE, C::InvalidInput),
+            ProxyError::Plan(e) => plan_status_and_code(e),
+            ProxyError::Source(e) => registry_status_and_code(&e.error),
+            ProxyError::ForbiddenOrigin(_) => (S::FORBIDDEN, C::ForbiddenOrigin),
+            ProxyError::UnknownEndpoint { .. } => (S::NOT_FOUND, C::NotFound),
+            ProxyError::Registry(e) => registry_status_and_code(e),
+            ProxyError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
         }
     }
 
     pub fn code(&self) -> ErrorCode {
-        match self {
-            ProxyError::InvalidReference { .. } => ErrorCode::InvalidReference,
-            ProxyError::InvalidInput(_) => ErrorCode::InvalidInput,
-            ProxyError::NotFound { .. } => ErrorCode::NotFound,
-            ProxyError::Unauthorized { .. } => ErrorCode::Unauthorized,
-            ProxyError::Denied { .. } => ErrorCode::Denied,
-            ProxyError::RateLimited { .. } => ErrorCode::RateLimited,
-            ProxyError::Unreachable { .. } => ErrorCode::Unreachable,
-            ProxyError::DigestMismatch { .. } => ErrorCode::DigestMismatch,
-            ProxyError::BadManifest { .. } => ErrorCode::BadManifest,
-            ProxyError::TooLarge { .. } => ErrorCode::TooLarge,
-            ProxyError::ForbiddenTarget { .. } => ErrorCode::ForbiddenTarget,
-            ProxyError::ForbiddenOrigin(_) => ErrorCode::ForbiddenOrigin,
-            ProxyError::Upstream { .. } => ErrorCode::Upstream,
-            ProxyError::Internal(_) | ProxyError::Credentials(_) => ErrorCode::Internal,
-        }
+        self.status_and_code().1
     }
 
     pub fn status(&self) -> StatusCode {
-        status_of(self.code())
+        self.status_and_code().0
     }
 
-    /// The API error (code + message) for response bodies and index entries.
+    /// The API error (code + message) for response bodies, index entries
+    /// and push events.
     pub fn to_api_error(&self) -> ApiError {
         ApiError::new(self.code(), self.to_string())
     }
+
+    /// May the same operation pass if tried again a little later?
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ProxyError::Registry(e) => e.is_transient(),
+            _ => false,
+        }
+    }
+
+    /// Does a registry say the thing asked for is not there?
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ProxyError::Registry(e) if e.is_not_found())
+    }
+
+    /// Add to a 401/403 which credentials were used, so "rejected" says whose.
+    pub fn with_auth(self, info: &AuthInfo) -> Self {
+        match self {
+            ProxyError::Registry(e) => {
+                ProxyError::Registry(registry::credentials::explain(e, info))
+            }
+            other => other,
+        }
+    }
 }
 
-/// The HTTP status for each error code.
-pub fn status_of(code: ErrorCode) -> StatusCode {
-    match code {
-        ErrorCode::InvalidReference | ErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-        ErrorCode::Denied | ErrorCode::ForbiddenTarget | ErrorCode::ForbiddenOrigin => {
-            StatusCode::FORBIDDEN
+/// How each registry failure is answered: the registry's refusals keep
+/// their meaning (404, 401, 403, 429), what it did wrong is a 502, and
+/// problems of the proxy's own setup are 500s.
+fn registry_status_and_code(e: &RegistryError) -> (StatusCode, ErrorCode) {
+    use ErrorCode as C;
+    use StatusCode as S;
+    match e {
+        RegistryError::NotFound { .. } => (S::NOT_FOUND, C::NotFound),
+        RegistryError::Unauthorized { .. } => (S::UNAUTHORIZED, C::Unauthorized),
+        RegistryError::Denied { .. } => (S::FORBIDDEN, C::Denied),
+        RegistryError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
+        RegistryError::Unreachable { .. } => (S::BAD_GATEWAY, C::Unreachable),
+        RegistryError::DigestMismatch { .. } => (S::BAD_GATEWAY, C::DigestMismatch),
+        RegistryError::BadManifest { .. } => (S::BAD_GATEWAY, C::BadManifest),
+        RegistryError::TooLarge { .. } => (S::BAD_GATEWAY, C::TooLarge),
+        RegistryError::ForbiddenTarget { .. } => (S::FORBIDDEN, C::ForbiddenTarget),
+        RegistryError::Upstream { .. } | RegistryError::Protocol { .. } => {
+            (S::BAD_GATEWAY, C::Upstream)
         }
-        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::Unreachable
-        | ErrorCode::DigestMismatch
-        | ErrorCode::BadManifest
-        | ErrorCode::Upstream => StatusCode::BAD_GATEWAY,
-        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        RegistryError::InsecureRegistryEntry { .. }
+        | RegistryError::UnsendableCredential { .. } => (S::BAD_REQUEST, C::InvalidInput),
+        RegistryError::Credentials(_) | RegistryError::Client(_) | RegistryError::Url { .. } => {
+            (S::INTERNAL_SERVER_ERROR, C::Internal)
+        }
+    }
+}
+
+/// A plan that cannot be made: the spec asks for something the sources do
+/// not allow (400), the sources contradict their own digests (502), or the
+/// planner was called wrongly (500).
+fn plan_status_and_code(e: &PlanError) -> (StatusCode, ErrorCode) {
+    match e {
+        PlanError::Digest { .. } | PlanError::ChildMismatch { .. } => {
+            (StatusCode::BAD_GATEWAY, ErrorCode::DigestMismatch)
+        }
+        PlanError::SourceCount { .. } | PlanError::Serialize { .. } => {
+            (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
+        }
+        _ => (StatusCode::BAD_REQUEST, ErrorCode::InvalidInput),
     }
 }
 
 impl IntoResponse for ProxyError {
     fn into_response(self) -> Response {
-        let status = self.status();
+        let (status, code) = self.status_and_code();
         if status.is_server_error() {
-            tracing::warn!(code = ?self.code(), "{self}");
+            tracing::warn!(?code, "{self}");
         } else {
-            tracing::debug!(code = ?self.code(), "{self}");
+            tracing::debug!(?code, "{self}");
         }
         (
             status,
             Json(ErrorBody {
-                error: self.to_api_error(),
+                error: ApiError::new(code, self.to_string()),
             }),
         )
             .into_response()
@@ -175,72 +231,4 @@ impl IntoResponse for ProxyError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_not_now_failures_are_transient() {
-        let upstream = |status| ProxyError::Upstream {
-            registry: "r".into(),
-            what: "w".into(),
-            status,
-            detail: String::new(),
-        };
-        for status in [429, 500, 502, 503, 504] {
-            assert!(upstream(status).is_transient(), "{status}");
-        }
-        for status in [400, 404, 409, 501] {
-            assert!(!upstream(status).is_transient(), "{status}");
-        }
-        let unreachable = |transient| ProxyError::Unreachable {
-            host: "r".into(),
-            detail: "reset".into(),
-            transient,
-        };
-        assert!(unreachable(true).is_transient());
-        assert!(!unreachable(false).is_transient());
-        let mismatch = ProxyError::digest(
-            "blob",
-            shared::Digest::sha256(b"a").verify(b"b").unwrap_err(),
-        );
-        assert!(!mismatch.is_transient());
-        assert!(!ProxyError::InvalidInput("x".into()).is_transient());
-    }
-
-    #[test]
-    fn statuses_follow_the_api_contract() {
-        let cases = [
-            (ErrorCode::InvalidReference, 400),
-            (ErrorCode::NotFound, 404),
-            (ErrorCode::Unauthorized, 401),
-            (ErrorCode::Denied, 403),
-            (ErrorCode::RateLimited, 429),
-            (ErrorCode::Unreachable, 502),
-            (ErrorCode::DigestMismatch, 502),
-            (ErrorCode::Upstream, 502),
-            (ErrorCode::TooLarge, 413),
-            (ErrorCode::ForbiddenOrigin, 403),
-        ];
-        for (code, status) in cases {
-            assert_eq!(status_of(code).as_u16(), status, "{code:?}");
-        }
-    }
-
-    #[test]
-    fn messages_name_what_failed() {
-        let e = ProxyError::NotFound {
-            what: "manifest `localhost:5000/x:1`".into(),
-            detail: "MANIFEST_UNKNOWN: manifest unknown".into(),
-        };
-        assert_eq!(
-            e.to_string(),
-            "manifest `localhost:5000/x:1` was not found (MANIFEST_UNKNOWN: manifest unknown)"
-        );
-        let e = ProxyError::Unreachable {
-            host: "r.example".into(),
-            detail: "connection refused".into(),
-            transient: false,
-        };
-        assert!(e.to_string().contains("r.example"));
-    }
-}
+mod tests;

@@ -16,12 +16,12 @@
 pub mod app;
 pub mod config;
 pub mod error;
+pub mod fetch;
 pub mod inspect;
 pub mod origin;
 pub mod page;
 pub mod push;
 pub mod referrers;
-pub mod registry;
 pub mod resolve;
 pub mod routes;
 pub mod schema1;
@@ -29,6 +29,8 @@ pub mod schema1;
 pub use app::router;
 pub use config::Config;
 pub use error::ProxyError;
+/// The registry client (a crate of its own: `proxy/registry`).
+pub use registry;
 
 use std::future::Future;
 
@@ -55,7 +57,7 @@ pub async fn serve_app(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| ProxyError::Internal(format!("the server stopped: {e}")))
+        .map_err(|e| error::Internal::ServerStopped(e.to_string()).into())
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -43,12 +43,12 @@ impl OriginPolicy {
         for origin in &config.allowed_origins {
             let o = origin.trim();
             if o == "*" || o == "null" {
-                return Err(ProxyError::InvalidInput(format!(
+                return Err(ProxyError::InvalidSettings(format!(
                     "--allow-origin `{o}` is not allowed: name each origin, e.g. http://127.0.0.1:8081"
                 )));
             }
             let url = Url::parse(o).map_err(|e| {
-                ProxyError::InvalidInput(format!(
+                ProxyError::InvalidSettings(format!(
                     "--allow-origin `{o}` is not an origin (scheme://host[:port]): {e}"
                 ))
             })?;
@@ -56,7 +56,7 @@ impl OriginPolicy {
                 || url.path() != "/"
                 || url.host().is_none()
             {
-                return Err(ProxyError::InvalidInput(format!(
+                return Err(ProxyError::InvalidSettings(format!(
                     "--allow-origin `{o}` is not an origin (scheme://host[:port], nothing after it)"
                 )));
             }

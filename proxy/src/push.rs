@@ -27,24 +27,21 @@ use shared::reference::Reference;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::Sender;
 
-use crate::error::ProxyError;
-use crate::registry::digesting::{StreamCheckError, verify_stream};
-use crate::registry::{MountOutcome, RegistryClient, Repository};
+use registry::digesting::{StreamCheckError, verify_stream};
+use registry::{MountOutcome, RegistryClient, RegistryError, Repository};
 
-/// Steps of one phase (blobs, manifests) running at once.
-pub const STEP_CONCURRENCY: usize = 4;
-
-/// Pushes running at once in this process; more wait for a slot. A push
-/// outlives the request that started it (it runs on after the page goes
-/// away), so the API's own request bounds do not hold it.
-pub const MAX_CONCURRENT_PUSHES: usize = 4;
-
-static PUSH_SLOTS: Semaphore = Semaphore::const_new(MAX_CONCURRENT_PUSHES);
+use crate::config::OperationSettings;
+use crate::error::{Internal, ProxyError};
 
 /// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
-/// `step` started/done for each step, then `done` or one `error`.
+/// `step` started/done for each step, then `done` or one `error`. The push
+/// waits for one of `slots` (pushes running at once in this server: a push
+/// outlives the request that started it, so the API's own request bounds do
+/// not hold it).
 pub async fn run(
     client: &RegistryClient,
+    settings: &OperationSettings,
+    slots: &Semaphore,
     plan: &Plan,
     credentials: &CredentialSet,
     events: &Sender<PushEvent>,
@@ -68,7 +65,7 @@ pub async fn run(
         )
         .await;
     }
-    let _slot = match push_slot(&PUSH_SLOTS, events).await {
+    let _slot = match push_slot(slots, settings.max_concurrent_pushes, events).await {
         Ok(slot) => slot,
         Err(message) => {
             let error = ApiError::new(shared::api::ErrorCode::Internal, message);
@@ -76,7 +73,7 @@ pub async fn run(
             return;
         }
     };
-    let last = match Executor::new(client, plan, credentials, events).await {
+    let last = match Executor::new(client, settings, plan, credentials, events).await {
         Ok(executor) => match executor.run().await {
             Ok(tags) => PushEvent::Done {
                 digest: plan.digest.clone(),
@@ -101,13 +98,14 @@ pub async fn run(
 /// told it waits). An error only if the semaphore was closed.
 async fn push_slot<'s>(
     slots: &'s Semaphore,
+    running: usize,
     events: &Sender<PushEvent>,
 ) -> Result<tokio::sync::SemaphorePermit<'s>, String> {
     if let Ok(slot) = slots.try_acquire() {
         return Ok(slot);
     }
     let message = format!(
-        "{MAX_CONCURRENT_PUSHES} pushes are running on this server; this one starts when one of them finishes"
+        "{running} pushes are running on this server; this one starts when one of them finishes"
     );
     emit(events, PushEvent::Warning { message }).await;
     slots
@@ -149,6 +147,8 @@ impl StepFailure {
 
 struct Executor<'a> {
     plan: &'a Plan,
+    /// Steps of one phase (blobs, manifests) running at once.
+    step_concurrency: usize,
     client: &'a RegistryClient,
     /// Writes go here; its token also allows pulling every mount source.
     target: Repository<'a>,
@@ -160,6 +160,7 @@ struct Executor<'a> {
 impl<'a> Executor<'a> {
     async fn new(
         client: &'a RegistryClient,
+        settings: &OperationSettings,
         plan: &'a Plan,
         credentials: &CredentialSet,
         events: &'a Sender<PushEvent>,
@@ -184,6 +185,7 @@ impl<'a> Executor<'a> {
             .await?;
         Ok(Executor {
             plan,
+            step_concurrency: settings.step_concurrency.max(1),
             client,
             target,
             sources,
@@ -206,11 +208,11 @@ impl<'a> Executor<'a> {
             }
         }
         stream::iter(blobs)
-            .buffer_unordered(STEP_CONCURRENCY)
+            .buffer_unordered(self.step_concurrency)
             .try_collect::<Vec<()>>()
             .await?;
         stream::iter(manifests)
-            .buffer_unordered(STEP_CONCURRENCY)
+            .buffer_unordered(self.step_concurrency)
             .try_collect::<Vec<()>>()
             .await?;
         let mut tags = Vec::new();
@@ -341,28 +343,29 @@ impl<'a> Executor<'a> {
         let source = self
             .sources
             .get(&from.name())
-            .ok_or_else(|| ProxyError::Internal(format!("no handle for {}", from.name())))?;
+            .ok_or_else(|| Internal::NoSourceHandle(from.name()))?;
         let what = format!("blob {digest} of {}", source.name());
         if size == 0 {
             // Nothing to stream: an HTTP client never reads a body it was
             // told is 0 bytes long, so the streamed check would never see
             // its end. The content is known; only its digest is checked.
-            ProxyError::verify(digest, &[], &what)?;
-            return self
+            RegistryError::verify(digest, &[], &what)?;
+            return Ok(self
                 .target
                 .finish_upload(location, digest, 0, reqwest::Body::from(Vec::<u8>::new()))
-                .await;
+                .await?);
         }
         let response = source.open_blob(digest).await?;
         if let Some(length) = response.content_length()
             && length != size
         {
-            return Err(ProxyError::BadManifest {
+            return Err(RegistryError::BadManifest {
                 what,
                 detail: format!(
                     "the registry sends {length} bytes, but its descriptor says {size}"
                 ),
-            });
+            }
+            .into());
         }
         let (body, check) = verify_stream(response.bytes_stream(), digest.clone(), size);
         let uploaded = self
@@ -371,12 +374,10 @@ impl<'a> Executor<'a> {
             .await;
         // A content problem is the real cause of a failed upload.
         match (check.outcome(), uploaded) {
-            (Some(Err(e)), _) => Err(stream_error(&what, e)),
-            (_, Err(e)) => Err(e),
+            (Some(Err(e)), _) => Err(stream_error(&what, e).into()),
+            (_, Err(e)) => Err(e.into()),
             (Some(Ok(())), Ok(())) => Ok(()),
-            (None, Ok(())) => Err(ProxyError::Internal(format!(
-                "the upload of {what} finished before its content was read"
-            ))),
+            (None, Ok(())) => Err(Internal::UploadUnread(what).into()),
         }
     }
 
@@ -417,7 +418,7 @@ impl<'a> Executor<'a> {
             }
             let reference = entry.digest.to_string();
             if self.target.head_manifest(&reference).await?.is_none() {
-                return Err(ProxyError::NotFound {
+                return Err(RegistryError::NotFound {
                     what: format!(
                         "manifest {} (from `{}`) in {}",
                         entry.digest,
@@ -425,7 +426,8 @@ impl<'a> Executor<'a> {
                         self.target.name()
                     ),
                     detail: "the index cannot list a manifest its repository does not have".into(),
-                });
+                }
+                .into());
             }
         }
         // By digest first: a registry that stores other bytes (or answers
@@ -451,14 +453,14 @@ impl<'a> Executor<'a> {
                 Bytes::copy_from_slice(&self.plan.index),
             )
             .await?;
-        self.check_stored(
+        Ok(self.check_stored(
             &self.plan.digest,
             stored,
             &format!(
                 "the index pushed to {}{separator}{reference}",
                 self.target.name()
             ),
-        )
+        )?)
     }
 
     fn check_stored(
@@ -466,9 +468,9 @@ impl<'a> Executor<'a> {
         expected: &Digest,
         stored: Option<Digest>,
         what: &str,
-    ) -> Result<(), ProxyError> {
+    ) -> Result<(), RegistryError> {
         match stored {
-            Some(actual) if actual != *expected => Err(ProxyError::DigestMismatch {
+            Some(actual) if actual != *expected => Err(RegistryError::DigestMismatch {
                 what: format!("{what} (the registry's Docker-Content-Digest)"),
                 expected: expected.clone(),
                 actual,
@@ -483,12 +485,12 @@ fn mounts_from(target: &Reference, from: &Reference) -> bool {
     target.same_registry(from) && target.repository() != from.repository()
 }
 
-fn stream_error(what: &str, e: StreamCheckError) -> ProxyError {
+fn stream_error(what: &str, e: StreamCheckError) -> RegistryError {
     match e {
         StreamCheckError::Mismatch { expected, actual } => {
-            ProxyError::digest(what, shared::DigestError::Mismatch { expected, actual })
+            RegistryError::digest(what, shared::DigestError::Mismatch { expected, actual })
         }
-        other => ProxyError::BadManifest {
+        other => RegistryError::BadManifest {
             what: what.to_string(),
             detail: other.to_string(),
         },
@@ -503,9 +505,9 @@ mod tests {
     async fn pushes_past_the_bound_wait_and_say_so() {
         let slots = Semaphore::new(1);
         let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-        let first = push_slot(&slots, &tx).await.unwrap();
+        let first = push_slot(&slots, 1, &tx).await.unwrap();
         assert!(rx.try_recv().is_err(), "the first push does not wait");
-        let second = push_slot(&slots, &tx);
+        let second = push_slot(&slots, 1, &tx);
         tokio::pin!(second);
         // Not ready while the first holds its slot ...
         assert!(futures::poll!(second.as_mut()).is_pending());

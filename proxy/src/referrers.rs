@@ -9,8 +9,9 @@
 //! which one was used.
 //!
 //! The API may answer in pages (`Link: <...>; rel="next"`): pages are
-//! followed on the registry's own origin only, up to [`MAX_PAGES`], and a
-//! referrer listed twice is kept once.
+//! followed on the registry's own origin only, up to
+//! `OperationSettings::max_referrer_pages`, and a referrer listed twice is
+//! kept once.
 
 use std::collections::HashSet;
 
@@ -20,27 +21,28 @@ use shared::descriptor::Descriptor;
 use shared::manifest::{Manifest, ManifestBody};
 use shared::reference::Reference;
 
+use registry::{FetchedManifest, RegistryClient, RegistryError};
+
+use crate::config::OperationSettings;
 use crate::error::ProxyError;
-use crate::registry::{FetchedManifest, RegistryClient};
 
-/// Pages of the referrers API read for one answer; a registry that links on
-/// forever is cut off with an error rather than followed.
-pub const MAX_PAGES: usize = 32;
-/// Referrers listed in one answer, over all pages.
-pub const MAX_REFERRERS: usize = 10_000;
-
+/// The referrers of `reference` (which must name a digest). A registry that
+/// links on past `max_referrer_pages` pages, or lists more than
+/// `max_referrers`, is cut off with an error rather than followed.
 pub async fn referrers(
     client: &RegistryClient,
+    settings: &OperationSettings,
     reference: &Reference,
     credential: Option<Credential>,
 ) -> Result<ReferrersResponse, ProxyError> {
     let Some(subject) = reference.digest().cloned() else {
-        return Err(ProxyError::InvalidInput(format!(
-            "`{reference}` has no digest: referrers are listed for a manifest by digest, e.g. {}/{}@sha256:<64 hex digits>",
-            reference.registry(),
-            reference.repository()
-        )));
+        return Err(ProxyError::NeedsDigest {
+            reference: reference.to_string(),
+            registry: reference.registry().to_string(),
+            repository: reference.repository().to_string(),
+        });
     };
+    let (max_pages, max_referrers) = (settings.max_referrer_pages, settings.max_referrers);
     let repo = client.repository(reference, credential).await?;
     let normalized = format!("{}@{subject}", repo.name());
     let answer = |source, referrers| ReferrersResponse {
@@ -59,24 +61,22 @@ pub async fn referrers(
                     all.push(d);
                 }
             }
-            if all.len() > MAX_REFERRERS {
-                return Err(ProxyError::Upstream {
-                    registry: reference.registry().to_string(),
-                    what,
-                    status: 200,
-                    detail: format!(
-                        "it lists more than {MAX_REFERRERS} referrers; not read further"
-                    ),
-                });
+            if all.len() > max_referrers {
+                return Err(RegistryError::protocol(
+                    reference.registry(),
+                    &what,
+                    format!("it lists more than {max_referrers} referrers; not read further"),
+                )
+                .into());
             }
             let Some(next) = page.next else { break };
-            if read == MAX_PAGES {
-                return Err(ProxyError::Upstream {
-                    registry: reference.registry().to_string(),
-                    what,
-                    status: 200,
-                    detail: format!("it links on past {MAX_PAGES} pages; not followed further"),
-                });
+            if read == max_pages {
+                return Err(RegistryError::protocol(
+                    reference.registry(),
+                    &what,
+                    format!("it links on past {max_pages} pages; not followed further"),
+                )
+                .into());
             }
             // Only a first page can be missing (no API); a later 404 is an error.
             match repo.get_referrers(&subject, Some(&next)).await? {
@@ -93,7 +93,7 @@ pub async fn referrers(
             if let Some(claimed) = &fetched.docker_content_digest {
                 claimed
                     .verify(&fetched.bytes)
-                    .map_err(|e| ProxyError::BadManifest {
+                    .map_err(|e| RegistryError::BadManifest {
                         what: format!("{what} (Docker-Content-Digest)"),
                         detail: e.to_string(),
                     })?;
@@ -103,21 +103,21 @@ pub async fn referrers(
                 descriptors(&what, fetched)?,
             ))
         }
-        Err(ProxyError::NotFound { .. }) => Ok(answer(ReferrersSource::None, Vec::new())),
-        Err(e) => Err(e),
+        Err(RegistryError::NotFound { .. }) => Ok(answer(ReferrersSource::None, Vec::new())),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// The entries of a referrers index.
-fn descriptors(what: &str, fetched: FetchedManifest) -> Result<Vec<Descriptor>, ProxyError> {
+fn descriptors(what: &str, fetched: FetchedManifest) -> Result<Vec<Descriptor>, RegistryError> {
     let manifest = Manifest::parse(fetched.bytes.to_vec(), fetched.content_type.as_deref())
-        .map_err(|e| ProxyError::BadManifest {
+        .map_err(|e| RegistryError::BadManifest {
             what: what.to_string(),
             detail: e.to_string(),
         })?;
     match manifest.body {
         ManifestBody::Index(index) => Ok(index.manifests),
-        _ => Err(ProxyError::BadManifest {
+        _ => Err(RegistryError::BadManifest {
             what: what.to_string(),
             detail: format!(
                 "expected an OCI image index listing the referrers, but it is {} (`{}`)",

@@ -1,34 +1,29 @@
 //! What each source of a push spec is, as the plan needs it.
 //!
 //! A plan is only as good as what it was made from, so every source is
-//! fetched the way inspect fetches it (same code, same digest checks): the
-//! manifest by its reference, an image's config for its platform, an index's
-//! children and their configs. A source the registry does not have becomes
-//! `Missing` (the plan decides whether that is an error); any other failure
-//! stops the plan and names the spec entry it happened for.
+//! fetched the way inspect fetches it (`fetch`: same code, same digest
+//! checks): the manifest by its reference, an image's config for its
+//! platform, an index's children and their configs. A source the registry
+//! does not have becomes `Missing` (the plan decides whether that is an
+//! error); any other failure stops the plan and names the spec entry it
+//! happened for.
+
+use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
-use shared::api::ApiError;
+use registry::{RegistryClient, RegistryError, Repository};
 use shared::config::ImageConfig;
 use shared::credentials::CredentialSet;
 use shared::descriptor::Descriptor;
+use shared::digest::Digest;
 use shared::manifest::ManifestBody;
 use shared::plan::{
     ATTESTATION_MANIFEST, REFERENCE_TYPE, Resolution, ResolvedChild, ResolvedSource,
 };
 use shared::spec::{ValidatedEntry, ValidatedSpec};
 
-use crate::error::ProxyError;
-use crate::inspect::{CHILD_CONCURRENCY, fetch_child, fetch_root, image_config};
-use crate::registry::{RegistryClient, Repository};
-
-/// Sources fetched at once.
-pub const SOURCE_CONCURRENCY: usize = 4;
-/// Entries a source index may list: each becomes an entry of the plan with
-/// its own copy of the child, so this bounds what a plan holds.
-pub const MAX_SOURCE_ENTRIES: usize = crate::inspect::MAX_DESCRIBED_ENTRIES;
-/// The child manifests of one source index, in bytes, counted per entry.
-pub const MAX_SOURCE_CHILD_BYTES: u64 = 64 * 1024 * 1024;
+use crate::config::OperationSettings;
+use crate::fetch;
 
 /// A source could not be resolved: which entry, and why.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -38,20 +33,14 @@ pub struct SourceError {
     pub field: String,
     /// The source as written in the spec.
     pub source_ref: String,
-    pub error: ProxyError,
-}
-
-impl SourceError {
-    /// The registry error's code, with a message that names the entry.
-    pub fn to_api_error(&self) -> ApiError {
-        ApiError::new(self.error.code(), self.to_string())
-    }
+    pub error: RegistryError,
 }
 
 /// Resolve every entry of `spec` (same order), at most
-/// [`SOURCE_CONCURRENCY`] at once.
+/// `source_concurrency` at once.
 pub async fn resolve_sources(
     client: &RegistryClient,
+    settings: &OperationSettings,
     spec: &ValidatedSpec,
     credentials: &CredentialSet,
 ) -> Result<Vec<ResolvedSource>, SourceError> {
@@ -61,21 +50,22 @@ pub async fn resolve_sources(
         .entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| resolve_numbered(client, i, entry, credentials))
+        .map(|(i, entry)| resolve_numbered(client, settings, i, entry, credentials))
         .collect();
     stream::iter(lookups)
-        .buffered(SOURCE_CONCURRENCY)
+        .buffered(settings.source_concurrency.max(1))
         .try_collect()
         .await
 }
 
 async fn resolve_numbered(
     client: &RegistryClient,
+    settings: &OperationSettings,
     i: usize,
     entry: &ValidatedEntry,
     credentials: &CredentialSet,
 ) -> Result<ResolvedSource, SourceError> {
-    resolve_entry(client, entry, credentials)
+    resolve_entry(client, settings, entry, credentials)
         .await
         .map(|resolution| ResolvedSource {
             reference: entry.source.clone(),
@@ -90,14 +80,15 @@ async fn resolve_numbered(
 
 async fn resolve_entry(
     client: &RegistryClient,
+    settings: &OperationSettings,
     entry: &ValidatedEntry,
     credentials: &CredentialSet,
-) -> Result<Resolution, ProxyError> {
+) -> Result<Resolution, RegistryError> {
     let credential = credentials.for_registry(entry.source.registry()).cloned();
     let repo = client.repository(&entry.source, credential).await?;
-    let manifest = match fetch_root(&repo, &entry.source).await {
+    let manifest = match fetch::root(&repo, &entry.source).await {
         Ok(m) => m,
-        Err(ProxyError::NotFound { detail, .. }) => {
+        Err(RegistryError::NotFound { detail, .. }) => {
             let reason = if detail.is_empty() {
                 format!("{} has no such manifest", repo.name())
             } else {
@@ -122,57 +113,92 @@ async fn resolve_entry(
             config: ImageConfig::default(),
         }),
         ManifestBody::Index(index) => {
-            check_source_size(&repo.name(), &index.manifests)?;
-            // A child listed more than once is fetched once.
-            let mut distinct: Vec<Descriptor> = Vec::new();
-            for d in &index.manifests {
-                if !distinct.iter().any(|seen| same_child(seen, d)) {
-                    distinct.push(d.clone());
-                }
-            }
-            let fetched: Vec<ResolvedChild> = stream::iter(distinct)
-                .map(|d| resolve_child(&repo, d))
-                .buffered(CHILD_CONCURRENCY)
-                .try_collect()
-                .await?;
-            let children = index
-                .manifests
-                .iter()
-                .filter_map(|d| {
-                    let child = fetched.iter().find(|c| same_child(&c.descriptor, d))?;
-                    Some(ResolvedChild {
-                        descriptor: d.clone(),
-                        ..child.clone()
-                    })
-                })
-                .collect();
+            check_source_size(settings, &repo.name(), &index.manifests)?;
+            let children = resolve_children(&repo, settings, &index.manifests).await?;
             Ok(Resolution::Index { manifest, children })
         }
     }
 }
 
-/// Two entries that point at the same child (and need the same of it):
-/// fetched once.
-fn same_child(a: &Descriptor, b: &Descriptor) -> bool {
-    a.digest == b.digest
-        && a.size == b.size
-        && a.media_type == b.media_type
-        && is_attestation(a) == is_attestation(b)
+/// The children of a source index, one per entry: each child fetched once
+/// per digest, each entry checked against it, and an image child's config
+/// fetched once per digest when some entry needs its platform (not for
+/// attestations).
+async fn resolve_children(
+    repo: &Repository<'_>,
+    settings: &OperationSettings,
+    listed: &[Descriptor],
+) -> Result<Vec<ResolvedChild>, RegistryError> {
+    let children = fetch::children(repo, listed, settings.child_concurrency).await;
+    let mut needs_config: Vec<(Digest, Descriptor)> = Vec::new();
+    for d in listed {
+        let child = children.get(d).transpose()?;
+        if let Some(child) = child
+            && let ManifestBody::Image(image) = &child.body
+            && !is_attestation(d)
+            && !needs_config.iter().any(|(digest, _)| *digest == d.digest)
+        {
+            needs_config.push((d.digest.clone(), image.config.clone()));
+        }
+    }
+    // Futures collected first (see `resolve_sources`).
+    let fetches: Vec<_> = needs_config
+        .into_iter()
+        .map(|(digest, config)| config_keyed(repo, digest, config))
+        .collect();
+    let configs: HashMap<Digest, Option<ImageConfig>> = stream::iter(fetches)
+        .buffered(settings.child_concurrency.max(1))
+        .try_collect()
+        .await?;
+    listed
+        .iter()
+        .filter_map(|d| {
+            let manifest = children.get(d)?;
+            Some(manifest.map(|manifest| ResolvedChild {
+                descriptor: d.clone(),
+                manifest: manifest.clone(),
+                config: if is_attestation(d) {
+                    None
+                } else {
+                    configs.get(&d.digest).cloned().flatten()
+                },
+            }))
+        })
+        .collect()
+}
+
+async fn config_keyed(
+    repo: &Repository<'_>,
+    digest: Digest,
+    config: Descriptor,
+) -> Result<(Digest, Option<ImageConfig>), RegistryError> {
+    Ok((digest, image_config(repo, &config).await?))
+}
+
+async fn image_config(
+    repo: &Repository<'_>,
+    config: &Descriptor,
+) -> Result<Option<ImageConfig>, RegistryError> {
+    Ok(fetch::image_config(repo, config).await?.map(|(c, _)| c))
 }
 
 fn is_attestation(d: &Descriptor) -> bool {
     d.annotations.get(REFERENCE_TYPE).map(String::as_str) == Some(ATTESTATION_MANIFEST)
 }
 
-/// A source index small enough to plan from: at most
-/// [`MAX_SOURCE_ENTRIES`] entries, whose children add up to at most
-/// [`MAX_SOURCE_CHILD_BYTES`].
-fn check_source_size(name: &str, entries: &[Descriptor]) -> Result<(), ProxyError> {
-    if entries.len() > MAX_SOURCE_ENTRIES {
-        return Err(ProxyError::BadManifest {
+/// A source index small enough to plan from: at most `max_source_entries`
+/// entries, whose children add up to at most `max_source_child_bytes`.
+fn check_source_size(
+    settings: &OperationSettings,
+    name: &str,
+    entries: &[Descriptor],
+) -> Result<(), RegistryError> {
+    let max_entries = settings.max_source_entries;
+    if entries.len() > max_entries {
+        return Err(RegistryError::BadManifest {
             what: format!("the source index {name}"),
             detail: format!(
-                "it lists {} entries; at most {MAX_SOURCE_ENTRIES} can be pushed from one index",
+                "it lists {} entries; at most {max_entries} can be pushed from one index",
                 entries.len()
             ),
         });
@@ -180,32 +206,13 @@ fn check_source_size(name: &str, entries: &[Descriptor]) -> Result<(), ProxyErro
     let bytes = entries
         .iter()
         .fold(0u64, |sum, d| sum.saturating_add(d.size));
-    if bytes > MAX_SOURCE_CHILD_BYTES {
-        return Err(ProxyError::TooLarge {
+    if bytes > settings.max_source_child_bytes {
+        return Err(RegistryError::TooLarge {
             what: format!("the child manifests of the source index {name} ({bytes} bytes in all)"),
-            limit: MAX_SOURCE_CHILD_BYTES,
+            limit: settings.max_source_child_bytes,
         });
     }
     Ok(())
-}
-
-/// One child of a source index; its config only when the platform may be
-/// needed (not for attestations).
-async fn resolve_child(
-    repo: &Repository<'_>,
-    descriptor: Descriptor,
-) -> Result<ResolvedChild, ProxyError> {
-    let manifest = fetch_child(repo, &descriptor).await?;
-    let attestation = is_attestation(&descriptor);
-    let config = match &manifest.body {
-        ManifestBody::Image(image) if !attestation => image_config(repo, &image.config).await?,
-        _ => None,
-    };
-    Ok(ResolvedChild {
-        descriptor,
-        manifest,
-        config,
-    })
 }
 
 #[cfg(test)]
@@ -226,18 +233,19 @@ mod tests {
 
     #[test]
     fn huge_source_indexes_are_refused_before_fetching() {
-        let ok = vec![entry(1000); MAX_SOURCE_ENTRIES];
-        assert!(check_source_size("r/x", &ok).is_ok());
-        let many = vec![entry(1000); MAX_SOURCE_ENTRIES + 1];
-        let e = check_source_size("r/x", &many).unwrap_err();
+        let s = OperationSettings::default();
+        let ok = vec![entry(1000); s.max_source_entries];
+        assert!(check_source_size(&s, "r/x", &ok).is_ok());
+        let many = vec![entry(1000); s.max_source_entries + 1];
+        let e = check_source_size(&s, "r/x", &many).unwrap_err();
         assert!(e.to_string().contains("at most 1000"), "{e}");
-        let heavy = vec![entry(MAX_SOURCE_CHILD_BYTES / 10 + 1); 10];
+        let heavy = vec![entry(s.max_source_child_bytes / 10 + 1); 10];
         assert!(matches!(
-            check_source_size("r/x", &heavy),
-            Err(ProxyError::TooLarge { .. })
+            check_source_size(&s, "r/x", &heavy),
+            Err(RegistryError::TooLarge { .. })
         ));
         // Sizes near u64::MAX do not overflow the sum.
         let absurd = vec![entry(u64::MAX); 2];
-        assert!(check_source_size("r/x", &absurd).is_err());
+        assert!(check_source_size(&s, "r/x", &absurd).is_err());
     }
 }

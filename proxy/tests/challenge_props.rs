@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use proxy::registry::challenge::parse_challenges;
+use proxy::registry::auth::challenge::parse_challenges;
 
 /// A challenge as generated: scheme, parameters (unique names) with values
 /// that are tokens or need quoting.

@@ -11,7 +11,6 @@ use shared::reference::Reference;
 
 use crate::app::AppState;
 use crate::error::ProxyError;
-use crate::registry::credentials::explain;
 
 use super::cache_control;
 
@@ -36,15 +35,13 @@ pub async fn inspect(
     headers: HeaderMap,
     query: Result<Query<InspectQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ProxyError> {
-    let Query(query) = query.map_err(|e| ProxyError::InvalidInput(e.body_text()))?;
+    let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
     let input = query.reference.unwrap_or_default();
     let text = match query.format.as_deref() {
         None | Some("") | Some("json") => false,
         Some(INSPECT_TEXT_FORMAT) => true,
         Some(other) => {
-            return Err(ProxyError::InvalidInput(format!(
-                "`format` is `{other}`, but it must be `json` (the default) or `text` (manifest-tool's output)"
-            )));
+            return Err(ProxyError::UnknownFormat(other.to_string()));
         }
     };
     let reference = parse_reference(&input)?;
@@ -57,7 +54,7 @@ pub async fn inspect(
     let vary = cache_control::VARY_ON;
     if text {
         let body = shared::inspect_text::render(&response, input.trim())
-            .map_err(|e| ProxyError::InvalidInput(e.to_string()))?;
+            .map_err(|e| ProxyError::TextRender(e.to_string()))?;
         return Ok((
             [
                 (CONTENT_TYPE, "text/plain; charset=utf-8"),
@@ -86,10 +83,15 @@ async fn run(
     let mut response = crate::registry::limits::within(
         state.client.operation_timeout(),
         reference.registry(),
-        crate::inspect::inspect(&state.client, reference, resolved.credential),
+        crate::inspect::inspect(
+            &state.client,
+            &state.operations,
+            reference,
+            resolved.credential,
+        ),
     )
     .await
-    .map_err(|e| explain(e, &resolved.info))?;
+    .map_err(|e| e.with_auth(&resolved.info))?;
     response.auth = Some(resolved.info);
     Ok(response)
 }

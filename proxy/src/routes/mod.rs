@@ -1,5 +1,6 @@
 //! The HTTP API's handlers: each parses its input, calls one operation and
-//! shapes the answer; the work itself lives in `crate::inspect` and `registry`.
+//! shapes the answer; the work itself lives in `crate::inspect` and `registry`;
+//! every failure is a `ProxyError`, answered by its one `IntoResponse`.
 
 pub mod cache_control;
 pub mod health;
@@ -18,19 +19,18 @@ pub fn credentials(headers: &HeaderMap) -> Result<CredentialSet, ProxyError> {
         None => Ok(CredentialSet::default()),
         Some(v) => {
             let text = v.to_str().map_err(|_| {
-                ProxyError::InvalidInput(format!(
+                ProxyError::CredentialsHeader(format!(
                     "the {CREDENTIALS_HEADER} header is not ASCII text"
                 ))
             })?;
-            CredentialSet::decode(text).map_err(|e| ProxyError::InvalidInput(e.to_string()))
+            CredentialSet::decode(text).map_err(|e| ProxyError::CredentialsHeader(e.to_string()))
         }
     }
 }
 
 /// Any other `/api/...` path: a JSON 404, not the page.
 pub async fn unknown_api() -> ProxyError {
-    ProxyError::NotFound {
+    ProxyError::UnknownEndpoint {
         what: "this API endpoint".into(),
-        detail: String::new(),
     }
 }

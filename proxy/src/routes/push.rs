@@ -11,18 +11,16 @@ use std::convert::Infallible;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use shared::api::{
-    ApiError, AuthInfo, ErrorBody, ErrorCode, NDJSON_CONTENT_TYPE, PlanResponse, PushEvent,
-};
+use axum::response::Response;
+use shared::api::{AuthInfo, NDJSON_CONTENT_TYPE, PlanResponse, PushEvent};
 use shared::credentials::CredentialSet;
 use shared::plan::Plan;
 use shared::spec::{PushSpec, ValidatedSpec};
 
 use crate::app::AppState;
-use crate::error::{ProxyError, status_of};
+use crate::error::{Internal, ProxyError};
 
 /// The Content-Types a spec may come in.
 pub const JSON: &str = "application/json";
@@ -31,40 +29,12 @@ pub const YAML: &str = "application/yaml";
 /// Progress events buffered between the push and a slow reader.
 const EVENT_BUFFER: usize = 64;
 
-/// An error answer: a status and the usual error body.
-#[derive(Debug)]
-pub struct Failure {
-    status: StatusCode,
-    error: ApiError,
-}
-
-impl Failure {
-    fn new(error: ApiError) -> Self {
-        Failure {
-            status: status_of(error.code),
-            error,
-        }
-    }
-}
-
-impl From<ProxyError> for Failure {
-    fn from(e: ProxyError) -> Self {
-        Failure::new(e.to_api_error())
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: self.error })).into_response()
-    }
-}
-
 /// `POST /api/v1/push/plan`: what would be pushed, byte for byte.
 pub async fn plan(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<PlanResponse>, Failure> {
+) -> Result<Json<PlanResponse>, ProxyError> {
     let (plan, _, auth) = prepare(&state, &headers, &body).await?;
     Ok(Json(PlanResponse {
         auth,
@@ -79,13 +49,17 @@ pub async fn push(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Failure> {
+) -> Result<Response, ProxyError> {
     let (plan, credentials, _) = prepare(&state, &headers, &body).await?;
     tracing::info!(to = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
     let (tx, rx) = tokio::sync::mpsc::channel::<PushEvent>(EVENT_BUFFER);
-    let client = state.client.clone();
+    let (client, operations, slots) = (
+        state.client.clone(),
+        state.operations.clone(),
+        state.push_slots.clone(),
+    );
     tokio::spawn(async move {
-        crate::push::run(&client, &plan, &credentials, &tx).await;
+        crate::push::run(&client, &operations, &slots, &plan, &credentials, &tx).await;
     });
     let lines = futures::stream::unfold(rx, |mut rx| async move {
         let event = rx.recv().await?;
@@ -95,21 +69,19 @@ pub async fn push(
         .header(CONTENT_TYPE, NDJSON_CONTENT_TYPE)
         .header(CACHE_CONTROL, "no-store")
         .body(Body::from_stream(lines))
-        .map_err(|e| ProxyError::Internal(format!("cannot build the response: {e}")).into())
+        .map_err(|e| Internal::Response(e.to_string()).into())
 }
 
 /// `POST /api/v1/spec/parse`: manifest-tool YAML in, the spec as JSON out,
 /// so the page can import YAML without a YAML parser of its own. Only the
 /// shape is checked; the page validates as the form is edited.
-pub async fn parse_spec(headers: HeaderMap, body: Bytes) -> Result<Json<PushSpec>, Failure> {
+pub async fn parse_spec(headers: HeaderMap, body: Bytes) -> Result<Json<PushSpec>, ProxyError> {
     match content_type(&headers).as_str() {
         YAML => {}
         other => return Err(unsupported(other, &[YAML])),
     }
     let text = utf8(&body)?;
-    shared::spec::parse_yaml(text)
-        .map(Json)
-        .map_err(|e| Failure::new(e.to_api_error()))
+    Ok(Json(shared::spec::parse_yaml(text)?))
 }
 
 /// Spec -> validated spec -> resolved sources -> plan, with the
@@ -118,7 +90,7 @@ async fn prepare(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(Plan, CredentialSet, Vec<AuthInfo>), Failure> {
+) -> Result<(Plan, CredentialSet, Vec<AuthInfo>), ProxyError> {
     let spec = read_spec(headers, body)?;
     let typed = super::credentials(headers)?;
     let registries: Vec<String> = std::iter::once(&spec.target)
@@ -131,25 +103,28 @@ async fn prepare(
     let sources = crate::registry::limits::within(
         state.client.operation_timeout(),
         spec.target.registry(),
-        async { Ok(crate::resolve::resolve_sources(&state.client, &spec, &credentials).await) },
+        async {
+            Ok::<_, ProxyError>(
+                crate::resolve::resolve_sources(
+                    &state.client,
+                    &state.operations,
+                    &spec,
+                    &credentials,
+                )
+                .await,
+            )
+        },
     )
-    .await?
-    .map_err(|e| Failure::new(e.to_api_error()))?;
-    let plan = shared::plan::plan(&spec, &sources).map_err(|e| Failure::new(e.to_api_error()))?;
+    .await??;
+    let plan = shared::plan::plan(&spec, &sources)?;
     Ok((plan, credentials, auth))
 }
 
 /// The spec from a JSON or YAML body, validated.
-fn read_spec(headers: &HeaderMap, body: &[u8]) -> Result<ValidatedSpec, Failure> {
-    let spec_error = |e: shared::spec::SpecError| Failure::new(e.to_api_error());
+fn read_spec(headers: &HeaderMap, body: &[u8]) -> Result<ValidatedSpec, ProxyError> {
     match content_type(headers).as_str() {
-        JSON => shared::spec::parse_json(utf8(body)?)
-            .map_err(spec_error)?
-            .validate()
-            .map_err(spec_error),
-        YAML => shared::spec::parse_and_validate_yaml(utf8(body)?)
-            .map(|(_, valid)| valid)
-            .map_err(|e| Failure::new(e.to_api_error())),
+        JSON => Ok(shared::spec::parse_json(utf8(body)?)?.validate()?),
+        YAML => Ok(shared::spec::parse_and_validate_yaml(utf8(body)?).map(|(_, valid)| valid)?),
         other => Err(unsupported(other, &[JSON, YAML])),
     }
 }
@@ -168,33 +143,23 @@ fn content_type(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-fn unsupported(given: &str, accepted: &[&str]) -> Failure {
+fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
     let given = if given.is_empty() { "none" } else { given };
-    Failure {
-        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        error: ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "the request's Content-Type is {given}; send the spec as {}",
-                accepted.join(" or ")
-            ),
-        ),
+    ProxyError::UnsupportedMediaType {
+        given: given.to_string(),
+        accepted: accepted.join(" or "),
     }
 }
 
-fn utf8(body: &[u8]) -> Result<&str, Failure> {
-    std::str::from_utf8(body).map_err(|e| {
-        Failure::new(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!("the spec is not UTF-8 text: {e}"),
-        ))
-    })
+fn utf8(body: &[u8]) -> Result<&str, ProxyError> {
+    std::str::from_utf8(body).map_err(ProxyError::NotUtf8)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::{HeaderValue, StatusCode};
+    use shared::api::ErrorCode;
 
     fn with_type(t: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -217,33 +182,41 @@ mod tests {
             "multipart/form-data",
         ] {
             let e = read_spec(&with_type(t), json).unwrap_err();
-            assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{t}");
-            assert!(e.error.message.contains(t), "{}", e.error.message);
+            assert_eq!(e.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{t}");
+            assert!(e.to_api_error().message.contains(t), "{e}");
         }
         let e = read_spec(&HeaderMap::new(), json).unwrap_err();
-        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(e.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
 
     #[test]
     fn spec_errors_name_the_field() {
         let json = br#"{"image":"127.0.0.1:5000/a:1","manifests":[{"image":"Bad Ref"}]}"#;
         let e = read_spec(&with_type(JSON), json).unwrap_err();
-        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
         assert!(
-            e.error.message.contains("manifests[0].image"),
+            e.to_api_error().message.contains("manifests[0].image"),
             "{}",
-            e.error.message
+            e.to_api_error().message
         );
         let e = read_spec(&with_type(JSON), b"{\"image\": [3]}").unwrap_err();
-        assert_eq!(e.error.code, ErrorCode::InvalidInput);
-        assert!(e.error.message.contains("line 1"), "{}", e.error.message);
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        assert!(
+            e.to_api_error().message.contains("line 1"),
+            "{}",
+            e.to_api_error().message
+        );
         let yaml = b"image: 127.0.0.1:5000/a:1\nmanifests:\n  - image: 127.0.0.1:5000/b:1\n    platform:\n      os: linux\n";
         let e = read_spec(&with_type(YAML), yaml).unwrap_err();
-        assert!(e.error.message.contains("line"), "{}", e.error.message);
         assert!(
-            e.error.message.contains("architecture"),
+            e.to_api_error().message.contains("line"),
             "{}",
-            e.error.message
+            e.to_api_error().message
+        );
+        assert!(
+            e.to_api_error().message.contains("architecture"),
+            "{}",
+            e.to_api_error().message
         );
     }
 }

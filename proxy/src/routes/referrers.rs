@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::ProxyError;
-use crate::registry::credentials::explain;
 
 use super::cache_control;
 
@@ -24,7 +23,7 @@ pub async fn referrers(
     headers: HeaderMap,
     query: Result<Query<ReferrersQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ProxyError> {
-    let Query(query) = query.map_err(|e| ProxyError::InvalidInput(e.body_text()))?;
+    let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
     let input = query.reference.unwrap_or_default();
     let reference = super::inspect::parse_reference(&input)?;
     let typed = super::credentials(&headers)?;
@@ -35,10 +34,15 @@ pub async fn referrers(
     let response = crate::registry::limits::within(
         state.client.operation_timeout(),
         reference.registry(),
-        crate::referrers::referrers(&state.client, &reference, resolved.credential),
+        crate::referrers::referrers(
+            &state.client,
+            &state.operations,
+            &reference,
+            resolved.credential,
+        ),
     )
     .await
-    .map_err(|e| explain(e, &resolved.info))?;
+    .map_err(|e| e.with_auth(&resolved.info))?;
     // New referrers can be pushed at any time: always revalidate.
     Ok((
         [

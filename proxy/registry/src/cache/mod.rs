@@ -4,7 +4,10 @@
 //! Content addressed by digest is immutable, so entries never go stale; the
 //! cache is bounded by total bytes and evicts the least recently used. Keys
 //! include the registry, repository and the caller's identity, so content one
-//! user was allowed to read is never handed to another who was not.
+//! user was allowed to read is never handed to another who was not. Tags do
+//! move: what they pointed at is only a hint (`tag_memo`).
+
+pub mod tag_memo;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;

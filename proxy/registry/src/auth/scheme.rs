@@ -1,4 +1,5 @@
-//! Answering a registry's authentication challenge.
+//! The pieces of registry authentication: scopes, identities, headers, which
+//! challenge to answer, token URLs and answers, and the token cache.
 //!
 //! Registries use Bearer tokens (a token service at the challenge's `realm`,
 //! asked for `scope=repository:NAME:pull`) or plain Basic auth (ECR, htpasswd

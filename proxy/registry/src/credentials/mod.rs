@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use shared::api::{AuthInfo, AuthSource};
 use shared::credentials::{Credential, CredentialSet};
 
-use crate::error::ProxyError;
+use crate::error::RegistryError;
 use docker_config::{DockerConfig, Lookup};
 
 /// The Docker config the proxy reads its own credentials from.
@@ -66,13 +66,13 @@ impl DockerCredentials {
     }
 
     /// The config as it is now; `None` when there is none (default location only).
-    pub fn read(&self) -> Result<Option<DockerConfig>, ProxyError> {
+    pub fn read(&self) -> Result<Option<DockerConfig>, RegistryError> {
         match std::fs::read(&self.config_file) {
             Ok(bytes) => DockerConfig::parse(&self.config_file, &bytes)
                 .map(Some)
-                .map_err(|e| ProxyError::Credentials(e.to_string())),
+                .map_err(|e| RegistryError::Credentials(e.to_string())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.explicit => Ok(None),
-            Err(e) => Err(ProxyError::Credentials(format!(
+            Err(e) => Err(RegistryError::Credentials(format!(
                 "cannot read the Docker config {}: {e}",
                 self.config_file.display()
             ))),
@@ -89,13 +89,13 @@ impl DockerCredentials {
     pub async fn lookup(
         &self,
         registry: &str,
-    ) -> Result<Option<(Credential, AuthInfo)>, ProxyError> {
+    ) -> Result<Option<(Credential, AuthInfo)>, RegistryError> {
         let Some(config) = self.read()? else {
             return Ok(None);
         };
         let lookup = config
             .lookup(registry)
-            .map_err(|e| ProxyError::Credentials(e.to_string()))?;
+            .map_err(|e| RegistryError::Credentials(e.to_string()))?;
         match lookup {
             Lookup::Nothing => Ok(None),
             Lookup::Stored(credential) => Ok(Some((
@@ -116,7 +116,7 @@ impl DockerCredentials {
                 let answer = helper::get(&helper, &server_url, &self.search_path())
                     .await
                     .map_err(|e| {
-                        ProxyError::Credentials(format!(
+                        RegistryError::Credentials(format!(
                             "{e} (named by {origin} in {}, for {registry})",
                             config.path().display()
                         ))
@@ -200,7 +200,7 @@ impl CredentialResolver {
         &self,
         typed: &CredentialSet,
         registry: &str,
-    ) -> Result<Resolved, ProxyError> {
+    ) -> Result<Resolved, RegistryError> {
         if let Some(credential) = typed.for_registry(registry) {
             return Ok(Resolved {
                 credential: Some(credential.clone()),
@@ -231,7 +231,7 @@ impl CredentialResolver {
         &self,
         typed: &CredentialSet,
         registries: &[String],
-    ) -> Result<(CredentialSet, Vec<AuthInfo>), ProxyError> {
+    ) -> Result<(CredentialSet, Vec<AuthInfo>), RegistryError> {
         let mut set = typed.clone();
         let mut infos: Vec<AuthInfo> = Vec::new();
         for registry in registries {
@@ -252,16 +252,18 @@ impl CredentialResolver {
 }
 
 /// Add to a 401/403 which credentials were used, so "rejected" says whose.
-pub fn explain(error: ProxyError, info: &AuthInfo) -> ProxyError {
+pub fn explain(error: RegistryError, info: &AuthInfo) -> RegistryError {
     let used = format!("credentials used: {}", info.describe());
     match error {
-        ProxyError::Unauthorized { registry, detail } if info.source != AuthSource::Anonymous => {
-            ProxyError::Unauthorized {
+        RegistryError::Unauthorized { registry, detail }
+            if info.source != AuthSource::Anonymous =>
+        {
+            RegistryError::Unauthorized {
                 registry,
                 detail: append(&detail, &used),
             }
         }
-        ProxyError::Denied { registry, detail } => ProxyError::Denied {
+        RegistryError::Denied { registry, detail } => RegistryError::Denied {
             registry,
             detail: append(&detail, &used),
         },
@@ -403,7 +405,7 @@ mod tests {
             helper: Some("docker-credential-x".into()),
         };
         let e = explain(
-            ProxyError::Unauthorized {
+            RegistryError::Unauthorized {
                 registry: "r".into(),
                 detail: "rejected".into(),
             },
@@ -411,7 +413,7 @@ mod tests {
         );
         assert!(e.to_string().contains("docker-credential-x"), "{e}");
         let e = explain(
-            ProxyError::Unauthorized {
+            RegistryError::Unauthorized {
                 registry: "r".into(),
                 detail: "x".into(),
             },

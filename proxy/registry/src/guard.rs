@@ -23,7 +23,7 @@ use reqwest::Url;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::Host;
 
-use crate::error::ProxyError;
+use crate::error::RegistryError;
 
 /// What kind of address an IP is, as far as reaching it is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,13 +261,14 @@ pub struct TargetPolicy {
 
 impl TargetPolicy {
     /// Normalize the `HOST[:PORT]` entries; a malformed entry is an error.
-    pub fn new(insecure_registries: &[String]) -> Result<Self, ProxyError> {
+    pub fn new(insecure_registries: &[String]) -> Result<Self, RegistryError> {
         let mut insecure = HashSet::new();
         for entry in insecure_registries {
             let parsed = HostPort::parse(entry.trim()).map_err(|e| {
-                ProxyError::InvalidInput(format!(
-                    "--insecure-registry `{entry}` is not HOST[:PORT]: {e}"
-                ))
+                RegistryError::InsecureRegistryEntry {
+                    entry: entry.clone(),
+                    reason: e,
+                }
             })?;
             insecure.insert(parsed);
         }
@@ -285,16 +286,17 @@ impl TargetPolicy {
     /// An allow-listed `host_port` (host and port exactly as written) gets
     /// plain HTTP to exactly that port, or to port 80 when none is written;
     /// anything else gets HTTPS.
-    pub fn target(&self, host_port: &str) -> Result<Target, ProxyError> {
-        let invalid = |reason: String| ProxyError::ForbiddenTarget {
+    pub fn target(&self, host_port: &str) -> Result<Target, RegistryError> {
+        let invalid = |reason: String| RegistryError::ForbiddenTarget {
             host: host_port.to_string(),
             reason: format!("not a valid host name: {reason}"),
         };
         let written = HostPort::parse(host_port).map_err(invalid)?;
         if self.insecure.contains(&written) {
             let url = |scheme: &str| {
-                Url::parse(&format!("{scheme}://{written}/")).map_err(|e| {
-                    ProxyError::Internal(format!("cannot build a URL for {written}: {e}"))
+                Url::parse(&format!("{scheme}://{written}/")).map_err(|e| RegistryError::Url {
+                    what: written.to_string(),
+                    detail: e.to_string(),
                 })
             };
             return Ok(Target {
@@ -317,7 +319,7 @@ impl TargetPolicy {
     /// allow-list: an entry without a port matches a URL without one; an
     /// entry with a port matches a URL whose port (explicit or the scheme's
     /// default) is that one.
-    fn allows_url(&self, url: &Url) -> Result<bool, ProxyError> {
+    fn allows_url(&self, url: &Url) -> Result<bool, RegistryError> {
         let host = normalized_host(url)?;
         let exact = HostPort {
             host: host.clone(),
@@ -332,12 +334,12 @@ impl TargetPolicy {
 
     /// Check a URL the registry told us to use (token realm, redirect):
     /// returns whether it is an allow-listed (insecure) target.
-    pub fn check_url(&self, url: &Url) -> Result<bool, ProxyError> {
+    pub fn check_url(&self, url: &Url) -> Result<bool, RegistryError> {
         let shown = url.host_str().unwrap_or("").to_string();
         if self.allows_url(url)? {
             return match url.scheme() {
                 "http" | "https" => Ok(true),
-                other => Err(ProxyError::ForbiddenTarget {
+                other => Err(RegistryError::ForbiddenTarget {
                     host: shown,
                     reason: format!("unsupported URL scheme `{other}`"),
                 }),
@@ -348,7 +350,7 @@ impl TargetPolicy {
             None => normalized_host(url)?,
         };
         if url.scheme() != "https" {
-            return Err(ProxyError::ForbiddenTarget {
+            return Err(RegistryError::ForbiddenTarget {
                 host: key.clone(),
                 reason: format!(
                     "only https is allowed (got `{}`); start the proxy with --insecure-registry {key} to allow plain HTTP to it",
@@ -363,7 +365,7 @@ impl TargetPolicy {
 
 /// A URL's host after normalization by the URL parser: lowercase names
 /// without a trailing dot, canonical IPs (IPv4-mapped IPv6 as IPv4).
-fn normalized_host(url: &Url) -> Result<String, ProxyError> {
+fn normalized_host(url: &Url) -> Result<String, RegistryError> {
     match url.host() {
         Some(Host::Domain(d)) => Ok(d.trim_end_matches('.').to_ascii_lowercase()),
         Some(Host::Ipv4(v4)) => Ok(v4.to_string()),
@@ -371,14 +373,14 @@ fn normalized_host(url: &Url) -> Result<String, ProxyError> {
             IpAddr::V4(v4) => v4.to_string(),
             IpAddr::V6(v6) => format!("[{v6}]"),
         }),
-        None => Err(ProxyError::ForbiddenTarget {
+        None => Err(RegistryError::ForbiddenTarget {
             host: url.to_string(),
             reason: "the URL has no host".into(),
         }),
     }
 }
 
-fn check_literal(url: &Url, shown: &str) -> Result<(), ProxyError> {
+fn check_literal(url: &Url, shown: &str) -> Result<(), RegistryError> {
     let ip = match url.host() {
         Some(Host::Ipv4(v4)) => IpAddr::V4(v4),
         Some(Host::Ipv6(v6)) => IpAddr::V6(v6),
@@ -392,8 +394,8 @@ fn check_literal(url: &Url, shown: &str) -> Result<(), ProxyError> {
     }
 }
 
-fn refusal(host: &str, ip: IpAddr, class: AddressClass) -> ProxyError {
-    ProxyError::ForbiddenTarget {
+fn refusal(host: &str, ip: IpAddr, class: AddressClass) -> RegistryError {
+    RegistryError::ForbiddenTarget {
         host: host.to_string(),
         reason: format!(
             "{ip} is {}; start the proxy with --insecure-registry {host} to allow it",
@@ -413,7 +415,7 @@ pub struct RefusedAddress {
 }
 
 impl RefusedAddress {
-    pub fn into_proxy_error(self) -> ProxyError {
+    pub fn into_error(self) -> RegistryError {
         refusal(&self.host, self.ip, self.class)
     }
 }
@@ -617,7 +619,7 @@ mod tests {
         ] {
             let e = filter_addresses("rebind.example", false, [a(ip)]).unwrap_err();
             assert!(!e.class.is_public(), "{ip}");
-            let message = e.clone().into_proxy_error().to_string();
+            let message = e.clone().into_error().to_string();
             assert!(
                 message.contains("--insecure-registry rebind.example"),
                 "{message}"
@@ -637,7 +639,7 @@ mod tests {
         assert!(p.target("127.0.0.1:5001").unwrap().insecure);
         // Same host, another port: not allow-listed, and a literal loopback IP.
         let e = p.target("127.0.0.1:5002").unwrap_err();
-        assert!(matches!(e, ProxyError::ForbiddenTarget { .. }), "{e}");
+        assert!(matches!(e, RegistryError::ForbiddenTarget { .. }), "{e}");
         // localhost on another port is https + public-only resolution.
         assert!(!p.target("localhost:6000").unwrap().insecure);
     }
@@ -727,7 +729,7 @@ mod tests {
         ] {
             let e = p.target(host).unwrap_err();
             assert!(
-                matches!(e, ProxyError::ForbiddenTarget { .. }),
+                matches!(e, RegistryError::ForbiddenTarget { .. }),
                 "{host}: {e}"
             );
         }

@@ -11,9 +11,9 @@ use reqwest::header::AUTHORIZATION;
 use reqwest::{RequestBuilder, Url};
 use shared::credentials::Credential;
 
-use super::auth;
 use super::challenge::Challenge;
-use super::credentials::docker_config::is_identity_token;
+use super::scheme as auth;
+use crate::credentials::docker_config::is_identity_token;
 
 /// The `client_id` sent with OAuth2 token requests.
 pub const CLIENT_ID: &str = "manifest-web";

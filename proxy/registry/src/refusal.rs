@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::error::ProxyError;
+use crate::error::RegistryError;
 
 /// Where the error happened, for the message.
 #[derive(Debug, Clone)]
@@ -67,7 +67,7 @@ pub fn parse_error_body(body: &[u8]) -> Vec<RegistryErrorInfo> {
 }
 
 /// Map a non-success registry response to our error.
-pub fn map_registry_error(status: u16, body: &[u8], ctx: &ErrorContext<'_>) -> ProxyError {
+pub fn map_registry_error(status: u16, body: &[u8], ctx: &ErrorContext<'_>) -> RegistryError {
     let infos = parse_error_body(body);
     let detail = summarize(&infos, body);
     let has = |code: &str| infos.iter().any(|i| i.code.eq_ignore_ascii_case(code));
@@ -75,18 +75,18 @@ pub fn map_registry_error(status: u16, body: &[u8], ctx: &ErrorContext<'_>) -> P
     let not_found =
         status == 404 || has("MANIFEST_UNKNOWN") || has("NAME_UNKNOWN") || has("BLOB_UNKNOWN");
     if status == 401 || (has("UNAUTHORIZED") && !not_found) {
-        ProxyError::Unauthorized { registry, detail }
+        RegistryError::Unauthorized { registry, detail }
     } else if status == 429 || has("TOOMANYREQUESTS") {
-        ProxyError::RateLimited { registry, detail }
+        RegistryError::RateLimited { registry, detail }
     } else if status == 403 || has("DENIED") {
-        ProxyError::Denied { registry, detail }
+        RegistryError::Denied { registry, detail }
     } else if not_found {
-        ProxyError::NotFound {
+        RegistryError::NotFound {
             what: format!("{} in {}", ctx.what, ctx.registry),
             detail,
         }
     } else {
-        ProxyError::Upstream {
+        RegistryError::Upstream {
             registry,
             what: ctx.what.to_string(),
             status,
@@ -134,7 +134,7 @@ mod tests {
     fn not_found_names_the_reference_and_the_registry_code() {
         let body = br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"1.0"}}]}"#;
         let e = map_registry_error(404, body, &CTX);
-        assert!(matches!(e, ProxyError::NotFound { .. }), "{e:?}");
+        assert!(matches!(e, RegistryError::NotFound { .. }), "{e:?}");
         let msg = e.to_string();
         assert!(msg.contains("localhost:5000/app:1.0"), "{msg}");
         assert!(msg.contains("MANIFEST_UNKNOWN: manifest unknown"), "{msg}");
@@ -145,7 +145,7 @@ mod tests {
         let body = br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"app"}}]}"#;
         assert!(matches!(
             map_registry_error(404, body, &CTX),
-            ProxyError::NotFound { .. }
+            RegistryError::NotFound { .. }
         ));
         let e = map_registry_error(404, b"", &CTX);
         assert_eq!(
@@ -158,21 +158,21 @@ mod tests {
     fn auth_statuses() {
         let body = br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[{"Type":"repository","Name":"app","Action":"pull"}]}]}"#;
         let e = map_registry_error(401, body, &CTX);
-        assert!(matches!(e, ProxyError::Unauthorized { .. }), "{e:?}");
+        assert!(matches!(e, RegistryError::Unauthorized { .. }), "{e:?}");
         assert!(e.to_string().contains("authentication required"));
         let body = br#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#;
         assert!(matches!(
             map_registry_error(403, body, &CTX),
-            ProxyError::Denied { .. }
+            RegistryError::Denied { .. }
         ));
         let body = br#"{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}"#;
         let e = map_registry_error(429, body, &CTX);
-        assert!(matches!(e, ProxyError::RateLimited { .. }));
+        assert!(matches!(e, RegistryError::RateLimited { .. }));
         assert!(e.to_string().contains("pull rate limit"));
         // Docker Hub has answered rate limits with other statuses plus this code.
         assert!(matches!(
             map_registry_error(403, body, &CTX),
-            ProxyError::RateLimited { .. }
+            RegistryError::RateLimited { .. }
         ));
     }
 
@@ -182,7 +182,7 @@ mod tests {
             br#"{"errors":[{"code":"HARBOR_SPECIFIC","message":"project is being deleted"}]}"#;
         let e = map_registry_error(500, body, &CTX);
         match &e {
-            ProxyError::Upstream { status, detail, .. } => {
+            RegistryError::Upstream { status, detail, .. } => {
                 assert_eq!(*status, 500);
                 assert_eq!(detail, "HARBOR_SPECIFIC: project is being deleted");
             }

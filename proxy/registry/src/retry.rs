@@ -24,7 +24,7 @@ use reqwest::{Method, Response, StatusCode, Url};
 use shared::digest::Digest;
 
 use super::guard::RefusedAddress;
-use crate::error::ProxyError;
+use crate::error::RegistryError;
 
 /// How hard to try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,20 +212,32 @@ where
 pub enum ReadFailure {
     /// The body broke off part-way (reset, truncated, timed out): the whole
     /// request may be sent again.
-    Interrupted(ProxyError),
+    Interrupted(RegistryError),
     /// Anything else: reported as it is.
-    Final(ProxyError),
+    Final(RegistryError),
 }
 
-impl From<ProxyError> for ReadFailure {
-    fn from(e: ProxyError) -> Self {
+impl ReadFailure {
+    /// The error, whichever kind of failure it was.
+    pub fn into_error(self) -> RegistryError {
+        match self {
+            ReadFailure::Interrupted(e) | ReadFailure::Final(e) => e,
+        }
+    }
+}
+
+impl From<RegistryError> for ReadFailure {
+    fn from(e: RegistryError) -> Self {
         ReadFailure::Final(e)
     }
 }
 
 /// Run an idempotent request-and-read-the-body operation again when its
 /// body was interrupted (statuses are retried inside `send` already).
-pub async fn rereading<T, F, Fut>(policy: &RetryPolicy, mut operation: F) -> Result<T, ProxyError>
+pub async fn rereading<T, F, Fut>(
+    policy: &RetryPolicy,
+    mut operation: F,
+) -> Result<T, RegistryError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, ReadFailure>>,
@@ -364,7 +376,7 @@ mod tests {
             base_delay: Duration::from_millis(1),
             ..RetryPolicy::default()
         };
-        let broken = || ProxyError::Unreachable {
+        let broken = || RegistryError::Unreachable {
             host: "h".into(),
             detail: "reset".into(),
             transient: true,
@@ -375,16 +387,16 @@ mod tests {
             async { Err(ReadFailure::Interrupted(broken())) }
         })
         .await;
-        assert!(matches!(r, Err(ProxyError::Unreachable { .. })));
+        assert!(matches!(r, Err(RegistryError::Unreachable { .. })));
         assert_eq!(calls, p.attempts);
 
         let mut calls = 0;
         let r: Result<(), _> = rereading(&p, || {
             calls += 1;
-            async { Err(ReadFailure::Final(ProxyError::Internal("x".into()))) }
+            async { Err(ReadFailure::Final(RegistryError::Credentials("x".into()))) }
         })
         .await;
-        assert!(matches!(r, Err(ProxyError::Internal(_))));
+        assert!(matches!(r, Err(RegistryError::Credentials(_))));
         assert_eq!(calls, 1);
 
         let mut calls = 0;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::ProxyError;
+use crate::error::RegistryError;
 
 /// Registries tracked before idle entries are forgotten.
 const TRACKED_HOSTS: usize = 1024;
@@ -89,21 +89,21 @@ impl Limits {
 /// Run one whole operation (all its requests and retries) against
 /// `registry`, giving up after `limit`: per-request timeouts alone do not
 /// bound an inspection of a large index on a slow registry.
-pub async fn within<T>(
+pub async fn within<T, E: From<RegistryError>>(
     limit: Duration,
     registry: &str,
-    operation: impl Future<Output = Result<T, ProxyError>>,
-) -> Result<T, ProxyError> {
+    operation: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
     match tokio::time::timeout(limit, operation).await {
         Ok(result) => result,
-        Err(_) => Err(ProxyError::Unreachable {
+        Err(_) => Err(E::from(RegistryError::Unreachable {
             host: registry.to_string(),
             detail: format!(
                 "the operation did not finish within {} seconds",
                 limit.as_secs_f32()
             ),
             transient: false,
-        }),
+        })),
     }
 }
 
@@ -140,15 +140,15 @@ mod tests {
 
     #[tokio::test]
     async fn operations_past_their_time_are_unreachable() {
-        let slow = within(Duration::from_millis(10), "r.example", async {
+        let slow = within::<(), RegistryError>(Duration::from_millis(10), "r.example", async {
             tokio::time::sleep(Duration::from_secs(60)).await;
             Ok(())
         })
         .await
         .unwrap_err();
-        assert!(matches!(slow, ProxyError::Unreachable { ref host, .. } if host == "r.example"));
+        assert!(matches!(slow, RegistryError::Unreachable { ref host, .. } if host == "r.example"));
         assert!(slow.to_string().contains("did not finish within"), "{slow}");
-        let fast = within(Duration::from_secs(60), "r", async { Ok(7) }).await;
+        let fast = within::<_, RegistryError>(Duration::from_secs(60), "r", async { Ok(7) }).await;
         assert_eq!(fast.unwrap(), 7);
     }
 

@@ -1,0 +1,58 @@
+//! The one value that holds everything shared between requests: the
+//! transport (clients, target policy, bounds), the token cache, the content
+//! cache and the tag memo. Callers get a `Repository` handle from it and
+//! work through that.
+
+use std::time::Duration;
+
+use crate::auth::TokenCache;
+use crate::cache::ContentCache;
+use crate::cache::tag_memo::TagMemo;
+use crate::error::RegistryError;
+use crate::retry::RetryPolicy;
+use crate::settings::RegistrySettings;
+use crate::transport::Transport;
+
+/// Shared by all requests: connection pools, token cache, content cache.
+pub struct RegistryClient {
+    pub(crate) transport: Transport,
+    pub(crate) tokens: TokenCache,
+    pub(crate) cache: ContentCache,
+    /// Tag -> digest hints, confirmed by HEAD before use (see `tag_memo`).
+    pub(crate) tags: TagMemo,
+}
+
+impl RegistryClient {
+    pub fn new(insecure_registries: &[String]) -> Result<Self, RegistryError> {
+        Self::with_settings(insecure_registries, &RegistrySettings::default())
+    }
+
+    /// A client with these timeouts, retries, bounds and cache size.
+    pub fn with_settings(
+        insecure_registries: &[String],
+        settings: &RegistrySettings,
+    ) -> Result<Self, RegistryError> {
+        Ok(RegistryClient {
+            transport: Transport::new(insecure_registries, settings)?,
+            tokens: TokenCache::default(),
+            cache: ContentCache::new(settings.cache_bytes),
+            tags: TagMemo::default(),
+        })
+    }
+
+    /// The settings this client was built with.
+    pub fn settings(&self) -> &RegistrySettings {
+        self.transport.settings()
+    }
+
+    /// How hard requests (and callers retrying at a higher level) try.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.transport.retry
+    }
+
+    /// How long one API operation (an inspection, a plan) may take in all;
+    /// see `limits::within`.
+    pub fn operation_timeout(&self) -> Duration {
+        self.settings().operation_timeout
+    }
+}

@@ -1,0 +1,78 @@
+//! The `/v2/` operations, one method each on `Repository`, all sent through
+//! the one request path (`request`): manifests, blobs (reads, mounts and
+//! uploads) and referrers. What they answer is typed here.
+
+mod blobs;
+mod manifests;
+mod referrers;
+
+use bytes::Bytes;
+use reqwest::Url;
+use reqwest::header::HeaderMap;
+use shared::digest::Digest;
+
+use crate::error::RegistryError;
+
+/// Registries send `Docker-Content-Digest` with manifests.
+pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
+
+/// A manifest as the registry sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedManifest {
+    pub bytes: Bytes,
+    pub content_type: Option<String>,
+    /// The `Docker-Content-Digest` header, when present and well-formed.
+    pub docker_content_digest: Option<Digest>,
+}
+
+/// One page of a referrers list, and where the next one is (on the
+/// registry's own origin), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferrersPage {
+    pub fetched: FetchedManifest,
+    pub next: Option<Url>,
+}
+
+/// What a HEAD on a manifest tells (no body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestHead {
+    pub content_type: Option<String>,
+    pub docker_content_digest: Option<Digest>,
+    pub size: Option<u64>,
+}
+
+/// What a cross-repository mount did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountOutcome {
+    /// 201: the blob is now in the repository.
+    Mounted,
+    /// 202: not mounted; an upload session was started at this URL instead.
+    Upload(Url),
+}
+
+/// The registry's `Docker-Content-Digest`, when it sent one, must be the
+/// digest of the bytes it sent (the error names both).
+pub(crate) fn verify_header(
+    header: Option<&Digest>,
+    bytes: &[u8],
+    what: &str,
+) -> Result<(), RegistryError> {
+    match header {
+        Some(claimed) => {
+            RegistryError::verify(claimed, bytes, &format!("{what} (Docker-Content-Digest)"))
+        }
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+pub(crate) fn header_digest(headers: &HeaderMap) -> Option<Digest> {
+    header_string(headers, DOCKER_CONTENT_DIGEST).and_then(|s| Digest::parse(&s).ok())
+}

@@ -1,0 +1,93 @@
+//! The redirect policy, in one function: registries redirect blob (and
+//! sometimes manifest) requests to a CDN or storage bucket. Every hop is
+//! checked by the target guard like the first, at most
+//! `RegistrySettings::max_redirects` are followed, and the Authorization
+//! header only ever goes to the registry's own origin.
+
+use reqwest::header::{AUTHORIZATION, HeaderValue, LOCATION};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
+
+use crate::error::RegistryError;
+use crate::ops::header_string;
+use crate::repository::Repository;
+use crate::request::Outgoing;
+use crate::transport::transport_error;
+
+impl Repository<'_> {
+    /// One request plus its redirects, each target guarded, each sent under
+    /// the in-flight bounds (and retried when it may be sent again).
+    pub(crate) async fn follow(
+        &self,
+        method: &Method,
+        mut url: Url,
+        extras: &Outgoing<'_>,
+        authorization: Option<&HeaderValue>,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
+        let transport = &self.client.transport;
+        let mut insecure = if url.origin() == self.target.base.origin() {
+            self.target.insecure
+        } else {
+            transport.policy.check_url(&url)?
+        };
+        let max_redirects = transport.settings().max_redirects;
+        let mut hops = 0;
+        loop {
+            let same_origin = url.origin() == self.target.base.origin();
+            let build = || {
+                let req: RequestBuilder = transport
+                    .http(insecure)
+                    .request(method.clone(), url.clone());
+                let req = extras.apply(req);
+                match (same_origin, authorization) {
+                    (true, Some(a)) => req.header(AUTHORIZATION, a.clone()),
+                    _ => req,
+                }
+            };
+            if !extras.can_send() {
+                return Err(RegistryError::protocol(
+                    &self.registry,
+                    what,
+                    format!(
+                        "it redirected the upload to {}, but a streamed body cannot be sent twice",
+                        crate::transport::host_of(&url)
+                    ),
+                ));
+            }
+            let resp = transport
+                .send_bounded(method, &url, extras.replayable(), build)
+                .await
+                .map_err(|e| transport_error(&url, &e))?;
+            let status = resp.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                return Ok(resp);
+            }
+            if hops == max_redirects {
+                return Err(RegistryError::upstream(
+                    &self.registry,
+                    what,
+                    status,
+                    format!("more than {max_redirects} redirects"),
+                ));
+            }
+            hops += 1;
+            let location = header_string(resp.headers(), LOCATION.as_str()).ok_or_else(|| {
+                RegistryError::upstream(
+                    &self.registry,
+                    what,
+                    status,
+                    "a redirect without a Location header",
+                )
+            })?;
+            url = url.join(&location).map_err(|e| {
+                RegistryError::upstream(
+                    &self.registry,
+                    what,
+                    status,
+                    format!("a redirect to an invalid URL: {e}"),
+                )
+            })?;
+            insecure = transport.policy.check_url(&url)?;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The one request path: every `/v2/` call goes through `Repository::send`,
+//! which always applies the in-flight bounds and retries (`transport`), the
+//! redirect policy (`redirect`), authentication (`auth`) and turns a
+//! non-success answer into a typed error (`refusal`). Bodies are read under
+//! a size cap (`body`).
+//!
+//! A streamed body (a layer being copied) cannot be sent twice: it gets the
+//! bounds, the redirect guard and the Authorization known to work, but no
+//! retry, no redirect that would need the body again and no second try
+//! after a 401.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
+
+use crate::auth::challenge::insufficient_scope;
+use crate::body::{self, BodyError};
+use crate::error::{RegistryError, join_detail};
+use crate::quota;
+use crate::refusal::map_registry_error;
+use crate::repository::Repository;
+use crate::retry::ReadFailure;
+use crate::transport::transport_error;
+
+/// What a request carries besides its method and URL.
+#[derive(Default)]
+pub(crate) struct Outgoing<'a> {
+    pub accept: Option<&'a str>,
+    pub body: Option<OutBody<'a>>,
+    /// A longer timeout than the client's (blob transfers).
+    pub timeout: Option<Duration>,
+}
+
+/// A request body.
+pub(crate) enum OutBody<'a> {
+    /// Bytes that can be sent again (after a 401, a retry, a 307), and
+    /// their Content-Type.
+    Bytes(Bytes, &'a str),
+    /// A body that streams through once, with its length.
+    Stream(Mutex<Option<reqwest::Body>>, u64),
+}
+
+impl<'a> Outgoing<'a> {
+    pub fn accepting(accept: Option<&'a str>) -> Self {
+        Outgoing {
+            accept,
+            ..Outgoing::default()
+        }
+    }
+
+    /// Can this request be sent again with the same body?
+    pub fn replayable(&self) -> bool {
+        !matches!(self.body, Some(OutBody::Stream(..)))
+    }
+
+    /// Is there (still) a body to send? Only a streamed one runs out.
+    pub fn can_send(&self) -> bool {
+        match &self.body {
+            Some(OutBody::Stream(body, _)) => {
+                body.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+            }
+            _ => true,
+        }
+    }
+
+    pub fn apply(&self, mut req: RequestBuilder) -> RequestBuilder {
+        if let Some(a) = self.accept {
+            req = req.header(ACCEPT, a);
+        }
+        match &self.body {
+            Some(OutBody::Bytes(body, content_type)) => {
+                req = req.header(CONTENT_TYPE, *content_type).body(body.clone());
+            }
+            Some(OutBody::Stream(body, size)) => {
+                if let Some(body) = body.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                    req = req
+                        .header(CONTENT_TYPE, "application/octet-stream")
+                        .header(CONTENT_LENGTH, *size)
+                        .body(body);
+                }
+            }
+            None => {}
+        }
+        if let Some(t) = self.timeout {
+            req = req.timeout(t);
+        }
+        req
+    }
+}
+
+impl Repository<'_> {
+    /// Send with authentication (cached token, or answer the 401 once) and
+    /// guarded redirects; a non-success answer becomes a `RegistryError`.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        extras: &Outgoing<'_>,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
+        let authorization = self.current_authorization();
+        let mut resp = self
+            .follow(&method, url.clone(), extras, authorization.as_ref(), what)
+            .await?;
+        if resp.status() == StatusCode::UNAUTHORIZED && extras.replayable() {
+            let answer = self
+                .reauthorize(&resp, authorization.as_ref(), what)
+                .await?;
+            resp = self
+                .follow(&method, url, extras, Some(&answer), what)
+                .await?;
+        }
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        if let Some(e) = self.foreign_challenge(&resp, what) {
+            return Err(e);
+        }
+        Err(self.refusal(resp, what).await)
+    }
+
+    /// A non-success answer as a `RegistryError` (401s say what to do).
+    async fn refusal(&self, resp: Response, what: &str) -> RegistryError {
+        let status = resp.status().as_u16();
+        let scope_denied = status == 401 && insufficient_scope(resp.headers());
+        let quota_note = if status == 429 {
+            quota::explain_too_many_requests(resp.headers(), std::time::SystemTime::now())
+        } else {
+            String::new()
+        };
+        let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;
+        let err = map_registry_error(status, &bytes, &self.ctx(what));
+        match err {
+            RegistryError::RateLimited { registry, detail } if !quota_note.is_empty() => {
+                RegistryError::RateLimited {
+                    registry,
+                    detail: join_detail(&quota_note, &detail),
+                }
+            }
+            // A token was issued, but without the access asked for: the
+            // credentials are fine and not allowed to do this (a 403 in spirit).
+            RegistryError::Unauthorized { registry, detail }
+                if scope_denied && self.credential.is_some() =>
+            {
+                let lead = format!(
+                    "the credentials are valid but do not grant {}",
+                    self.scopes.join(" ")
+                );
+                RegistryError::Denied {
+                    registry,
+                    detail: join_detail(&lead, &detail),
+                }
+            }
+            RegistryError::Unauthorized { registry, detail } => {
+                let lead = match &self.credential {
+                    Some(_) => "the credentials were rejected".to_string(),
+                    // Docker Hub answers 401 for repositories that do not exist, too.
+                    None => format!(
+                        "the registry wants credentials; add them in the credentials panel ({} may also not exist)",
+                        self.name()
+                    ),
+                };
+                RegistryError::Unauthorized {
+                    registry,
+                    detail: join_detail(&lead, &detail),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Read a whole body, at most `limit` bytes.
+    pub(crate) async fn read(
+        &self,
+        resp: Response,
+        limit: u64,
+        what: &str,
+    ) -> Result<Bytes, RegistryError> {
+        self.read_whole(resp, limit, what)
+            .await
+            .map_err(ReadFailure::into_error)
+    }
+
+    /// `read`, telling a body that broke off (worth fetching again) from
+    /// one that is too large (not).
+    pub(crate) async fn read_whole(
+        &self,
+        resp: Response,
+        limit: u64,
+        what: &str,
+    ) -> Result<Bytes, ReadFailure> {
+        let url = resp.url().clone();
+        body::read_capped(resp, limit).await.map_err(|e| match e {
+            BodyError::TooLarge { limit } => ReadFailure::Final(RegistryError::TooLarge {
+                what: what.to_string(),
+                limit,
+            }),
+            BodyError::Read(e) => ReadFailure::Interrupted(transport_error(&url, &e)),
+        })
+    }
+}

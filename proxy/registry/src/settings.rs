@@ -1,0 +1,53 @@
+//! How registry traffic is bounded, in one value: timeouts, retries,
+//! concurrency and the memory the caches may use. The defaults suit real
+//! registries; the fault-injection tests shorten them so that a hung
+//! registry fails fast.
+
+use std::time::Duration;
+
+use crate::retry::RetryPolicy;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrySettings {
+    /// Establishing a TCP (+TLS) connection. Default 10 s.
+    pub connect_timeout: Duration,
+    /// One request, answer body included (blob copies get longer). Default 60 s.
+    pub request_timeout: Duration,
+    /// One blob transfer (a layer can be gigabytes). Default 1 h.
+    pub transfer_timeout: Duration,
+    /// One whole API operation (an inspection, a plan), retries included.
+    /// Default 180 s.
+    pub operation_timeout: Duration,
+    /// How long an allow-listed registry gets to answer over TLS before it
+    /// is taken for plain HTTP (a plain HTTP server usually refuses a
+    /// handshake at once; one that just waits would otherwise hold the first
+    /// request up). Default 5 s.
+    pub tls_probe_timeout: Duration,
+    /// Which failures are retried, how often, how long.
+    pub retry: RetryPolicy,
+    /// Requests in flight to one registry. Default 32.
+    pub per_registry_concurrency: usize,
+    /// Requests in flight to all registries. Default 128.
+    pub global_concurrency: usize,
+    /// Bytes of verified manifests and configs kept in memory. Default 64 MiB.
+    pub cache_bytes: usize,
+    /// Redirects followed for one request. Default 5.
+    pub max_redirects: usize,
+}
+
+impl Default for RegistrySettings {
+    fn default() -> Self {
+        RegistrySettings {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            transfer_timeout: Duration::from_secs(60 * 60),
+            operation_timeout: Duration::from_secs(180),
+            tls_probe_timeout: Duration::from_secs(5),
+            retry: RetryPolicy::default(),
+            per_registry_concurrency: 32,
+            global_concurrency: 128,
+            cache_bytes: 64 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
