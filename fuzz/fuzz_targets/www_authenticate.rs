@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use proxy::registry::challenge::parse_challenges;
+use proxy::registry::auth::challenge::parse_challenges;
 
 fuzz_target!(|data: &[u8]| {
     // Header values are bytes; the proxy only parses those that are text.
