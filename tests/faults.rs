@@ -870,3 +870,51 @@ async fn an_index_listing_one_child_many_times_fetches_it_once() {
     }
     assert_eq!(w.fault.count("GET", "/v2/many/manifests/"), 3);
 }
+
+/// Entries are deduplicated by digest alone: a media-type parameter does
+/// not make a second fetch, and each entry's own claim (its size) is checked
+/// against the one manifest that was fetched.
+#[tokio::test]
+async fn children_are_fetched_once_per_digest_and_each_entry_is_checked() {
+    let w = world().await;
+    let a = image("linux/amd64", 60);
+    w.seed_image("dedupe", &a, "a").await;
+    let with_parameter = shared::descriptor::Descriptor {
+        media_type: format!("{}; charset=utf-8", a.entry().media_type),
+        ..a.entry()
+    };
+    let wrong_size = shared::descriptor::Descriptor {
+        size: a.entry().size + 1,
+        ..a.entry()
+    };
+    let child = || support::Child::Image(Box::new(a.clone()));
+    let list = IndexBuilder::new(Format::Oci)
+        .entry(a.entry(), child())
+        .entry(with_parameter, child())
+        .entry(wrong_size, child())
+        .build();
+    w.registry
+        .pusher()
+        .push_manifest("dedupe", "v1", &list.manifest)
+        .await
+        .unwrap_or_else(|e| panic!("seed the index: {e}"));
+    w.fault.reset_counts();
+
+    let r = w.inspect_ok("dedupe:v1").await;
+    let entries = r.manifests.expect("index entries");
+    assert_eq!(entries.len(), 3);
+    for e in &entries[..2] {
+        assert!(e.error.is_none(), "{:?}", e.error);
+        assert_eq!(e.layers.as_deref(), Some(a.layer_descriptors.as_slice()));
+    }
+    let error = entries[2]
+        .error
+        .as_ref()
+        .expect("the wrong size is an error");
+    assert_eq!(error.code, ErrorCode::BadManifest);
+    assert!(error.message.contains("bytes"), "{}", error.message);
+    let manifest = format!("/v2/dedupe/manifests/{}", a.manifest.digest);
+    assert_eq!(w.fault.count("GET", &manifest), 1, "{:?}", w.fault.counts());
+    let config = format!("/v2/dedupe/blobs/{}", a.config.digest);
+    assert_eq!(w.fault.count("GET", &config), 1, "{:?}", w.fault.counts());
+}
