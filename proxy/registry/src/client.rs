@@ -34,9 +34,9 @@ impl RegistryClient {
     ) -> Result<Self, RegistryError> {
         Ok(RegistryClient {
             transport: Transport::new(insecure_registries, settings)?,
-            tokens: TokenCache::default(),
+            tokens: TokenCache::with_capacity(settings.cached_tokens),
             cache: ContentCache::new(settings.cache_bytes),
-            tags: TagMemo::default(),
+            tags: TagMemo::with_capacity(settings.remembered_tags),
         })
     }
 

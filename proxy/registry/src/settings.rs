@@ -31,6 +31,10 @@ pub struct RegistrySettings {
     pub global_concurrency: usize,
     /// Bytes of verified manifests and configs kept in memory. Default 64 MiB.
     pub cache_bytes: usize,
+    /// Bearer tokens kept (per registry, scope and identity). Default 1024.
+    pub cached_tokens: usize,
+    /// Tag -> digest hints kept (see `cache::tag_memo`). Default 4096.
+    pub remembered_tags: usize,
     /// Redirects followed for one request. Default 5.
     pub max_redirects: usize,
 }
@@ -47,6 +51,8 @@ impl Default for RegistrySettings {
             per_registry_concurrency: 32,
             global_concurrency: 128,
             cache_bytes: 64 * 1024 * 1024,
+            cached_tokens: crate::auth::MAX_CACHED_TOKENS,
+            remembered_tags: crate::cache::tag_memo::TAG_CAPACITY,
             max_redirects: 5,
         }
     }

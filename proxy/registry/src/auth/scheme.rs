@@ -27,7 +27,8 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(5);
 /// The longest a token is kept, whatever its `expires_in` says: a token
 /// service's number is not trusted to keep an entry (or overflow a clock).
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
-/// Tokens kept at most; past it the expired, then the soonest to expire,
+/// Tokens kept at most by default (`RegistrySettings::cached_tokens`); past
+/// it the expired, then the soonest to expire,
 /// make room.
 pub const MAX_CACHED_TOKENS: usize = 1024;
 

@@ -16,7 +16,8 @@ use shared::digest::Digest;
 
 /// How long a tag's digest is remembered as a hint.
 pub const TAG_TTL: Duration = Duration::from_secs(10 * 60);
-/// At most this many tags are remembered (older ones are dropped first).
+/// At most this many tags are remembered by default (older ones are
+/// dropped first); see `RegistrySettings::remembered_tags`.
 pub const TAG_CAPACITY: usize = 4096;
 
 /// registry API host, repository, caller identity, tag.
@@ -28,12 +29,26 @@ pub struct TagKey {
     pub tag: String,
 }
 
-#[derive(Default)]
 pub struct TagMemo {
     inner: Mutex<HashMap<TagKey, (Digest, Instant)>>,
+    capacity: usize,
+}
+
+impl Default for TagMemo {
+    fn default() -> Self {
+        TagMemo::with_capacity(TAG_CAPACITY)
+    }
 }
 
 impl TagMemo {
+    /// A memo of at most `capacity` tags (at least 1).
+    pub fn with_capacity(capacity: usize) -> Self {
+        TagMemo {
+            inner: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
+    }
+
     /// The digest remembered for `key`, if not older than `TAG_TTL`.
     pub fn get(&self, key: &TagKey) -> Option<Digest> {
         self.get_at(key, Instant::now())
@@ -57,9 +72,9 @@ impl TagMemo {
 
     fn insert_at(&self, key: TagKey, digest: Digest, now: Instant) {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= TAG_CAPACITY && !map.contains_key(&key) {
+        if map.len() >= self.capacity && !map.contains_key(&key) {
             map.retain(|_, (_, at)| now.duration_since(*at) < TAG_TTL);
-            if map.len() >= TAG_CAPACITY
+            if map.len() >= self.capacity
                 && let Some(oldest) = map
                     .iter()
                     .min_by_key(|(_, (_, at))| *at)
