@@ -202,3 +202,47 @@ impl Repository<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A streamed body goes out once: after that the request cannot be
+    /// sent again (no retry, no redirect, no second try after a 401).
+    #[test]
+    fn a_streamed_body_is_sent_once() {
+        let stream = Outgoing {
+            body: Some(OutBody::Stream(
+                Mutex::new(Some(reqwest::Body::from("blob"))),
+                4,
+            )),
+            ..Outgoing::default()
+        };
+        assert!(!stream.replayable());
+        assert!(stream.can_send());
+        let client = reqwest::Client::new();
+        let request = stream
+            .apply(client.put("http://127.0.0.1:1/v2/a/blobs/uploads/x"))
+            .build()
+            .unwrap();
+        assert_eq!(request.headers()[CONTENT_LENGTH], "4");
+        assert!(!stream.can_send(), "the body was taken");
+
+        let bytes = Outgoing {
+            body: Some(OutBody::Bytes(
+                Bytes::from_static(b"{}"),
+                "application/json",
+            )),
+            ..Outgoing::default()
+        };
+        assert!(bytes.replayable());
+        for _ in 0..2 {
+            let request = bytes
+                .apply(client.put("http://127.0.0.1:1/v2/a/manifests/1"))
+                .build()
+                .unwrap();
+            assert_eq!(request.body().and_then(|b| b.as_bytes()), Some(&b"{}"[..]));
+        }
+        assert!(bytes.can_send());
+    }
+}
