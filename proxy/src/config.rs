@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::serve::ConnectionLimits;
 pub use registry::RegistrySettings;
 use registry::credentials::DockerCredentials;
 
@@ -40,6 +41,9 @@ pub struct Config {
     /// (the default here): off. The binary turns it on when it listens on
     /// loopback (`--docker-credentials`).
     pub docker_credentials: Option<DockerCredentials>,
+    /// How long a request head may take, how many connections and requests
+    /// per connection (see `serve`).
+    pub connections: ConnectionLimits,
 }
 
 /// How much one API operation may fetch, describe and run at once. The
@@ -108,6 +112,7 @@ impl Config {
             api_concurrency: 256,
             body_limit: 1024 * 1024,
             docker_credentials: None,
+            connections: ConnectionLimits::default(),
         }
     }
 }

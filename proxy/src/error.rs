@@ -77,8 +77,6 @@ pub enum ProxyError {
 /// The proxy's own failures (bugs or unexpected states), typed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Internal {
-    #[error("the server stopped: {0}")]
-    ServerStopped(String),
     #[error("the API request limiter is closed")]
     LimiterClosed,
     #[error("cannot build the response: {0}")]

@@ -25,6 +25,7 @@ pub mod referrers;
 pub mod resolve;
 pub mod routes;
 pub mod schema1;
+pub mod serve;
 
 pub use app::router;
 pub use config::Config;
@@ -45,19 +46,19 @@ pub async fn serve_with_shutdown(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ProxyError> {
-    serve_app(listener, router(config)?, shutdown).await
+    let limits = config.connections.clone();
+    serve_app(listener, router(config)?, limits, shutdown).await;
+    Ok(())
 }
 
 /// Serve an already built `router` until `shutdown` completes.
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     app: axum::Router,
+    limits: serve::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ProxyError> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| error::Internal::ServerStopped(e.to_string()).into())
+) {
+    serve::serve(listener, app, limits, shutdown).await;
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -104,11 +104,6 @@ async fn main() -> ExitCode {
     };
     let addr = listener.local_addr().unwrap_or(config.listen);
     println!("manifest-web listening on http://{addr}");
-    match proxy::serve_app(listener, app, proxy::shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("manifest-web: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    proxy::serve_app(listener, app, config.connections, proxy::shutdown_signal()).await;
+    ExitCode::SUCCESS
 }

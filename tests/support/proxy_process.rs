@@ -38,7 +38,31 @@ impl ProxyProcess {
     /// # Panics
     /// When it does not start (the test cannot go on).
     pub async fn spawn(binary: &Path, args: &[String], env: &[(&str, String)]) -> ProxyProcess {
-        let mut command = Command::new(binary);
+        Self::spawn_command(Command::new(binary), binary, args, env).await
+    }
+
+    /// [`ProxyProcess::spawn`] with the process's open-file limit (soft and
+    /// hard) set to `nofile`, through util-linux's `prlimit`.
+    pub async fn spawn_with_nofile(
+        binary: &Path,
+        nofile: u64,
+        args: &[String],
+        env: &[(&str, String)],
+    ) -> ProxyProcess {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--nofile={nofile}:{nofile}"))
+            .arg("--")
+            .arg(binary);
+        Self::spawn_command(command, binary, args, env).await
+    }
+
+    async fn spawn_command(
+        mut command: Command,
+        binary: &Path,
+        args: &[String],
+        env: &[(&str, String)],
+    ) -> ProxyProcess {
         command
             .arg("--listen")
             .arg("127.0.0.1:0")
@@ -98,6 +122,10 @@ impl ProxyProcess {
             stdout,
             stderr,
         }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     pub fn client(&self) -> ProxyClient {
