@@ -22,7 +22,7 @@ use support::{
 };
 
 const HEALTH: &str = "/api/v1/health";
-/// An origin the default config allows (`trunk serve`).
+/// `trunk serve`'s origin, which these tests allow as `--dev` does.
 const DEV_ORIGIN: &str = "http://127.0.0.1:8081";
 
 async fn registry() -> Registry {
@@ -46,7 +46,11 @@ async fn seeded() -> (Registry, FaultProxy) {
 
 async fn proxy_allowing(hosts: &[String]) -> Proxy {
     let hosts = hosts.to_vec();
-    Proxy::start_with(move |c| c.insecure_registries.extend(hosts)).await
+    Proxy::start_with(move |c| {
+        c.insecure_registries.extend(hosts);
+        c.allowed_origins.push(DEV_ORIGIN.to_string());
+    })
+    .await
 }
 
 async fn inspect(proxy: &Proxy, reference: &str) -> Result<(), ApiFailure> {
@@ -349,7 +353,7 @@ async fn form_and_text_bodies_are_refused_before_any_registry_traffic() {
 
 #[tokio::test]
 async fn cors_names_the_origin_never_star_and_varies_on_it() {
-    let proxy = Proxy::start_with(|_| {}).await;
+    let proxy = Proxy::start_with(|c| c.allowed_origins.push(DEV_ORIGIN.to_string())).await;
     let client = proxy.client();
     let preflight = client
         .request(Method::OPTIONS, PLAN_PATH)
@@ -454,4 +458,30 @@ async fn the_page_carries_its_security_headers() {
         .unwrap_or_default();
     assert!(script_src.contains(&hash), "{script_src}");
     assert!(!script_src.contains("unsafe-inline"), "{script_src}");
+}
+
+/// The `trunk serve` origins drive the API only when asked for with
+/// `--dev`: by default a page on local port 8081 is a foreign origin.
+#[tokio::test]
+async fn the_dev_server_origins_are_allowed_only_with_dev() {
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_manifest-web-under-test"));
+    for (args, allowed) in [(vec![], false), (vec!["--dev".to_string()], true)] {
+        let proxy = support::proxy_process::ProxyProcess::spawn(binary, &args, &[]).await;
+        let client = proxy.client();
+        for origin in ["http://127.0.0.1:8081", "http://localhost:8081"] {
+            let request = client.request(Method::GET, HEALTH).header("origin", origin);
+            let answer = client.send(request).await;
+            let cors = answer
+                .header("access-control-allow-origin")
+                .map(str::to_string);
+            if allowed {
+                assert_eq!(answer.status.as_u16(), 200, "{args:?} {origin}");
+                assert_eq!(cors.as_deref(), Some(origin), "{args:?}");
+            } else {
+                assert_eq!(answer.status.as_u16(), 403, "{args:?} {origin}");
+                assert_eq!(cors, None, "{args:?}");
+            }
+        }
+        proxy.stop().await;
+    }
 }

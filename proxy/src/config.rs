@@ -8,9 +8,10 @@ use crate::serve::ConnectionLimits;
 pub use registry::RegistrySettings;
 use registry::credentials::DockerCredentials;
 
-/// Origins allowed by default: `trunk serve` on its default port, so the page
-/// can be developed against a running proxy.
-pub const DEFAULT_ALLOWED_ORIGINS: [&str; 2] = ["http://127.0.0.1:8081", "http://localhost:8081"];
+/// The origins of `trunk serve` on its default port, allowed only with
+/// `--dev`: any page served from local port 8081 would otherwise drive the
+/// whole API.
+pub const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8081", "http://localhost:8081"];
 
 /// The default listen address: loopback only, the proxy is a local tool.
 pub const DEFAULT_LISTEN: SocketAddr =
@@ -97,16 +98,13 @@ impl Default for OperationSettings {
 }
 
 impl Config {
-    /// Defaults: no insecure registries, `dist`, the `trunk serve` origins.
+    /// Defaults: no insecure registries, `dist`, no other origin allowed.
     pub fn new(listen: SocketAddr) -> Self {
         Config {
             listen,
             insecure_registries: Vec::new(),
             dist_dir: PathBuf::from("dist"),
-            allowed_origins: DEFAULT_ALLOWED_ORIGINS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            allowed_origins: Vec::new(),
             registry: RegistrySettings::default(),
             operations: OperationSettings::default(),
             api_concurrency: 256,

@@ -23,10 +23,14 @@ struct Args {
     /// Directory of the built page (`trunk build` output).
     #[arg(long = "dist", value_name = "DIR", default_value = "dist")]
     dist_dir: PathBuf,
-    /// Origin whose pages may call the API (repeatable). Replaces the default
-    /// (the `trunk serve` origins http://127.0.0.1:8081 and http://localhost:8081).
+    /// Origin whose pages may call the API (repeatable); by default only the
+    /// page this server serves.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allowed_origins: Vec<String>,
+    /// Frontend work: also allow the `trunk serve` origins
+    /// (http://127.0.0.1:8081 and http://localhost:8081).
+    #[arg(long)]
+    dev: bool,
     /// Docker client config to take registry credentials from: a config.json,
     /// or a directory holding one. Default: $DOCKER_CONFIG/config.json, else
     /// ~/.docker/config.json.
@@ -59,8 +63,11 @@ async fn main() -> ExitCode {
     let mut config = Config::new(args.listen);
     config.insecure_registries = args.insecure_registries;
     config.dist_dir = args.dist_dir;
-    if !args.allowed_origins.is_empty() {
-        config.allowed_origins = args.allowed_origins;
+    config.allowed_origins = args.allowed_origins;
+    if args.dev {
+        config
+            .allowed_origins
+            .extend(proxy::config::DEV_ORIGINS.map(String::from));
     }
     let (docker, warnings) = proxy::registry::credentials::from_flags(
         config.listen,
