@@ -13,6 +13,7 @@ pub mod descriptor;
 pub mod digest;
 pub mod inspect;
 pub mod inspect_text;
+mod json_error;
 pub mod link_header;
 pub mod manifest;
 pub mod media_type;
