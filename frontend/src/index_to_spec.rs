@@ -5,7 +5,7 @@
 //! to list under a platform.
 
 use shared::api::InspectResponse;
-use shared::inspect::is_attestation;
+use shared::attestation::is_attestation;
 use shared::media_type::OCI_INDEX;
 use shared::spec::{IndexType, PushSpec, SpecEntry, SpecPlatform};
 
@@ -20,7 +20,7 @@ pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
         .manifests
         .iter()
         .flatten()
-        .filter(|entry| !is_attestation(entry))
+        .filter(|entry| !is_attestation(&entry.descriptor))
         .map(|entry| {
             let d = &entry.descriptor;
             SpecEntry {
@@ -62,8 +62,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use shared::api::EntryView;
+    use shared::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use shared::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, Kind, OCI_MANIFEST};
-    use shared::plan::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use shared::{Descriptor, Digest, Platform};
 
     use super::*;

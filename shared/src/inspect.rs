@@ -3,6 +3,7 @@
 //! how big is each).
 
 use crate::api::{EntryView, InspectResponse};
+use crate::attestation::{PREDICATE_TYPE, attested_digest, is_attestation};
 use crate::descriptor::Descriptor;
 use crate::platform::Platform;
 
@@ -14,40 +15,6 @@ pub fn total_layer_size(layers: &[Descriptor]) -> u64 {
 /// True for an index / manifest list.
 pub fn is_multi_platform(r: &InspectResponse) -> bool {
     r.manifests.is_some()
-}
-
-/// The annotation BuildKit puts on attestation entries.
-pub const REFERENCE_TYPE_ANNOTATION: &str = "vnd.docker.reference.type";
-/// Its value for attestation manifests.
-pub const ATTESTATION_MANIFEST: &str = "attestation-manifest";
-/// The annotation naming the image an attestation is about.
-pub const REFERENCE_DIGEST_ANNOTATION: &str = "vnd.docker.reference.digest";
-
-/// Is this descriptor an attestation manifest (BuildKit's `unknown/unknown`
-/// with `vnd.docker.reference.type: attestation-manifest`)?
-pub fn is_attestation_descriptor(d: &Descriptor) -> bool {
-    d.platform.as_ref().is_some_and(Platform::is_unknown)
-        && d.annotations
-            .get(REFERENCE_TYPE_ANNOTATION)
-            .is_some_and(|t| t == ATTESTATION_MANIFEST)
-}
-
-/// Is this entry an attestation manifest (BuildKit's `unknown/unknown` with
-/// `vnd.docker.reference.type: attestation-manifest`)?
-pub fn is_attestation(e: &EntryView) -> bool {
-    is_attestation_descriptor(&e.descriptor)
-}
-
-/// For an attestation entry, the digest of the image it is about.
-pub fn attested_digest(e: &EntryView) -> Option<&str> {
-    if is_attestation(e) {
-        e.descriptor
-            .annotations
-            .get(REFERENCE_DIGEST_ANNOTATION)
-            .map(String::as_str)
-    } else {
-        None
-    }
 }
 
 /// An entry's platform for display: `linux/arm/v7`, or `unknown` when the
@@ -66,9 +33,9 @@ pub fn entry_layer_total(e: &EntryView) -> Option<u64> {
 
 /// How many entries of an index are attestations.
 pub fn attestation_count(r: &InspectResponse) -> usize {
-    r.manifests
-        .as_deref()
-        .map_or(0, |m| m.iter().filter(|e| is_attestation(e)).count())
+    r.manifests.as_deref().map_or(0, |m| {
+        m.iter().filter(|e| is_attestation(&e.descriptor)).count()
+    })
 }
 
 /// The platforms of an index as display strings (`linux/arm/v7`), in index
@@ -77,7 +44,7 @@ pub fn platform_list(r: &InspectResponse) -> Vec<String> {
     if let Some(entries) = &r.manifests {
         return entries
             .iter()
-            .filter(|e| !is_attestation(e))
+            .filter(|e| !is_attestation(&e.descriptor))
             .map(entry_platform)
             .collect();
     }
@@ -88,9 +55,6 @@ pub fn platform_list(r: &InspectResponse) -> Vec<String> {
         _ => Vec::new(),
     }
 }
-
-/// The layer annotation naming an in-toto statement's predicate type.
-pub const PREDICATE_TYPE_ANNOTATION: &str = "in-toto.io/predicate-type";
 
 /// What an attestation entry holds: where it is in the index and the
 /// predicate types of its statements (empty when its manifest was not read).
@@ -127,7 +91,7 @@ pub struct GroupedEntries {
 pub fn predicate_types(e: &EntryView) -> Vec<String> {
     let mut types: Vec<String> = Vec::new();
     for layer in e.layers.as_deref().unwrap_or(&[]) {
-        if let Some(t) = layer.annotations.get(PREDICATE_TYPE_ANNOTATION)
+        if let Some(t) = layer.annotations.get(PREDICATE_TYPE)
             && !types.contains(t)
         {
             types.push(t.clone());
@@ -141,7 +105,7 @@ pub fn predicate_types(e: &EntryView) -> Vec<String> {
 pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
     let mut grouped = GroupedEntries::default();
     for (position, e) in entries.iter().enumerate() {
-        if !is_attestation(e) {
+        if !is_attestation(&e.descriptor) {
             grouped.entries.push(EntryGroup {
                 position,
                 attestations: Vec::new(),
@@ -149,7 +113,7 @@ pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
         }
     }
     for (position, e) in entries.iter().enumerate() {
-        if !is_attestation(e) {
+        if !is_attestation(&e.descriptor) {
             continue;
         }
         let summary = AttestationSummary {
@@ -158,7 +122,7 @@ pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
             size: e.descriptor.size,
             predicate_types: predicate_types(e),
         };
-        let about = attested_digest(e);
+        let about = attested_digest(&e.descriptor);
         let owner = grouped.entries.iter_mut().find(|g| {
             about.is_some_and(|d| entries[g.position].descriptor.digest.to_string() == d)
         });
@@ -177,7 +141,7 @@ pub fn platform_layer_totals(r: &InspectResponse) -> Vec<(String, Option<u64>)> 
         .as_deref()
         .unwrap_or(&[])
         .iter()
-        .filter(|e| !is_attestation(e))
+        .filter(|e| !is_attestation(&e.descriptor))
         .map(|e| (entry_platform(e), entry_layer_total(e)))
         .collect()
 }
@@ -262,6 +226,7 @@ pub fn visible_positions(
 mod tests {
     use super::*;
     use crate::api::{ApiError, ErrorCode};
+    use crate::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use crate::config::ImageConfig;
     use crate::digest::Digest;
     use crate::media_type::{self, Kind};
@@ -300,14 +265,12 @@ mod tests {
 
     fn attestation(about: &EntryView) -> EntryView {
         let mut e = entry("att", Some("unknown/unknown"));
-        e.descriptor.annotations.insert(
-            REFERENCE_TYPE_ANNOTATION.into(),
-            ATTESTATION_MANIFEST.into(),
-        );
-        e.descriptor.annotations.insert(
-            REFERENCE_DIGEST_ANNOTATION.into(),
-            about.descriptor.digest.to_string(),
-        );
+        e.descriptor
+            .annotations
+            .insert(REFERENCE_TYPE.into(), ATTESTATION_MANIFEST.into());
+        e.descriptor
+            .annotations
+            .insert(REFERENCE_DIGEST.into(), about.descriptor.digest.to_string());
         e
     }
 
@@ -336,33 +299,6 @@ mod tests {
             auth: None,
             rate_limit: None,
         }
-    }
-
-    #[test]
-    fn attestation_needs_both_platform_and_annotation() {
-        let amd = entry("amd", Some("linux/amd64"));
-        let att = attestation(&amd);
-        assert!(is_attestation(&att));
-        assert_eq!(
-            attested_digest(&att),
-            Some(amd.descriptor.digest.to_string().as_str())
-        );
-        assert!(!is_attestation(&amd));
-        assert_eq!(attested_digest(&amd), None);
-
-        let mut unknown_only = entry("u", Some("unknown/unknown"));
-        assert!(!is_attestation(&unknown_only));
-        unknown_only
-            .descriptor
-            .annotations
-            .insert(REFERENCE_TYPE_ANNOTATION.into(), "something-else".into());
-        assert!(!is_attestation(&unknown_only));
-
-        let mut annotated_real = attestation(&amd);
-        annotated_real.descriptor.platform = Some(Platform::new("linux", "amd64", None));
-        assert!(!is_attestation(&annotated_real));
-        annotated_real.descriptor.platform = None;
-        assert!(!is_attestation(&annotated_real));
     }
 
     #[test]
@@ -424,14 +360,12 @@ mod tests {
         let mut amd_att = attestation(&amd);
         let mut slsa = layer(10);
         slsa.annotations.insert(
-            PREDICATE_TYPE_ANNOTATION.into(),
+            PREDICATE_TYPE.into(),
             "https://slsa.dev/provenance/v0.2".into(),
         );
         let mut spdx = layer(11);
-        spdx.annotations.insert(
-            PREDICATE_TYPE_ANNOTATION.into(),
-            "https://spdx.dev/Document".into(),
-        );
+        spdx.annotations
+            .insert(PREDICATE_TYPE.into(), "https://spdx.dev/Document".into());
         amd_att.layers = Some(vec![slsa.clone(), spdx, slsa]);
         let mut stray = attestation(&entry("elsewhere", Some("linux/s390x")));
         stray.descriptor.digest = Digest::sha256(b"stray");

@@ -11,10 +11,8 @@
 //! child manifest cannot be read; we print the error for that entry instead
 //! and go on, as the page does.
 
-use crate::api::{EntryView, InspectResponse};
-use crate::inspect::{
-    ATTESTATION_MANIFEST, REFERENCE_DIGEST_ANNOTATION, REFERENCE_TYPE_ANNOTATION,
-};
+use crate::api::InspectResponse;
+use crate::attestation::{attested_digest, is_attestation};
 use crate::media_type;
 use crate::platform::Platform;
 
@@ -45,15 +43,6 @@ pub fn render(r: &InspectResponse, name: &str) -> Result<String, TextError> {
     }
 }
 
-/// Is this entry an attestation by manifest-tool's test (the annotation
-/// alone; the platform is not looked at)?
-fn attestation_type(e: &EntryView) -> bool {
-    e.descriptor
-        .annotations
-        .get(REFERENCE_TYPE_ANNOTATION)
-        .is_some_and(|t| t == ATTESTATION_MANIFEST)
-}
-
 fn render_list(r: &InspectResponse, name: &str) -> String {
     let entries = r.manifests.as_deref().unwrap_or(&[]);
     let mut out = String::new();
@@ -64,8 +53,8 @@ fn render_list(r: &InspectResponse, name: &str) -> String {
     let mut attestations = 0usize;
     for (i, e) in entries.iter().enumerate() {
         let n = i + 1;
-        let is_attestation = attestation_type(e);
-        let detail = if is_attestation {
+        let attestation = is_attestation(&e.descriptor);
+        let detail = if attestation {
             attestations += 1;
             " (vnd.docker.reference.type=attestation-manifest)"
         } else {
@@ -81,11 +70,8 @@ fn render_list(r: &InspectResponse, name: &str) -> String {
                     body.push_str(&format!("[{n}]    -   Error: {}\n\n", error.message));
                     continue;
                 }
-                if is_attestation {
-                    let about = d
-                        .annotations
-                        .get(REFERENCE_DIGEST_ANNOTATION)
-                        .map_or("", String::as_str);
+                if attestation {
+                    let about = attested_digest(d).unwrap_or("");
                     body.push_str(&format!(
                         "[{n}]       >>> Attestation for digest: {about}\n\n"
                     ));
@@ -172,7 +158,7 @@ fn render_image(r: &InspectResponse, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, ErrorCode};
+    use crate::api::{ApiError, EntryView, ErrorCode};
     use crate::config::ImageConfig;
     use crate::descriptor::Descriptor;
     use crate::digest::Digest;
@@ -309,11 +295,13 @@ mod tests {
             Some("unknown/unknown"),
         );
         att.annotations.insert(
-            REFERENCE_TYPE_ANNOTATION.into(),
-            ATTESTATION_MANIFEST.into(),
+            crate::attestation::REFERENCE_TYPE.into(),
+            crate::attestation::ATTESTATION_MANIFEST.into(),
         );
-        att.annotations
-            .insert(REFERENCE_DIGEST_ANNOTATION.into(), image.digest.to_string());
+        att.annotations.insert(
+            crate::attestation::REFERENCE_DIGEST.into(),
+            image.digest.to_string(),
+        );
         let nested = d(media_type::OCI_INDEX, "nested", 300, None);
         let bare = d(media_type::OCI_MANIFEST, "bare", 400, None);
         let broken = d(media_type::OCI_MANIFEST, "broken", 500, Some("linux/s390x"));

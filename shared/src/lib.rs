@@ -7,6 +7,7 @@
 
 pub mod annotation;
 pub mod api;
+pub mod attestation;
 pub mod config;
 pub mod credentials;
 pub mod descriptor;

@@ -18,6 +18,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiError, ErrorCode};
+use crate::attestation::{attested_digest, is_attestation};
 use crate::config::ImageConfig;
 use crate::descriptor::Descriptor;
 use crate::digest::{Digest, DigestError};
@@ -27,12 +28,9 @@ use crate::platform::{Platform, PlatformError};
 use crate::reference::Reference;
 use crate::spec::{IndexType, ValidatedSpec};
 
-/// BuildKit marks attestation manifests in an index with this annotation...
-pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
-/// ...set to this value...
-pub const ATTESTATION_MANIFEST: &str = "attestation-manifest";
-/// ...and names the image they attest with this one.
-pub const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+// Where the proxy and the page still name these through `plan` (the merge
+// points them at `crate::attestation`).
+pub use crate::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
 
 /// What the proxy found for one spec entry (same order as the spec's
 /// `manifests`).
@@ -560,10 +558,6 @@ fn check_image_kind(field: &str, source: &str, manifest: &Manifest) -> Result<()
     }
 }
 
-fn is_attestation(d: &Descriptor) -> bool {
-    d.annotations.get(REFERENCE_TYPE).map(String::as_str) == Some(ATTESTATION_MANIFEST)
-}
-
 /// The images of a source index (all of them, or those matching the declared
 /// platform) and the attestations of those images.
 fn members_of_index<'a>(
@@ -652,10 +646,7 @@ fn members_of_index<'a>(
     let mut out = images;
     for child in attestations {
         let d = &child.descriptor;
-        let target = d
-            .annotations
-            .get(REFERENCE_DIGEST)
-            .and_then(|t| Digest::parse(t).ok());
+        let target = attested_digest(d).and_then(|t| Digest::parse(t).ok());
         match target {
             Some(t) if included.contains(&t) => out.push(Member {
                 field: format!("{field} ({})", d.digest.short()),
