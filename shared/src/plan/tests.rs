@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::*;
+use crate::api::{ApiError, ErrorCode};
+use crate::manifest::ManifestBody;
 use crate::manifest::{ImageManifest, Schema1};
 use crate::media_type::{
     DOCKER_CONFIG, DOCKER_FOREIGN_LAYER, DOCKER_LAYER, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
