@@ -1,6 +1,7 @@
 //! The inspection model the page renders: what a person needs at a glance,
-//! derived from an `InspectResponse` (is it multi-platform, which platforms,
-//! how big is each).
+//! derived from an `InspectResponse` (which platforms, how big is each,
+//! which attestations describe which image). Whether it is an index at all
+//! is the answer's `content`.
 
 use crate::api::{EntryView, InspectResponse};
 use crate::attestation::{PREDICATE_TYPE, attested_digest, is_attestation};
@@ -10,11 +11,6 @@ use crate::platform::Platform;
 /// Sum of the layer sizes (compressed, as stored in the registry).
 pub fn total_layer_size(layers: &[Descriptor]) -> u64 {
     layers.iter().map(|l| l.size).sum()
-}
-
-/// True for an index / manifest list.
-pub fn is_multi_platform(r: &InspectResponse) -> bool {
-    r.manifests.is_some()
 }
 
 /// An entry's platform for display: `linux/arm/v7`, or `unknown` when the
@@ -33,7 +29,7 @@ pub fn entry_layer_total(e: &EntryView) -> Option<u64> {
 
 /// How many entries of an index are attestations.
 pub fn attestation_count(r: &InspectResponse) -> usize {
-    r.manifests.as_deref().map_or(0, |m| {
+    r.entries().map_or(0, |m| {
         m.iter().filter(|e| is_attestation(&e.descriptor)).count()
     })
 }
@@ -41,14 +37,14 @@ pub fn attestation_count(r: &InspectResponse) -> usize {
 /// The platforms of an index as display strings (`linux/arm/v7`), in index
 /// order, attestations left out; for a single image, its config's platform.
 pub fn platform_list(r: &InspectResponse) -> Vec<String> {
-    if let Some(entries) = &r.manifests {
+    if let Some(entries) = r.entries() {
         return entries
             .iter()
             .filter(|e| !is_attestation(&e.descriptor))
             .map(entry_platform)
             .collect();
     }
-    match &r.image_config {
+    match r.image().and_then(|i| i.image_config.as_ref()) {
         Some(c) if !(c.os.is_empty() && c.architecture.is_empty()) => {
             vec![c.platform().to_string()]
         }
@@ -137,8 +133,7 @@ pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
 /// Each platform's compressed size (the sum of its layers as stored), in
 /// index order, attestations left out; `None` where the child was not read.
 pub fn platform_layer_totals(r: &InspectResponse) -> Vec<(String, Option<u64>)> {
-    r.manifests
-        .as_deref()
+    r.entries()
         .unwrap_or(&[])
         .iter()
         .filter(|e| !is_attestation(&e.descriptor))
@@ -225,7 +220,7 @@ pub fn visible_positions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, ErrorCode};
+    use crate::api::{ApiError, Content, ErrorCode, ImageContent, IndexContent};
     use crate::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use crate::config::ImageConfig;
     use crate::digest::Digest;
@@ -252,15 +247,7 @@ mod tests {
     }
 
     fn entry(seed: &str, platform: Option<&str>) -> EntryView {
-        EntryView {
-            descriptor: descriptor(seed, platform),
-            kind: Kind::Image,
-            config: None,
-            layers: None,
-            image_config: None,
-            child_count: None,
-            error: None,
-        }
+        EntryView::new(descriptor(seed, platform))
     }
 
     fn attestation(about: &EntryView) -> EntryView {
@@ -274,31 +261,28 @@ mod tests {
         e
     }
 
-    fn response(
-        manifests: Option<Vec<EntryView>>,
-        image_config: Option<ImageConfig>,
-    ) -> InspectResponse {
-        InspectResponse {
-            reference: "localhost:5000/x:1".into(),
-            registry: "localhost:5000".into(),
-            repository: "x".into(),
-            tag: Some("1".into()),
-            digest: Digest::sha256(b"root"),
-            media_type: media_type::OCI_INDEX.into(),
-            kind: Kind::Index,
-            size: 10,
-            raw: "{}".into(),
-            artifact_type: None,
-            annotations: BTreeMap::new(),
-            subject: None,
-            manifests,
-            config: None,
-            layers: None,
+    fn answer(media: &str, content: Content) -> InspectResponse {
+        let reference = crate::reference::Reference::parse("localhost:5000/x:1").unwrap();
+        InspectResponse::new(&reference, Digest::sha256(b"root"), media, b"{}", content)
+    }
+
+    fn index(manifests: Vec<EntryView>) -> InspectResponse {
+        answer(
+            media_type::OCI_INDEX,
+            Content::Index(IndexContent { manifests }),
+        )
+    }
+
+    fn image(image_config: Option<ImageConfig>) -> InspectResponse {
+        let config = Descriptor {
+            media_type: media_type::OCI_CONFIG.into(),
+            ..descriptor("config", None)
+        };
+        let content = ImageContent {
             image_config,
-            config_raw: None,
-            auth: None,
-            rate_limit: None,
-        }
+            ..ImageContent::new(config, Vec::new())
+        };
+        answer(media_type::OCI_MANIFEST, Content::Image(content))
     }
 
     #[test]
@@ -307,10 +291,7 @@ mod tests {
         let arm = entry("arm", Some("linux/arm/v7"));
         let win = entry("win", Some("windows/amd64:10.0.17763.2565"));
         let bare = entry("bare", None);
-        let r = response(
-            Some(vec![amd.clone(), attestation(&amd), arm, win, bare]),
-            None,
-        );
+        let r = index(vec![amd.clone(), attestation(&amd), arm, win, bare]);
         assert_eq!(
             platform_list(&r),
             [
@@ -320,22 +301,22 @@ mod tests {
                 "unknown"
             ]
         );
-        assert!(is_multi_platform(&r));
+        assert_eq!(r.kind(), Kind::Index);
         assert_eq!(attestation_count(&r), 1);
-        assert!(platform_list(&response(Some(Vec::new()), None)).is_empty());
+        assert!(platform_list(&index(Vec::new())).is_empty());
     }
 
     #[test]
     fn platform_list_of_a_single_image() {
         let config =
             ImageConfig::parse(br#"{"architecture":"arm64","os":"linux","variant":"v8"}"#).unwrap();
-        let r = response(None, Some(config));
-        assert!(!is_multi_platform(&r));
+        let r = image(Some(config));
+        assert_eq!(r.kind(), Kind::Image);
         assert_eq!(platform_list(&r), ["linux/arm64/v8"]);
         assert_eq!(attestation_count(&r), 0);
-        assert!(platform_list(&response(None, None)).is_empty());
+        assert!(platform_list(&image(None)).is_empty());
         // An artifact's config is not an image config: nothing to show.
-        assert!(platform_list(&response(None, Some(ImageConfig::default()))).is_empty());
+        assert!(platform_list(&image(Some(ImageConfig::default()))).is_empty());
     }
 
     #[test]
@@ -406,7 +387,7 @@ mod tests {
         let mut att = attestation(&amd);
         att.layers = Some(vec![layer(1000)]);
         let arm = entry("arm", Some("linux/arm/v7"));
-        let r = response(Some(vec![amd, att, arm]), None);
+        let r = index(vec![amd, att, arm]);
         assert_eq!(
             platform_layer_totals(&r),
             [
@@ -414,7 +395,7 @@ mod tests {
                 ("linux/arm/v7".to_string(), None)
             ]
         );
-        assert!(platform_layer_totals(&response(None, None)).is_empty());
+        assert!(platform_layer_totals(&image(None)).is_empty());
     }
 
     #[test]

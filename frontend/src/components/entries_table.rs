@@ -16,7 +16,7 @@ use crate::route::Route;
 
 #[component]
 pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
-    let entries: Arc<Vec<EntryView>> = Arc::new(response.manifests.clone().unwrap_or_default());
+    let entries: Arc<Vec<EntryView>> = Arc::new(response.entries().unwrap_or_default().to_vec());
     let grouped = group_attestations(&entries);
     let platforms = grouped.entries.len();
     let attestations = entries.len() - platforms;
