@@ -1,7 +1,8 @@
 //! The inspection model the page renders: what a person needs at a glance,
 //! derived from an `InspectResponse` (which platforms, how big is each,
 //! which attestations describe which image). Whether it is an index at all
-//! is the answer's `content`.
+//! is the answer's `content`; how the page filters and sorts entries is the
+//! page's (`frontend/src/entry_filter.rs`).
 
 use crate::api::{EntryView, InspectResponse};
 use crate::attestation::{PREDICATE_TYPE, attested_digest, is_attestation};
@@ -139,82 +140,6 @@ pub fn platform_layer_totals(r: &InspectResponse) -> Vec<(String, Option<u64>)> 
         .filter(|e| !is_attestation(&e.descriptor))
         .map(|e| (entry_platform(e), entry_layer_total(e)))
         .collect()
-}
-
-/// Does an entry match what was typed in the filter box? Every
-/// whitespace-separated word must appear (case-insensitively) in its
-/// platform (`linux/arm/v7`, `windows/amd64:10.0.17763.2565`) or media type.
-///
-/// Case is folded for ASCII only: platform values and media types are ASCII
-/// by their specs, and full Unicode lowercasing would put its conversion
-/// tables (about 14 KB) into the page for no match it could add.
-pub fn entry_matches(e: &EntryView, query: &str) -> bool {
-    let haystack =
-        format!("{} {}", entry_platform(e), e.descriptor.media_type).to_ascii_lowercase();
-    query
-        .split_whitespace()
-        .all(|word| haystack.contains(&word.to_ascii_lowercase()))
-}
-
-/// How the entries list is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum EntryOrder {
-    /// As listed in the index.
-    #[default]
-    Index,
-    /// By platform string (`linux/amd64` before `linux/arm64`).
-    Platform,
-    /// Largest compressed size first; unread children last.
-    Size,
-}
-
-impl EntryOrder {
-    /// The value used in the page's sort selector.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryOrder::Index => "index",
-            EntryOrder::Platform => "platform",
-            EntryOrder::Size => "size",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "platform" => EntryOrder::Platform,
-            "size" => EntryOrder::Size,
-            _ => EntryOrder::Index,
-        }
-    }
-}
-
-/// The positions of the entries to show: those of `groups` whose entry
-/// matches `query`, in `order` (ties keep index order).
-pub fn visible_positions(
-    entries: &[EntryView],
-    groups: &[EntryGroup],
-    query: &str,
-    order: EntryOrder,
-) -> Vec<usize> {
-    let mut positions: Vec<usize> = groups
-        .iter()
-        .map(|g| g.position)
-        .filter(|p| entries.get(*p).is_some_and(|e| entry_matches(e, query)))
-        .collect();
-    // One comparator type for both orders: each `sort_by_key` would compile
-    // its own copy of the (large) stable sort into the page.
-    let platform =
-        |a: &usize, b: &usize| entry_platform(&entries[*a]).cmp(&entry_platform(&entries[*b]));
-    let size = |a: &usize, b: &usize| {
-        let layers = |p: &usize| entry_layer_total(&entries[*p]).map_or(0, |t| t.saturating_add(1));
-        layers(b).cmp(&layers(a))
-    };
-    let compare: &dyn Fn(&usize, &usize) -> std::cmp::Ordering = match order {
-        EntryOrder::Index => return positions,
-        EntryOrder::Platform => &platform,
-        EntryOrder::Size => &size,
-    };
-    positions.sort_by(compare);
-    positions
 }
 
 #[cfg(test)]
@@ -396,60 +321,5 @@ mod tests {
             ]
         );
         assert!(platform_layer_totals(&image(None)).is_empty());
-    }
-
-    #[test]
-    fn filter_and_sort_entries() {
-        let mut amd = entry("amd", Some("linux/amd64"));
-        amd.layers = Some(vec![layer(50)]);
-        let mut win = entry("win", Some("windows/amd64:10.0.17763.2565"));
-        win.layers = Some(vec![layer(900)]);
-        let arm = entry("arm", Some("linux/arm/v7"));
-        let att = attestation(&amd);
-        let entries = vec![win, att, amd, arm];
-        let groups = group_attestations(&entries).entries;
-        assert_eq!(
-            visible_positions(&entries, &groups, "", EntryOrder::Index),
-            [0, 2, 3]
-        );
-        assert_eq!(
-            visible_positions(&entries, &groups, "AMD64", EntryOrder::Index),
-            [0, 2]
-        );
-        assert_eq!(
-            visible_positions(&entries, &groups, "linux amd", EntryOrder::Index),
-            [2]
-        );
-        assert_eq!(
-            visible_positions(&entries, &groups, "17763", EntryOrder::Index),
-            [0]
-        );
-        assert!(visible_positions(&entries, &groups, "mips", EntryOrder::Index).is_empty());
-        assert_eq!(
-            visible_positions(&entries, &groups, "", EntryOrder::Platform),
-            [2, 3, 0]
-        );
-        assert_eq!(
-            visible_positions(&entries, &groups, "", EntryOrder::Size),
-            [0, 2, 3]
-        );
-        // Ties keep index order, whichever the order.
-        let mut twin = entry("twin", Some("linux/amd64"));
-        twin.layers = Some(vec![layer(50)]);
-        let mut tied = entries.clone();
-        tied.push(twin);
-        let groups = group_attestations(&tied).entries;
-        assert_eq!(
-            visible_positions(&tied, &groups, "", EntryOrder::Platform),
-            [2, 4, 3, 0]
-        );
-        assert_eq!(
-            visible_positions(&tied, &groups, "", EntryOrder::Size),
-            [0, 2, 4, 3]
-        );
-        for o in [EntryOrder::Index, EntryOrder::Platform, EntryOrder::Size] {
-            assert_eq!(EntryOrder::parse(o.as_str()), o);
-        }
-        assert_eq!(EntryOrder::parse("junk"), EntryOrder::Index);
     }
 }

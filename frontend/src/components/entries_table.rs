@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::api::{EntryView, InspectResponse};
-use shared::inspect::{EntryOrder, group_attestations, visible_positions};
+use shared::inspect::group_attestations;
 
 use crate::components::attestation_list::AttestationList;
 use crate::components::entries_filter::EntriesFilter;
 use crate::components::entry_row::EntryRow;
 use crate::components::keyed_rows::KeyedRows;
+use crate::entry_filter::{EntryOrder, visible_positions};
 use crate::route::Route;
 
 #[component]
