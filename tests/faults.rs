@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
-use shared::api::{ErrorCode, InspectResponse, PUSH_PATH, PushEvent};
+use shared::api::{ErrorCode, InspectResponse, PUSH_PATH, PushEvent, RateLimitInfo};
 use shared::digest::Digest;
 use shared::media_type;
 use support::fault::TOKEN_PATH;
@@ -167,7 +167,7 @@ async fn server_errors_are_retried_until_they_pass() {
         .inject(Rule::new("GET", "/blobs/", Fault::Status(502)).times(1));
     let r = w.inspect_ok("app:v1").await;
     assert_eq!(r.digest, img.manifest.digest);
-    assert!(r.image_config.is_some());
+    assert!(r.image().is_some_and(|i| i.image_config.is_some()));
     assert_eq!(w.fault.count("GET", "/v2/app/manifests/v1"), 3);
     let config = format!("/v2/app/blobs/{}", img.config.digest);
     assert_eq!(w.fault.count("GET", &config), 2);
@@ -196,6 +196,44 @@ async fn not_implemented_is_not_retried() {
     let e = w.inspect_err("app:v1").await;
     assert_code(&e, ErrorCode::Upstream);
     assert_eq!(w.fault.count("GET", "/v2/app/manifests/v1"), 1);
+}
+
+/// The pull quota is news about the registry, not about the content: an
+/// answer by tag (revalidated every time) carries it; an answer by digest,
+/// which a browser keeps for a year, does not.
+#[tokio::test]
+async fn the_pull_quota_is_only_on_answers_that_are_revalidated() {
+    let w = world().await;
+    let img = image("linux/amd64", 41);
+    w.seed_image("app", &img, "v1").await;
+    w.fault.inject(Rule::new(
+        "GET",
+        "/manifests/",
+        Fault::Quota { remaining: 76 },
+    ));
+    let client = w.proxy.client();
+
+    let by_tag = client.inspect_raw(&w.fault.reference("app:v1"), None).await;
+    assert_eq!(by_tag.header("cache-control"), Some("no-cache"));
+    let answer: InspectResponse = support::proxy::decode(by_tag).unwrap();
+    assert_eq!(
+        answer.rate_limit,
+        Some(RateLimitInfo {
+            remaining: 76,
+            limit: Some(100),
+            window_seconds: Some(21600),
+        })
+    );
+
+    let pinned = format!("app@{}", img.manifest.digest);
+    let by_digest = client.inspect_raw(&w.fault.reference(&pinned), None).await;
+    assert_eq!(
+        by_digest.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let json: serde_json::Value = serde_json::from_slice(&by_digest.body).unwrap();
+    assert_eq!(json["digest"], img.manifest.digest.to_string());
+    assert!(json.get("rateLimit").is_none(), "{json}");
 }
 
 #[tokio::test]
@@ -296,7 +334,7 @@ async fn truncated_bodies_are_fetched_again() {
         .inject(Rule::new("GET", &config, Fault::Truncate).times(1));
     let r = w.inspect_ok("app:v1").await;
     assert_eq!(r.digest, img.manifest.digest);
-    assert!(r.image_config.is_some());
+    assert!(r.image().is_some_and(|i| i.image_config.is_some()));
     assert_eq!(w.fault.count("GET", "/v2/app/manifests/v1"), 2);
     assert_eq!(w.fault.count("GET", &config), 2);
 
@@ -353,7 +391,7 @@ async fn flipped_bytes_are_digest_mismatches_not_retried() {
         Fault::FlipByte,
     ));
     let r = w.inspect_ok("list:v1").await;
-    let entries = r.manifests.expect("index entries");
+    let entries = r.entries().expect("index entries");
     let error = entries[0].error.as_ref().expect("the flipped child fails");
     assert_eq!(error.code, ErrorCode::DigestMismatch);
     assert!(
@@ -404,7 +442,7 @@ async fn a_wrong_docker_content_digest_is_refused() {
         Fault::WrongDigestHeader,
     ));
     let r = w.inspect_ok("list:v1").await;
-    let entries = r.manifests.expect("index entries");
+    let entries = r.entries().expect("index entries");
     assert!(entries[0].error.is_none(), "{:?}", entries[0].error);
     let error = entries[1]
         .error
@@ -453,7 +491,7 @@ async fn a_lost_child_manifest_is_an_entry_error() {
     ));
     let r = w.inspect_ok("list:v1").await;
     assert_eq!(r.digest, list.manifest.digest);
-    let entries = r.manifests.expect("index entries");
+    let entries = r.entries().expect("index entries");
     assert_eq!(entries.len(), 2);
     let error = entries[0]
         .error
@@ -500,7 +538,7 @@ async fn requests_to_one_registry_are_bounded() {
         .inspect(&fault.reference("many:v1"))
         .await
         .unwrap_or_else(|e| panic!("inspect: {e:?}"));
-    let entries = r.manifests.expect("entries");
+    let entries = r.entries().expect("entries");
     assert!(entries.iter().all(|e| e.error.is_none()));
     // 1 root + 12 children + 12 configs, never more than 2 at once.
     assert_eq!(fault.count("GET", "/v2/many/"), 25);
@@ -837,7 +875,7 @@ async fn an_index_listing_one_child_many_times_fetches_it_once() {
 
     let r = w.inspect_ok("many:v1").await;
     assert_eq!(r.digest, list.manifest.digest);
-    let entries = r.manifests.expect("index entries");
+    let entries = r.entries().expect("index entries");
     assert_eq!(entries.len(), listed);
     for (i, e) in entries.iter().enumerate() {
         let child = if i % 2 == 0 { &a } else { &b };
@@ -901,7 +939,7 @@ async fn children_are_fetched_once_per_digest_and_each_entry_is_checked() {
     w.fault.reset_counts();
 
     let r = w.inspect_ok("dedupe:v1").await;
-    let entries = r.manifests.expect("index entries");
+    let entries = r.entries().expect("index entries");
     assert_eq!(entries.len(), 3);
     for e in &entries[..2] {
         assert!(e.error.is_none(), "{:?}", e.error);

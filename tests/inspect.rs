@@ -48,7 +48,7 @@ async fn inspect_ok(proxy: &Proxy, reference: &str) -> InspectResponse {
 fn assert_root(response: &InspectResponse, pushed: &support::Blob, kind: Kind) {
     assert_eq!(response.digest, pushed.digest);
     assert_eq!(response.media_type, pushed.media_type);
-    assert_eq!(response.kind, kind);
+    assert_eq!(response.kind(), kind);
     assert_eq!(response.size, pushed.size());
     assert_eq!(
         response.raw.as_bytes(),
@@ -59,17 +59,23 @@ fn assert_root(response: &InspectResponse, pushed: &support::Blob, kind: Kind) {
 
 /// An image answer carries its config descriptor, layers and config essentials.
 fn assert_image(response: &InspectResponse, image: &Image) {
-    assert_eq!(response.config.as_ref(), Some(&image.config.descriptor()));
-    assert_eq!(response.layers.as_ref(), Some(&image.layer_descriptors));
     assert_eq!(
-        response.config_raw.as_deref().map(str::as_bytes),
+        response.image().map(|i| &i.config),
+        Some(&image.config.descriptor())
+    );
+    assert_eq!(response.layers(), Some(image.layer_descriptors.as_slice()));
+    assert_eq!(
+        response
+            .image()
+            .and_then(|i| i.config_raw.as_deref())
+            .map(str::as_bytes),
         Some(image.config.bytes.as_slice()),
         "the raw config must be byte-identical to the pushed blob"
     );
     let spec = image.spec.as_ref().expect("an image built from a spec");
     let config = response
-        .image_config
-        .as_ref()
+        .image()
+        .and_then(|i| i.image_config.as_ref())
         .expect("the image config essentials");
     assert_eq!(config.os, spec.platform.os);
     assert_eq!(config.architecture, spec.platform.architecture);
@@ -132,7 +138,7 @@ async fn docker_manifest_list_with_a_windows_entry() {
         Some(response.digest.to_string().as_str())
     );
 
-    let entries = response.manifests.as_ref().expect("a list has entries");
+    let entries = response.entries().expect("a list has entries");
     assert_eq!(entries.len(), list.entries.len());
     for (entry, pushed) in entries.iter().zip(&list.entries) {
         assert_eq!(
@@ -182,7 +188,10 @@ async fn windows_child_by_digest_has_its_os_version_in_the_config() {
     let response = inspect_ok(&proxy, &reference).await;
     assert_root(&response, &windows.manifest, Kind::Image);
     assert_image(&response, &windows);
-    let config = response.image_config.as_ref().unwrap();
+    let config = response
+        .image()
+        .and_then(|i| i.image_config.as_ref())
+        .unwrap();
     assert_eq!(config.os, "windows");
     assert_eq!(config.os_version.as_deref(), Some("10.0.17763.2565"));
 }
@@ -205,7 +214,7 @@ async fn oci_index_with_annotations_and_attestations() {
     assert_eq!(response.media_type, media_type::OCI_INDEX);
     assert_eq!(response.annotations, index.annotations);
 
-    let entries = response.manifests.as_ref().expect("an index has entries");
+    let entries = response.entries().expect("an index has entries");
     assert_eq!(entries.len(), 4, "two images, one attestation each");
     for (entry, pushed) in entries.iter().zip(&index.entries) {
         assert_eq!(&entry.descriptor, pushed);
@@ -285,11 +294,11 @@ async fn docker_schema2_image() {
     let response = inspect_ok(&proxy, &registry.reference("single/docker:1.0")).await;
     assert_root(&response, &image.manifest, Kind::Image);
     assert_eq!(response.media_type, media_type::DOCKER_MANIFEST);
-    assert_eq!(response.manifests, None);
+    assert_eq!(response.entries(), None);
     assert_image(&response, &image);
-    assert_eq!(response.layers.as_ref().map(Vec::len), Some(3));
+    assert_eq!(response.layers().map(<[_]>::len), Some(3));
     assert_eq!(
-        response.config.as_ref().unwrap().media_type,
+        response.image().map(|i| &i.config).unwrap().media_type,
         media_type::DOCKER_CONFIG
     );
 }
@@ -311,7 +320,7 @@ async fn oci_image_with_variant_and_annotations() {
     assert_image(&response, &image);
     assert_eq!(response.annotations, spec.annotations);
     assert_eq!(
-        response.config.as_ref().unwrap().media_type,
+        response.image().map(|i| &i.config).unwrap().media_type,
         media_type::OCI_CONFIG
     );
 }
@@ -333,7 +342,7 @@ async fn nested_index() {
 
     let response = inspect_ok(&proxy, &registry.reference("nested/app:1")).await;
     assert_root(&response, &outer.manifest, Kind::Index);
-    let entries = response.manifests.as_ref().unwrap();
+    let entries = response.entries().unwrap();
     assert_eq!(entries.len(), 2);
 
     let nested = &entries[0];
@@ -355,7 +364,7 @@ async fn nested_index() {
     .await;
     assert_root(&inner_response, &inner.manifest, Kind::Index);
     assert_eq!(
-        inner_response.manifests.as_ref().map(Vec::len),
+        inner_response.entries().map(<[_]>::len),
         Some(inner.entries.len())
     );
 }
@@ -372,11 +381,15 @@ async fn artifact_with_a_subject() {
     assert_root(&response, &sbom.manifest, Kind::Image);
     assert_eq!(response.artifact_type.as_deref(), Some(SPDX_JSON));
     assert_eq!(response.subject.as_ref(), Some(&image.descriptor()));
-    let config = response.config.as_ref().unwrap();
+    let config = response.image().map(|i| &i.config).unwrap();
     assert_eq!(config.media_type, media_type::OCI_EMPTY);
     assert_eq!(config.size, 2, "the empty config is `{{}}`");
-    assert_eq!(response.config_raw, None, "not an image config");
-    assert_eq!(response.layers.as_ref(), Some(&sbom.layer_descriptors));
+    assert_eq!(
+        response.image().and_then(|i| i.config_raw.as_deref()),
+        None,
+        "not an image config"
+    );
+    assert_eq!(response.layers(), Some(sbom.layer_descriptors.as_slice()));
     assert_eq!(
         response.annotations,
         ArtifactSpec::sbom("art/app", None).annotations

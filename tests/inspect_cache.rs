@@ -87,7 +87,7 @@ async fn a_second_inspection_makes_fewer_upstream_requests() {
     counter.reset_counts();
     let after_move = inspect(&proxy, &by_tag).await;
     assert_eq!(after_move.digest, moved.manifest.digest);
-    assert_eq!(after_move.manifests.as_ref().map(Vec::len), Some(1));
+    assert_eq!(after_move.entries().map(<[_]>::len), Some(1));
     assert!(
         counter.count("GET", "/manifests/v1") >= 1,
         "{:?}",
@@ -113,7 +113,7 @@ async fn entries_carry_their_image_config() {
         .await
         .unwrap_or_else(|e| panic!("push: {e}\n{}", registry.log()));
     let response = inspect(&proxy, &registry.reference("cache/configs:1")).await;
-    let entries = response.manifests.expect("an index");
+    let entries = response.entries().expect("an index");
     for (entry, image) in entries.iter().zip([&linux, &windows]) {
         let spec = image.spec.as_ref().unwrap();
         let config = entry.image_config.as_ref().expect("the child's config");

@@ -301,7 +301,7 @@ async fn answers_with_failed_entries_are_not_cached_for_a_year() {
     let raw = client.inspect_raw(&by_digest, None).await;
     let cache_control = raw.header("cache-control").map(str::to_string);
     let answer = decode::<InspectResponse>(raw).expect("the index is answered");
-    let entries = answer.manifests.expect("index entries");
+    let entries = answer.entries().expect("index entries");
     assert!(
         entries[0].error.is_some(),
         "the lost child is an entry error"
@@ -313,7 +313,7 @@ async fn answers_with_failed_entries_are_not_cached_for_a_year() {
     let raw = client.inspect_raw(&by_digest, None).await;
     let cache_control = raw.header("cache-control").map(str::to_string);
     let answer = decode::<InspectResponse>(raw).expect("the index is answered");
-    let entries = answer.manifests.expect("index entries");
+    let entries = answer.entries().expect("index entries");
     assert!(entries.iter().all(|e| e.error.is_none()), "{entries:?}");
     assert_eq!(
         cache_control.as_deref(),

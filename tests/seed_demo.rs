@@ -42,8 +42,8 @@ async fn seeds_every_demo_object_and_the_proxy_reads_them_back() {
             DemoContent::Image(_) => Kind::Image,
             DemoContent::Index(_) => Kind::Index,
         };
-        assert_eq!(response.kind, expected_kind, "{reference}");
-        for entry in response.manifests.iter().flatten() {
+        assert_eq!(response.kind(), expected_kind, "{reference}");
+        for entry in response.entries().unwrap_or_default() {
             assert!(entry.error.is_none(), "{reference}: {:?}", entry.error);
         }
     }
@@ -54,7 +54,7 @@ async fn seeds_every_demo_object_and_the_proxy_reads_them_back() {
         .await
         .unwrap();
     let platforms: Vec<String> = multiarch
-        .manifests
+        .entries()
         .unwrap()
         .iter()
         .map(|e| e.descriptor.platform.as_ref().unwrap().to_string())

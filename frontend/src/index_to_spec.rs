@@ -5,7 +5,7 @@
 //! to list under a platform.
 
 use shared::api::InspectResponse;
-use shared::inspect::is_attestation;
+use shared::attestation::is_attestation;
 use shared::media_type::OCI_INDEX;
 use shared::spec::{IndexType, PushSpec, SpecEntry, SpecPlatform};
 
@@ -17,10 +17,10 @@ pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
     };
     let oci = index_type == IndexType::Oci;
     let manifests = response
-        .manifests
+        .entries()
+        .unwrap_or_default()
         .iter()
-        .flatten()
-        .filter(|entry| !is_attestation(entry))
+        .filter(|entry| !is_attestation(&entry.descriptor))
         .map(|entry| {
             let d = &entry.descriptor;
             SpecEntry {
@@ -61,55 +61,37 @@ pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
 mod tests {
     use std::collections::BTreeMap;
 
-    use shared::api::EntryView;
-    use shared::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, Kind, OCI_MANIFEST};
-    use shared::plan::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
-    use shared::{Descriptor, Digest, Platform};
+    use shared::api::{Content, EntryView, IndexContent};
+    use shared::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
+    use shared::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST};
+    use shared::{Descriptor, Digest, Platform, Reference};
 
     use super::*;
 
     fn entry(media_type: &str, seed: &[u8], platform: Option<Platform>) -> EntryView {
-        EntryView {
-            descriptor: Descriptor {
-                media_type: media_type.into(),
-                digest: Digest::sha256(seed),
-                size: 100,
-                urls: Vec::new(),
-                annotations: BTreeMap::new(),
-                platform,
-                artifact_type: None,
-            },
-            kind: Kind::Image,
-            config: None,
-            layers: None,
-            image_config: None,
-            child_count: None,
-            error: None,
-        }
+        EntryView::new(Descriptor {
+            media_type: media_type.into(),
+            digest: Digest::sha256(seed),
+            size: 100,
+            urls: Vec::new(),
+            annotations: BTreeMap::new(),
+            platform,
+            artifact_type: None,
+        })
     }
 
+    /// An index at `127.0.0.1:5000/demo/app`, by `tag` or else by digest.
     fn index(media_type: &str, tag: Option<&str>, entries: Vec<EntryView>) -> InspectResponse {
-        InspectResponse {
-            reference: "127.0.0.1:5000/demo/app:1".into(),
-            registry: "127.0.0.1:5000".into(),
-            repository: "demo/app".into(),
-            tag: tag.map(str::to_string),
-            digest: Digest::sha256(b"index"),
-            media_type: media_type.into(),
-            kind: Kind::Index,
-            size: 5,
-            raw: "index".into(),
-            artifact_type: None,
-            annotations: BTreeMap::from([("org.example.k".into(), "v".into())]),
-            subject: None,
-            manifests: Some(entries),
-            config: None,
-            layers: None,
-            image_config: None,
-            config_raw: None,
-            auth: None,
-            rate_limit: None,
-        }
+        let digest = Digest::sha256(b"index");
+        let reference = match tag {
+            Some(tag) => format!("127.0.0.1:5000/demo/app:{tag}"),
+            None => format!("127.0.0.1:5000/demo/app@{digest}"),
+        };
+        let content = Content::Index(IndexContent { manifests: entries });
+        let reference = Reference::parse(&reference).unwrap();
+        let mut r = InspectResponse::new(&reference, digest, media_type, b"index", content);
+        r.annotations = BTreeMap::from([("org.example.k".into(), "v".into())]);
+        r
     }
 
     #[test]

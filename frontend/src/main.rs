@@ -8,6 +8,7 @@ mod components;
 mod create_store;
 mod credentials_header;
 mod credentials_store;
+mod entry_filter;
 mod index_to_spec;
 mod inspect_store;
 mod ndjson;

@@ -179,27 +179,18 @@ mod tests {
     #[test]
     fn entries_link_to_their_repository_by_digest() {
         let digest = Digest::sha256(b"child manifest");
-        let response = InspectResponse {
-            reference: "localhost:5000/demo/multi:latest".into(),
-            registry: "localhost:5000".into(),
-            repository: "demo/multi".into(),
-            tag: Some("latest".into()),
-            digest: Digest::sha256(b"index"),
-            media_type: shared::media_type::OCI_INDEX.into(),
-            kind: shared::media_type::Kind::Index,
-            size: 5,
-            raw: "index".into(),
-            artifact_type: None,
-            annotations: Default::default(),
-            subject: None,
-            manifests: Some(Vec::new()),
-            config: None,
-            layers: None,
-            image_config: None,
-            config_raw: None,
-            auth: None,
-            rate_limit: None,
-        };
+        use shared::api::{Content, IndexContent};
+        let reference = shared::Reference::parse("localhost:5000/demo/multi:latest").unwrap();
+        let content = Content::Index(IndexContent {
+            manifests: Vec::new(),
+        });
+        let response = InspectResponse::new(
+            &reference,
+            Digest::sha256(b"index"),
+            shared::media_type::OCI_INDEX,
+            b"index",
+            content,
+        );
         let route = Route::inspect_in_repository(&response, &digest);
         assert_eq!(
             route,

@@ -11,7 +11,10 @@ use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt};
 use registry::{RegistryClient, RegistryError, Repository};
-use shared::api::{ApiError, EntryView, ErrorCode, InspectResponse};
+use shared::api::{
+    ApiError, Content, EntryView, ErrorCode, ImageContent, IndexContent, InspectResponse,
+    Schema1Content,
+};
 use shared::config::ImageConfig;
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
@@ -32,56 +35,44 @@ pub async fn inspect(
 ) -> Result<InspectResponse, ProxyError> {
     let repo = client.repository(reference, credential).await?;
     let root = fetch::root(&repo, reference).await?;
-    let mut response = header(reference, &root);
+    let content = match &root.body {
+        ManifestBody::Index(index) => Content::Index(IndexContent {
+            manifests: entries(&repo, settings, &index.manifests).await,
+        }),
+        ManifestBody::Image(image) => {
+            let mut content = ImageContent::new(image.config.clone(), image.layers.clone());
+            if let Some((config, bytes)) = fetch::image_config(&repo, &image.config).await? {
+                content.image_config = Some(config);
+                content.config_raw = String::from_utf8(bytes.to_vec()).ok();
+            }
+            Content::Image(content)
+        }
+        ManifestBody::Schema1(s1) => Content::Schema1(Schema1Content {
+            layers: schema1_layers(s1),
+        }),
+    };
+    let mut response = InspectResponse::new(
+        reference,
+        root.digest.clone(),
+        root.media_type.clone(),
+        &root.raw,
+        content,
+    );
     match &root.body {
         ManifestBody::Index(index) => {
             response.artifact_type = index.artifact_type.clone();
             response.annotations = index.annotations.clone();
             response.subject = index.subject.clone();
-            response.manifests = Some(entries(&repo, settings, &index.manifests).await);
         }
         ManifestBody::Image(image) => {
             response.artifact_type = image.artifact_type.clone();
             response.annotations = image.annotations.clone();
             response.subject = image.subject.clone();
-            response.config = Some(image.config.clone());
-            response.layers = Some(image.layers.clone());
-            if let Some((config, bytes)) = fetch::image_config(&repo, &image.config).await? {
-                response.image_config = Some(config);
-                response.config_raw = String::from_utf8(bytes.to_vec()).ok();
-            }
         }
-        ManifestBody::Schema1(s1) => {
-            response.layers = Some(schema1_layers(s1));
-        }
+        ManifestBody::Schema1(_) => {}
     }
     response.rate_limit = repo.rate_limit();
     Ok(response)
-}
-
-/// The answer's common part, from the root alone.
-fn header(reference: &Reference, root: &Manifest) -> InspectResponse {
-    InspectResponse {
-        reference: reference.to_string(),
-        registry: reference.registry().to_string(),
-        repository: reference.repository().to_string(),
-        tag: reference.tag().map(str::to_string),
-        digest: root.digest.clone(),
-        media_type: root.media_type.clone(),
-        kind: root.kind(),
-        size: root.size(),
-        raw: root.raw_text(),
-        artifact_type: None,
-        annotations: Default::default(),
-        subject: None,
-        manifests: None,
-        config: None,
-        layers: None,
-        image_config: None,
-        config_raw: None,
-        auth: None,
-        rate_limit: None,
-    }
 }
 
 /// What a child holds, as an entry shows it.
@@ -115,15 +106,7 @@ async fn entries(
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let mut view = EntryView {
-                kind: media_type::kind_of(&d.media_type),
-                descriptor: d.clone(),
-                config: None,
-                layers: None,
-                image_config: None,
-                child_count: None,
-                error: None,
-            };
+            let mut view = EntryView::new(d.clone());
             let result = if i < max_entries {
                 children
                     .get(d)

@@ -12,14 +12,13 @@ use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use registry::{RegistryClient, RegistryError, Repository};
+use shared::attestation::is_attestation;
 use shared::config::ImageConfig;
 use shared::credentials::CredentialSet;
 use shared::descriptor::Descriptor;
 use shared::digest::Digest;
 use shared::manifest::ManifestBody;
-use shared::plan::{
-    ATTESTATION_MANIFEST, REFERENCE_TYPE, Resolution, ResolvedChild, ResolvedSource,
-};
+use shared::plan::{Resolution, ResolvedChild, ResolvedSource};
 use shared::spec::{ValidatedEntry, ValidatedSpec};
 
 use crate::config::OperationSettings;
@@ -180,10 +179,6 @@ async fn image_config(
     config: &Descriptor,
 ) -> Result<Option<ImageConfig>, RegistryError> {
     Ok(fetch::image_config(repo, config).await?.map(|(c, _)| c))
-}
-
-fn is_attestation(d: &Descriptor) -> bool {
-    d.annotations.get(REFERENCE_TYPE).map(String::as_str) == Some(ATTESTATION_MANIFEST)
 }
 
 /// A source index small enough to plan from: at most `max_source_entries`

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::manifest::json_message;
+use crate::json_error::message_without_position;
 use crate::platform::Platform;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -135,7 +135,7 @@ pub enum ConfigError {
 }
 
 fn config_error(e: serde_json::Error) -> ConfigError {
-    let (line, column, message) = (e.line(), e.column(), json_message(&e));
+    let (line, column, message) = (e.line(), e.column(), message_without_position(&e));
     match e.classify() {
         serde_json::error::Category::Data => ConfigError::WrongType {
             line,

@@ -11,10 +11,8 @@
 //! child manifest cannot be read; we print the error for that entry instead
 //! and go on, as the page does.
 
-use crate::api::{EntryView, InspectResponse};
-use crate::inspect::{
-    ATTESTATION_MANIFEST, REFERENCE_DIGEST_ANNOTATION, REFERENCE_TYPE_ANNOTATION,
-};
+use crate::api::InspectResponse;
+use crate::attestation::{attested_digest, is_attestation};
 use crate::media_type;
 use crate::platform::Platform;
 
@@ -45,17 +43,8 @@ pub fn render(r: &InspectResponse, name: &str) -> Result<String, TextError> {
     }
 }
 
-/// Is this entry an attestation by manifest-tool's test (the annotation
-/// alone; the platform is not looked at)?
-fn attestation_type(e: &EntryView) -> bool {
-    e.descriptor
-        .annotations
-        .get(REFERENCE_TYPE_ANNOTATION)
-        .is_some_and(|t| t == ATTESTATION_MANIFEST)
-}
-
 fn render_list(r: &InspectResponse, name: &str) -> String {
-    let entries = r.manifests.as_deref().unwrap_or(&[]);
+    let entries = r.entries().unwrap_or(&[]);
     let mut out = String::new();
     out.push_str(&format!("Name:   {name} (Type: {})\n", r.media_type));
     out.push_str(&format!("Digest: {}\n", r.digest));
@@ -64,8 +53,8 @@ fn render_list(r: &InspectResponse, name: &str) -> String {
     let mut attestations = 0usize;
     for (i, e) in entries.iter().enumerate() {
         let n = i + 1;
-        let is_attestation = attestation_type(e);
-        let detail = if is_attestation {
+        let attestation = is_attestation(&e.descriptor);
+        let detail = if attestation {
             attestations += 1;
             " (vnd.docker.reference.type=attestation-manifest)"
         } else {
@@ -81,11 +70,8 @@ fn render_list(r: &InspectResponse, name: &str) -> String {
                     body.push_str(&format!("[{n}]    -   Error: {}\n\n", error.message));
                     continue;
                 }
-                if is_attestation {
-                    let about = d
-                        .annotations
-                        .get(REFERENCE_DIGEST_ANNOTATION)
-                        .map_or("", String::as_str);
+                if attestation {
+                    let about = attested_digest(d).unwrap_or("");
                     body.push_str(&format!(
                         "[{n}]       >>> Attestation for digest: {about}\n\n"
                     ));
@@ -148,10 +134,10 @@ fn push_platform(out: &mut String, n: usize, p: &Platform) {
 
 fn render_image(r: &InspectResponse, name: &str) -> String {
     let (os, arch) = r
-        .image_config
-        .as_ref()
+        .image()
+        .and_then(|i| i.image_config.as_ref())
         .map_or(("", ""), |c| (c.os.as_str(), c.architecture.as_str()));
-    let layers = r.layers.as_deref().unwrap_or(&[]);
+    let layers = r.layers().unwrap_or(&[]);
     let mut out = String::new();
     out.push_str(&format!("Name: {name} (Type: {})\n", r.media_type));
     out.push_str(&format!("      Digest: {}\n", r.digest));
@@ -172,11 +158,12 @@ fn render_image(r: &InspectResponse, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, ErrorCode};
+    use crate::api::{
+        ApiError, Content, EntryView, ErrorCode, ImageContent, IndexContent, Schema1Content,
+    };
     use crate::config::ImageConfig;
     use crate::descriptor::Descriptor;
     use crate::digest::Digest;
-    use crate::media_type::Kind;
     use std::collections::BTreeMap;
 
     fn d(media: &str, seed: &str, size: u64, platform: Option<&str>) -> Descriptor {
@@ -199,38 +186,38 @@ mod tests {
 
     fn entry(descriptor: Descriptor, layers: Option<Vec<Descriptor>>) -> EntryView {
         EntryView {
-            kind: media_type::kind_of(&descriptor.media_type),
-            descriptor,
-            config: None,
             layers,
-            image_config: None,
-            child_count: None,
-            error: None,
+            ..EntryView::new(descriptor)
         }
     }
 
-    fn response(media: &str, manifests: Option<Vec<EntryView>>) -> InspectResponse {
-        InspectResponse {
-            reference: "127.0.0.1:5000/lists/app:v1".into(),
-            registry: "127.0.0.1:5000".into(),
-            repository: "lists/app".into(),
-            tag: Some("v1".into()),
-            digest: Digest::sha256(b"root"),
-            media_type: media.into(),
-            kind: media_type::kind_of(media),
-            size: 1234,
-            raw: "{}".into(),
-            artifact_type: None,
-            annotations: BTreeMap::new(),
-            subject: None,
-            manifests,
-            config: None,
-            layers: None,
-            image_config: None,
-            config_raw: None,
-            auth: None,
-            rate_limit: None,
-        }
+    /// An answer about `127.0.0.1:5000/lists/app:v1` whose root is 1234 bytes.
+    fn response(media: &str, content: Content) -> InspectResponse {
+        let reference = crate::reference::Reference::parse("127.0.0.1:5000/lists/app:v1").unwrap();
+        InspectResponse::new(
+            &reference,
+            Digest::sha256(b"root"),
+            media,
+            &[b' '; 1234],
+            content,
+        )
+    }
+
+    fn index(media: &str, manifests: Vec<EntryView>) -> InspectResponse {
+        response(media, Content::Index(IndexContent { manifests }))
+    }
+
+    fn image(
+        media: &str,
+        layers: Vec<Descriptor>,
+        image_config: Option<ImageConfig>,
+    ) -> InspectResponse {
+        let config = d(media_type::OCI_CONFIG, "config", 10, None);
+        let content = ImageContent {
+            image_config,
+            ..ImageContent::new(config, layers)
+        };
+        response(media, Content::Image(content))
     }
 
     // What manifest-tool's outputList prints for a Docker list with a
@@ -253,12 +240,12 @@ mod tests {
         win.platform.as_mut().unwrap().os_features = vec!["win32k".into()];
         let amd_layers = layers("amd", 2);
         let win_layers = layers("win", 1);
-        let r = response(
+        let r = index(
             media_type::DOCKER_MANIFEST_LIST,
-            Some(vec![
+            vec![
                 entry(amd.clone(), Some(amd_layers.clone())),
                 entry(win.clone(), Some(win_layers.clone())),
-            ]),
+            ],
         );
         let expected = format!(
             "Name:   app:v1 (Type: application/vnd.docker.distribution.manifest.list.v2+json)\n\
@@ -309,25 +296,27 @@ mod tests {
             Some("unknown/unknown"),
         );
         att.annotations.insert(
-            REFERENCE_TYPE_ANNOTATION.into(),
-            ATTESTATION_MANIFEST.into(),
+            crate::attestation::REFERENCE_TYPE.into(),
+            crate::attestation::ATTESTATION_MANIFEST.into(),
         );
-        att.annotations
-            .insert(REFERENCE_DIGEST_ANNOTATION.into(), image.digest.to_string());
+        att.annotations.insert(
+            crate::attestation::REFERENCE_DIGEST.into(),
+            image.digest.to_string(),
+        );
         let nested = d(media_type::OCI_INDEX, "nested", 300, None);
         let bare = d(media_type::OCI_MANIFEST, "bare", 400, None);
         let broken = d(media_type::OCI_MANIFEST, "broken", 500, Some("linux/s390x"));
         let mut broken_entry = entry(broken.clone(), None);
         broken_entry.error = Some(ApiError::new(ErrorCode::NotFound, "gone"));
-        let r = response(
+        let r = index(
             media_type::OCI_INDEX,
-            Some(vec![
+            vec![
                 entry(image.clone(), Some(Vec::new())),
                 entry(att.clone(), Some(layers("att", 1))),
                 entry(nested.clone(), None),
                 entry(bare.clone(), Some(Vec::new())),
                 broken_entry,
-            ]),
+            ],
         );
         let text = render(&r, "x@sha256:abc").unwrap();
         let expected = format!(
@@ -375,7 +364,7 @@ mod tests {
 
     #[test]
     fn counts_use_singular_words_for_zero_and_one() {
-        let r = response(media_type::OCI_INDEX, Some(Vec::new()));
+        let r = index(media_type::OCI_INDEX, Vec::new());
         assert!(
             render(&r, "a:b")
                 .unwrap()
@@ -385,13 +374,10 @@ mod tests {
 
     #[test]
     fn single_image() {
-        let mut r = response(media_type::DOCKER_MANIFEST, None);
-        r.kind = Kind::Image;
         let l = layers("single", 2);
-        r.layers = Some(l.clone());
-        r.image_config = Some(
-            ImageConfig::parse(br#"{"architecture":"arm64","os":"linux","variant":"v8"}"#).unwrap(),
-        );
+        let config =
+            ImageConfig::parse(br#"{"architecture":"arm64","os":"linux","variant":"v8"}"#).unwrap();
+        let r = image(media_type::DOCKER_MANIFEST, l.clone(), Some(config));
         let expected = format!(
             "Name: demo/single:1.0 (Type: application/vnd.docker.distribution.manifest.v2+json)\n      \
              Digest: {root}\n        \
@@ -410,8 +396,7 @@ mod tests {
 
     #[test]
     fn an_artifact_prints_empty_os_and_arch() {
-        let mut r = response(media_type::OCI_MANIFEST, None);
-        r.layers = Some(Vec::new());
+        let r = image(media_type::OCI_MANIFEST, Vec::new(), None);
         let text = render(&r, "a:sbom").unwrap();
         assert!(
             text.contains("\n          OS: \n        Arch: \n    # Layers: 0\n"),
@@ -421,7 +406,10 @@ mod tests {
 
     #[test]
     fn schema1_has_no_text_form() {
-        let r = response(media_type::DOCKER_SCHEMA1_SIGNED, None);
+        let r = response(
+            media_type::DOCKER_SCHEMA1_SIGNED,
+            Content::Schema1(Schema1Content { layers: Vec::new() }),
+        );
         let err = render(&r, "old:1").unwrap_err();
         assert!(matches!(err, TextError::UnknownDescriptorType { .. }));
         assert!(err.to_string().contains("schema 1"), "{err}");

@@ -7,12 +7,14 @@
 
 pub mod annotation;
 pub mod api;
+pub mod attestation;
 pub mod config;
 pub mod credentials;
 pub mod descriptor;
 pub mod digest;
 pub mod inspect;
 pub mod inspect_text;
+mod json_error;
 pub mod link_header;
 pub mod manifest;
 pub mod media_type;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::descriptor::Descriptor;
 use crate::digest::{Digest, DigestError};
+use crate::json_error::message_without_position;
 use crate::media_type::{self, Kind};
 use crate::platform::Platform;
 
@@ -129,14 +130,6 @@ pub enum ManifestError {
 }
 
 type Object = serde_json::Map<String, Value>;
-
-/// serde_json's message without its " at line L column C" suffix (the
-/// position is reported in fields of its own).
-pub(crate) fn json_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
-}
 
 /// A JSON value's type, for "expected X, but it is Y" messages.
 fn json_type(v: &Value) -> &'static str {
@@ -472,7 +465,7 @@ impl Manifest {
         let value: Value = serde_json::from_slice(&raw).map_err(|e| ManifestError::NotJson {
             line: e.line(),
             column: e.column(),
-            message: json_message(&e),
+            message: message_without_position(&e),
         })?;
         let Value::Object(obj) = &value else {
             return Err(ManifestError::NotAnObject {

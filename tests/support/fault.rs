@@ -49,6 +49,9 @@ pub enum Fault {
     FlipByte,
     /// Forward, but replace `Docker-Content-Digest` with another digest.
     WrongDigestHeader,
+    /// Forward, adding Docker Hub's quota headers: `ratelimit-remaining:
+    /// {remaining};w=21600` and `ratelimit-limit: 100;w=21600`.
+    Quota { remaining: u64 },
     /// 401 with a Bearer challenge whose token (from [`TOKEN_PATH`]) never works.
     Unauthorized,
     /// 401 with exactly this `WWW-Authenticate` value.
@@ -391,6 +394,16 @@ impl Ctx {
                     answer
                         .headers
                         .push(("Docker-Content-Digest".into(), wrong.into_bytes()));
+                    write_answer(&mut stream, &answer, is_head).await?;
+                }
+                Some(Fault::Quota { remaining }) => {
+                    let mut answer = self.forward(request).await;
+                    for (name, value) in [
+                        ("ratelimit-remaining", format!("{remaining};w=21600")),
+                        ("ratelimit-limit", "100;w=21600".to_string()),
+                    ] {
+                        answer.headers.push((name.into(), value.into_bytes()));
+                    }
                     write_answer(&mut stream, &answer, is_head).await?;
                 }
                 Some(Fault::Unauthorized) => {

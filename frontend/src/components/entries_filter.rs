@@ -1,8 +1,8 @@
 //! The filter box and sort selector above an index's entries: with dozens
 //! of platforms, finding `linux/arm64` or the largest image by eye is slow.
 
+use crate::entry_filter::EntryOrder;
 use leptos::prelude::*;
-use shared::inspect::EntryOrder;
 
 #[component]
 pub fn EntriesFilter(query: RwSignal<String>, order: RwSignal<EntryOrder>) -> impl IntoView {

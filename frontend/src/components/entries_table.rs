@@ -6,17 +6,18 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::api::{EntryView, InspectResponse};
-use shared::inspect::{EntryOrder, group_attestations, visible_positions};
+use shared::inspect::group_attestations;
 
 use crate::components::attestation_list::AttestationList;
 use crate::components::entries_filter::EntriesFilter;
 use crate::components::entry_row::EntryRow;
 use crate::components::keyed_rows::KeyedRows;
+use crate::entry_filter::{EntryOrder, visible_positions};
 use crate::route::Route;
 
 #[component]
 pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
-    let entries: Arc<Vec<EntryView>> = Arc::new(response.manifests.clone().unwrap_or_default());
+    let entries: Arc<Vec<EntryView>> = Arc::new(response.entries().unwrap_or_default().to_vec());
     let grouped = group_attestations(&entries);
     let platforms = grouped.entries.len();
     let attestations = entries.len() - platforms;

@@ -251,7 +251,7 @@ fn fill_platform(
         }
         fill.set(match outcome {
             Err(failure) => Fill::Failed(format!("could not inspect {image}: {failure}")),
-            Ok((response, _)) => match response.image_config {
+            Ok((response, _)) => match response.image().and_then(|i| i.image_config.clone()) {
                 Some(config) => {
                     let platform = config.platform();
                     store.restructure(|s| {
@@ -261,7 +261,7 @@ fn fill_platform(
                     });
                     Fill::Filled(format!("Platform {platform} from the image's config."))
                 }
-                None if response.manifests.is_some() => Fill::Failed(format!(
+                None if response.entries().is_some() => Fill::Failed(format!(
                     "{image} is an index: its entries keep their own platforms, so leave the platform empty (or pick one entry by digest)"
                 )),
                 None => Fill::Failed(format!(

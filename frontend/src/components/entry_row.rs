@@ -4,9 +4,8 @@
 
 use leptos::prelude::*;
 use shared::api::EntryView;
-use shared::inspect::{
-    AttestationSummary, attested_digest, entry_layer_total, entry_platform, is_attestation,
-};
+use shared::attestation::{attested_digest, is_attestation};
+use shared::inspect::{AttestationSummary, entry_layer_total, entry_platform};
 use shared::media_type::{Kind, describe};
 
 use crate::api::code_name;
@@ -30,11 +29,11 @@ pub fn EntryRow(
     base: String,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
-    let attestation = is_attestation(&entry);
+    let attestation = is_attestation(&entry.descriptor);
     let d = &entry.descriptor;
     let platform = entry_platform(&entry);
     let attestation_badge = attestation.then(|| {
-        let target = attested_digest(&entry).map(str::to_string);
+        let target = attested_digest(&entry.descriptor).map(str::to_string);
         let about = target.as_ref().map(|t| {
             let short: String = t.chars().take(19).collect();
             format!(" for {short}…")

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::api::InspectResponse;
-use shared::inspect::{is_multi_platform, platform_list};
+use shared::inspect::platform_list;
 use shared::media_type::{Kind, describe};
 
 use crate::components::annotations::Annotations;
@@ -20,7 +20,8 @@ use crate::route::Route;
 pub fn Summary(response: Arc<InspectResponse>) -> impl IntoView {
     let r = &response;
     let digest = r.digest.to_string();
-    let multi = if is_multi_platform(r) { "yes" } else { "no" };
+    let index = r.kind() == Kind::Index;
+    let multi = if index { "yes" } else { "no" };
     let platforms = platform_list(r);
     let platform_items = if platforms.is_empty() {
         view! { <span class="muted">"none declared"</span> }.into_any()
@@ -82,7 +83,7 @@ pub fn Summary(response: Arc<InspectResponse>) -> impl IntoView {
         })
         .collect_view();
 
-    let edit = (r.kind == Kind::Index).then(|| view! { <EditAsNew response=response.clone() /> });
+    let edit = index.then(|| view! { <EditAsNew response=response.clone() /> });
 
     view! {
         <section class="panel summary" data-testid="summary">

@@ -56,44 +56,40 @@ fn Intro() -> impl IntoView {
 
 #[component]
 fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView {
-    let entries = response
-        .manifests
-        .is_some()
+    let entries = (response.kind() == Kind::Index)
         .then(|| view! { <EntriesTable response=response.clone() /> });
-    let image = (response.kind != Kind::Index).then(|| {
-        let config = (response.image_config.is_some() || response.config.is_some()).then(|| {
-            // The raw view's config digest links here.
-            view! {
-                <div id="image-config">
-                    <ImageConfigView
-                        config=response.image_config.clone()
-                        descriptor=response.config.clone()
-                        raw=response.config_raw.clone()
-                    />
-                </div>
-            }
-        });
-        let layers = response.layers.clone().map(|layers| {
-            view! {
-                <section class="panel">
-                    <h2>"Layers"</h2>
-                    <LayersTable layers />
-                </section>
-            }
-        });
-        (config, layers)
+    let config = response.image().map(|image| {
+        // The raw view's config digest links here.
+        view! {
+            <div id="image-config">
+                <ImageConfigView
+                    config=image.image_config.clone()
+                    descriptor=Some(image.config.clone())
+                    raw=image.config_raw.clone()
+                />
+            </div>
+        }
+    });
+    let layers = response.layers().map(|layers| {
+        let layers = layers.to_vec();
+        view! {
+            <section class="panel">
+                <h2>"Layers"</h2>
+                <LayersTable layers />
+            </section>
+        }
     });
     // The digests in the raw manifest that name manifests (not blobs).
     let linkable: Vec<String> = response
-        .manifests
+        .entries()
+        .unwrap_or_default()
         .iter()
-        .flatten()
         .map(|e| e.descriptor.digest.to_string())
         .chain(response.subject.iter().map(|s| s.digest.to_string()))
         .collect();
     // Linked only when the config is on the page (the config of an index
     // entry is not).
-    let config = response.config.as_ref().map(|c| c.digest.to_string());
+    let config_digest = response.image().map(|i| i.config.digest.to_string());
     let base = format!("{}/{}", response.registry, response.repository);
     // manifest-tool echoes the reference as typed.
     let typed = match Router::use_router().route() {
@@ -106,9 +102,17 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         {breadcrumbs::for_response(&response)}
         <Summary response=response.clone() />
         {entries}
-        {image}
+        {config}
+        {layers}
         <Referrers base=base.clone() digest=response.digest.to_string() />
         <CopyTextButton reference=typed />
-        <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable config base answer />
+        <RawJson
+            raw=response.raw.clone()
+            digest=response.digest.to_string()
+            linkable
+            config=config_digest
+            base
+            answer
+        />
     }
 }

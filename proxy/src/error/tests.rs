@@ -186,6 +186,12 @@ fn plan_errors_have_their_codes() {
     let e = ProxyError::from(missing);
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+    let annotations = PlanError::AnnotationsNeedOci {
+        field: "annotations".into(),
+    };
+    let api = ProxyError::from(annotations.clone()).to_api_error();
+    assert_eq!(api.code, ErrorCode::InvalidInput);
+    assert_eq!(api.message, annotations.to_string());
 }
 
 #[test]

@@ -21,8 +21,7 @@ pub const VARY_ON: &str = shared::credentials::CREDENTIALS_HEADER;
 /// Whether an inspection holds everything it names: no index entry failed.
 pub fn is_complete(response: &InspectResponse) -> bool {
     response
-        .manifests
-        .as_ref()
+        .entries()
         .is_none_or(|entries| entries.iter().all(|e| e.error.is_none()))
 }
 

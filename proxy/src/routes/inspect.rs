@@ -45,12 +45,17 @@ pub async fn inspect(
         }
     };
     let reference = parse_reference(&input)?;
-    let response = run(&state, &headers, &reference).await?;
+    let mut response = run(&state, &headers, &reference).await?;
     let cache = cache_control::for_answer(
         &reference,
         response.auth.as_ref(),
         cache_control::is_complete(&response),
     );
+    // The pull quota moves with every pull: it is no part of what a digest
+    // names, so an answer kept for a year does not carry it.
+    if cache != cache_control::REVALIDATE {
+        response.rate_limit = None;
+    }
     let vary = cache_control::VARY_ON;
     if text {
         let body = shared::inspect_text::render(&response, input.trim())

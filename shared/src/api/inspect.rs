@@ -9,9 +9,13 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::media_type::Kind;
 use crate::platform::Platform;
+use crate::reference::Reference;
 
 use super::{ApiError, AuthInfo, RateLimitInfo};
 
+/// The answer: a header every kind of manifest has, and what the root
+/// manifest holds by kind in [`Content`] (the one place that says whether it
+/// is an index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InspectResponse {
@@ -24,41 +28,161 @@ pub struct InspectResponse {
     /// Digest of `raw`, verified against what was asked for.
     pub digest: Digest,
     pub media_type: String,
-    pub kind: Kind,
     /// Length of `raw` in bytes.
     pub size: u64,
     /// The root manifest exactly as the registry sent it.
     pub raw: String,
+    /// The root's `artifactType` (index or image manifest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
+    /// The root's annotations (index or image manifest).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// The root's `subject` (index or image manifest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
-    /// Index / manifest list: one entry per child, with its own config/layers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manifests: Option<Vec<EntryView>>,
-    /// Image manifest: its config descriptor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<Descriptor>,
-    /// Image manifest: its layers (schema1: synthesized from fsLayers, size 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layers: Option<Vec<Descriptor>>,
-    /// Image manifest: the essentials of its config blob.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_config: Option<ImageConfig>,
-    /// Image manifest: its config blob exactly as the registry sent it
-    /// (verified against the config digest), for the raw view. Absent when
-    /// the config is not an image config or is not UTF-8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_raw: Option<String>,
+    /// What the root holds, by kind.
+    pub content: Content,
     /// Where the credentials for the registry came from (none: anonymous).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthInfo>,
     /// The registry's pull quota after this inspection (Docker Hub's
-    /// `ratelimit-remaining`), when it says.
+    /// `ratelimit-remaining`), when it says. Volatile: only on answers that
+    /// are revalidated (`Cache-Control: no-cache`), never on one a browser
+    /// keeps for a year (an answer by digest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitInfo>,
+}
+
+/// What a root manifest holds, by kind. On the wire it is externally tagged
+/// (`{"index": {...}}`): read directly, unlike an internally or adjacently
+/// tagged enum, whose reader buffers the object into serde's generic
+/// `Content` tree first (see [`EntryViewWire`] for what that costs the page).
+///
+/// An artifact is not a kind of its own: it is an image manifest (or an
+/// index) with an `artifactType` or a config that is not an image config,
+/// and is shown as one.
+// One per answer, built once: boxing the image would only make building
+// and matching clumsier.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Content {
+    /// An OCI index or Docker manifest list.
+    Index(IndexContent),
+    /// An OCI image manifest or Docker schema 2 manifest (artifacts too).
+    Image(ImageContent),
+    /// A Docker schema 1 manifest (read-only, legacy).
+    Schema1(Schema1Content),
+}
+
+/// An index / manifest list: one entry per child, with its own config/layers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexContent {
+    pub manifests: Vec<EntryView>,
+}
+
+/// An image manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageContent {
+    /// Its config descriptor.
+    pub config: Descriptor,
+    pub layers: Vec<Descriptor>,
+    /// The essentials of its config blob; absent when the config is not an
+    /// image config (an artifact's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_config: Option<ImageConfig>,
+    /// Its config blob exactly as the registry sent it (verified against the
+    /// config digest), for the raw view. Absent when the config is not an
+    /// image config or is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_raw: Option<String>,
+}
+
+/// A schema 1 manifest: its layers, synthesized from `fsLayers` (size 0:
+/// schema 1 does not say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schema1Content {
+    pub layers: Vec<Descriptor>,
+}
+
+impl InspectResponse {
+    /// The one way to build an answer (the proxy's and every test's): the
+    /// header from `reference` and the root's verified `digest`, media type
+    /// and bytes; no annotations, credentials or quota until set.
+    pub fn new(
+        reference: &Reference,
+        digest: Digest,
+        media_type: impl Into<String>,
+        raw: &[u8],
+        content: Content,
+    ) -> Self {
+        InspectResponse {
+            reference: reference.to_string(),
+            registry: reference.registry().to_string(),
+            repository: reference.repository().to_string(),
+            tag: reference.tag().map(str::to_string),
+            digest,
+            media_type: media_type.into(),
+            size: raw.len() as u64,
+            raw: String::from_utf8_lossy(raw).into_owned(),
+            artifact_type: None,
+            annotations: BTreeMap::new(),
+            subject: None,
+            content,
+            auth: None,
+            rate_limit: None,
+        }
+    }
+
+    /// What kind of manifest the root is (never [`Kind::Unknown`]).
+    pub fn kind(&self) -> Kind {
+        match self.content {
+            Content::Index(_) => Kind::Index,
+            Content::Image(_) => Kind::Image,
+            Content::Schema1(_) => Kind::Schema1,
+        }
+    }
+
+    /// An index's entries; `None` for any other kind.
+    pub fn entries(&self) -> Option<&[EntryView]> {
+        match &self.content {
+            Content::Index(index) => Some(&index.manifests),
+            _ => None,
+        }
+    }
+
+    /// An image manifest's config and layers; `None` for any other kind.
+    pub fn image(&self) -> Option<&ImageContent> {
+        match &self.content {
+            Content::Image(image) => Some(image),
+            _ => None,
+        }
+    }
+
+    /// The root's own layers (an image's, or schema 1's); `None` for an index.
+    pub fn layers(&self) -> Option<&[Descriptor]> {
+        match &self.content {
+            Content::Index(_) => None,
+            Content::Image(image) => Some(&image.layers),
+            Content::Schema1(s1) => Some(&s1.layers),
+        }
+    }
+}
+
+impl ImageContent {
+    /// An image whose config blob was not read (yet).
+    pub fn new(config: Descriptor, layers: Vec<Descriptor>) -> Self {
+        ImageContent {
+            config,
+            layers,
+            image_config: None,
+            config_raw: None,
+        }
+    }
 }
 
 /// One entry of an index, with what its child manifest holds.
@@ -87,6 +211,22 @@ pub struct EntryView {
     /// The child could not be fetched or read; the rest of the index still shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
+}
+
+impl EntryView {
+    /// An entry as the index lists it, its child not read (yet): the kind
+    /// its media type names, nothing else.
+    pub fn new(descriptor: Descriptor) -> Self {
+        EntryView {
+            kind: crate::media_type::kind_of(&descriptor.media_type),
+            descriptor,
+            config: None,
+            layers: None,
+            image_config: None,
+            child_count: None,
+            error: None,
+        }
+    }
 }
 
 /// [`EntryView`] as it is read: one flat struct with the descriptor's fields
@@ -203,14 +343,10 @@ mod tests {
             error: Some(ApiError::new(ErrorCode::NotFound, "gone")),
         };
         let nested = EntryView {
-            descriptor: descriptor(crate::media_type::OCI_INDEX, b"nested"),
-            kind: Kind::Index,
-            config: None,
-            layers: None,
-            image_config: None,
             child_count: Some(2),
-            error: None,
+            ..EntryView::new(descriptor(crate::media_type::OCI_INDEX, b"nested"))
         };
+        assert_eq!(nested.kind, Kind::Index, "the kind its media type names");
         for entry in [full, nested] {
             let json = serde_json::to_value(&entry).unwrap();
             assert_eq!(json["mediaType"], entry.descriptor.media_type.as_str());
@@ -239,5 +375,114 @@ mod tests {
         let no_digest = r#"{"mediaType":"m","size":1,"kind":"image"}"#;
         let err = serde_json::from_str::<EntryView>(no_digest).unwrap_err();
         assert!(err.to_string().contains("digest"), "{err}");
+    }
+
+    fn answer(media_type: &str, content: Content) -> InspectResponse {
+        let reference = Reference::parse("localhost:5000/x:1").unwrap();
+        InspectResponse::new(
+            &reference,
+            Digest::sha256(b"{}"),
+            media_type,
+            b"{}",
+            content,
+        )
+    }
+
+    /// The kind is the key of `content`, and only what that kind has is there.
+    #[test]
+    fn each_kind_has_its_own_content() {
+        use crate::media_type::*;
+        let entry = EntryView::new(descriptor(OCI_MANIFEST, b"child"));
+        let index = answer(
+            OCI_INDEX,
+            Content::Index(IndexContent {
+                manifests: vec![entry.clone()],
+            }),
+        );
+        let image = answer(
+            OCI_MANIFEST,
+            Content::Image(ImageContent::new(
+                descriptor(OCI_CONFIG, b"config"),
+                vec![descriptor(OCI_LAYER_GZIP, b"layer")],
+            )),
+        );
+        let schema1 = answer(
+            DOCKER_SCHEMA1_SIGNED,
+            Content::Schema1(Schema1Content { layers: Vec::new() }),
+        );
+        for (r, kind, key) in [
+            (&index, Kind::Index, "index"),
+            (&image, Kind::Image, "image"),
+            (&schema1, Kind::Schema1, "schema1"),
+        ] {
+            assert_eq!(r.kind(), kind);
+            let json = serde_json::to_value(r).unwrap();
+            let content = json["content"].as_object().unwrap();
+            assert_eq!(content.keys().collect::<Vec<_>>(), [key]);
+            for header in [
+                "reference",
+                "registry",
+                "repository",
+                "tag",
+                "digest",
+                "mediaType",
+                "size",
+                "raw",
+            ] {
+                assert!(json.get(header).is_some(), "{key}: {header}");
+            }
+            for gone in [
+                "kind",
+                "manifests",
+                "config",
+                "layers",
+                "imageConfig",
+                "rateLimit",
+                "auth",
+            ] {
+                assert!(json.get(gone).is_none(), "{key}: {gone}");
+            }
+            let back: InspectResponse = serde_json::from_value(json).unwrap();
+            assert_eq!(&back, r);
+        }
+        assert_eq!(index.entries(), Some(std::slice::from_ref(&entry)));
+        assert_eq!((index.image(), index.layers()), (None, None));
+        assert_eq!(image.entries(), None);
+        assert_eq!(image.layers().map(<[_]>::len), Some(1));
+        assert_eq!(schema1.layers(), Some(&[][..]));
+        assert_eq!(schema1.image(), None);
+        let json = serde_json::to_value(&image).unwrap();
+        assert_eq!(
+            json["content"]["image"]["config"]["digest"],
+            Digest::sha256(b"config").to_string()
+        );
+        assert!(json["content"]["image"].get("imageConfig").is_none());
+    }
+
+    #[test]
+    fn the_header_comes_from_the_reference_and_the_root_bytes() {
+        let pinned = Reference::parse(&format!(
+            "docker.io/library/alpine@{}",
+            Digest::sha256(b"x")
+        ))
+        .unwrap();
+        let r = InspectResponse::new(
+            &pinned,
+            Digest::sha256(b"x"),
+            crate::media_type::OCI_INDEX,
+            b"0123456789",
+            Content::Index(IndexContent {
+                manifests: Vec::new(),
+            }),
+        );
+        assert_eq!(r.reference, pinned.to_string());
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("docker.io", "library/alpine")
+        );
+        assert_eq!(r.tag, None);
+        assert_eq!((r.size, r.raw.as_str()), (10, "0123456789"));
+        assert_eq!((r.auth.as_ref(), r.rate_limit.as_ref()), (None, None));
+        assert!(r.annotations.is_empty() && r.subject.is_none() && r.artifact_type.is_none());
     }
 }

@@ -10,7 +10,9 @@ mod referrers;
 
 pub use auth::{AuthInfo, AuthSource};
 pub use error::{ApiError, ErrorBody, ErrorCode};
-pub use inspect::{EntryView, InspectResponse};
+pub use inspect::{
+    Content, EntryView, ImageContent, IndexContent, InspectResponse, Schema1Content,
+};
 pub use push::*;
 pub use rate_limit::RateLimitInfo;
 pub use referrers::{ReferrersResponse, ReferrersSource, referrers_tag};

@@ -2,7 +2,6 @@
 //! variant names the field (`manifests[2].platform.architecture`) and, for
 //! YAML, the line and column.
 
-use crate::api::{ApiError, ErrorCode};
 use crate::platform::PlatformError;
 use crate::reference::ReferenceError;
 
@@ -145,15 +144,5 @@ impl SpecError {
             | SpecError::TemplateWithoutPlaceholder { .. }
             | SpecError::TemplateCollision { .. } => None,
         }
-    }
-    /// The API error (`INVALID_INPUT`) the proxy answers with.
-    pub fn to_api_error(&self) -> ApiError {
-        ApiError::new(ErrorCode::InvalidInput, self.to_string())
-    }
-}
-
-impl From<SpecError> for ApiError {
-    fn from(e: SpecError) -> Self {
-        e.to_api_error()
     }
 }

@@ -169,13 +169,6 @@ fn unknown_platforms_name_the_key_that_is_wrong() {
     assert!(err.to_string().contains("v42"), "{err}");
 }
 
-#[test]
-fn spec_errors_become_invalid_input() {
-    let api = SpecError::NoManifests.to_api_error();
-    assert_eq!(api.code, crate::api::ErrorCode::InvalidInput);
-    assert_eq!(api.message, SpecError::NoManifests.to_string());
-}
-
 // ---- JSON ------------------------------------------------------------------
 
 #[test]

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::*;
+use crate::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
+use crate::manifest::ManifestBody;
 use crate::manifest::{ImageManifest, Schema1};
 use crate::media_type::{
     DOCKER_CONFIG, DOCKER_FOREIGN_LAYER, DOCKER_LAYER, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
@@ -808,7 +810,6 @@ fn tampered_manifests_are_refused() {
     let spec = validated(vec![entry("localhost:5000/src:a", "")], false);
     let err = plan(&spec, &[found("localhost:5000/src:a", m, a.clone())]).unwrap_err();
     assert!(matches!(err, PlanError::Digest { .. }), "{err}");
-    assert_eq!(err.to_api_error().code, ErrorCode::DigestMismatch);
 
     // A child whose listed descriptor does not match the fetched manifest.
     let m = oci_image(&a, "l");
@@ -899,15 +900,4 @@ fn source_count_must_match() {
             found: 0
         }
     );
-    assert_eq!(err.to_api_error().code, ErrorCode::Internal);
-}
-
-#[test]
-fn plan_errors_are_invalid_input() {
-    let err = PlanError::AnnotationsNeedOci {
-        field: "annotations".into(),
-    };
-    let api: ApiError = err.clone().into();
-    assert_eq!(api.code, ErrorCode::InvalidInput);
-    assert_eq!(api.message, err.to_string());
 }
