@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt};
-use registry::{RegistryClient, RegistryError, Repository};
+use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::api::{ApiError, EntryView, ErrorCode, InspectResponse};
 use shared::config::ImageConfig;
 use shared::credentials::Credential;
@@ -30,7 +30,11 @@ pub async fn inspect(
     reference: &Reference,
     credential: Option<Credential>,
 ) -> Result<InspectResponse, ProxyError> {
-    let repo = client.repository(reference, credential).await?;
+    let budget = FetchBudget::new(settings.max_fetched_bytes);
+    let repo = client
+        .repository(reference, credential)
+        .await?
+        .with_budget(budget.clone());
     let root = fetch::root(&repo, reference).await?;
     let mut response = header(reference, &root);
     match &root.body {
@@ -39,6 +43,10 @@ pub async fn inspect(
             response.annotations = index.annotations.clone();
             response.subject = index.subject.clone();
             response.manifests = Some(entries(&repo, settings, &index.manifests).await);
+            // A budget used up fails the whole inspection, not one entry.
+            if let Some(e) = budget.exceeded() {
+                return Err(e.into());
+            }
         }
         ManifestBody::Image(image) => {
             response.artifact_type = image.artifact_type.clone();

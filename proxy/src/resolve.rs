@@ -6,12 +6,14 @@
 //! platform, an index's children and their configs. A source the registry
 //! does not have becomes `Missing` (the plan decides whether that is an
 //! error); any other failure stops the plan and names the spec entry it
-//! happened for.
+//! happened for. All the sources of one plan share one fetch budget
+//! (`OperationSettings::max_fetched_bytes`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
-use registry::{RegistryClient, RegistryError, Repository};
+use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::config::ImageConfig;
 use shared::credentials::CredentialSet;
 use shared::descriptor::Descriptor;
@@ -44,13 +46,15 @@ pub async fn resolve_sources(
     spec: &ValidatedSpec,
     credentials: &CredentialSet,
 ) -> Result<Vec<ResolvedSource>, SourceError> {
+    // One budget for all the sources of one plan.
+    let budget = FetchBudget::new(settings.max_fetched_bytes);
     // Futures collected first: a closure over borrowed entries inside the
     // stream makes the handler's future `Send` unprovable.
     let lookups: Vec<_> = spec
         .entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| resolve_numbered(client, settings, i, entry, credentials))
+        .map(|(i, entry)| resolve_numbered(client, settings, &budget, i, entry, credentials))
         .collect();
     stream::iter(lookups)
         .buffered(settings.source_concurrency.max(1))
@@ -61,11 +65,12 @@ pub async fn resolve_sources(
 async fn resolve_numbered(
     client: &RegistryClient,
     settings: &OperationSettings,
+    budget: &Arc<FetchBudget>,
     i: usize,
     entry: &ValidatedEntry,
     credentials: &CredentialSet,
 ) -> Result<ResolvedSource, SourceError> {
-    resolve_entry(client, settings, entry, credentials)
+    resolve_entry(client, settings, budget, entry, credentials)
         .await
         .map(|resolution| ResolvedSource {
             reference: entry.source.clone(),
@@ -81,11 +86,15 @@ async fn resolve_numbered(
 async fn resolve_entry(
     client: &RegistryClient,
     settings: &OperationSettings,
+    budget: &Arc<FetchBudget>,
     entry: &ValidatedEntry,
     credentials: &CredentialSet,
 ) -> Result<Resolution, RegistryError> {
     let credential = credentials.for_registry(entry.source.registry()).cloned();
-    let repo = client.repository(&entry.source, credential).await?;
+    let repo = client
+        .repository(&entry.source, credential)
+        .await?
+        .with_budget(budget.clone());
     let manifest = match fetch::root(&repo, &entry.source).await {
         Ok(m) => m,
         Err(RegistryError::NotFound { detail, .. }) => {
