@@ -10,7 +10,6 @@ use support::proxy_process::ProxyProcess;
 use support::{Attack, AttackRegistry};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_manifest-web-under-test");
-const HEALTH: &str = "/api/v1/health";
 const MIB: u64 = 1024 * 1024;
 /// The proxy runs under this address-space limit, so that a regression
 /// aborts it (and fails the test) instead of taking the machine's memory.
@@ -51,14 +50,7 @@ async fn peak_under(attacks: &[(Attack, usize)]) -> (u64, u64, bool) {
         let _ = inspection.await;
     }
     let peak = proxy.peak_memory().unwrap_or(u64::MAX);
-    let health = tokio::time::timeout(Duration::from_secs(2), async {
-        reqwest::Client::new()
-            .get(format!("http://{}{HEALTH}", proxy.addr()))
-            .send()
-            .await
-    })
-    .await;
-    let healthy = matches!(health, Ok(Ok(r)) if r.status().is_success());
+    let healthy = proxy.answers_health(Duration::from_secs(2)).await;
     proxy.stop().await;
     (idle, peak, healthy)
 }

@@ -142,6 +142,18 @@ impl ProxyProcess {
         self.child.id()
     }
 
+    /// Does `/api/v1/health` answer 2xx within `within`?
+    pub async fn answers_health(&self, within: Duration) -> bool {
+        let health = tokio::time::timeout(within, async {
+            reqwest::Client::new()
+                .get(format!("http://{}/api/v1/health", self.addr))
+                .send()
+                .await
+        })
+        .await;
+        matches!(health, Ok(Ok(r)) if r.status().is_success())
+    }
+
     /// The process's peak resident memory so far (`VmHWM` in
     /// `/proc/PID/status`), in bytes; `None` where there is no `/proc`.
     pub fn peak_memory(&self) -> Option<u64> {
