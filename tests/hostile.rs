@@ -99,7 +99,12 @@ async fn an_operation_fetches_at_most_its_budget() {
     })
     .await;
     let limit = 1024 * 1024;
-    let proxy = proxy_for(&[&registry], |c| c.operations.max_fetched_bytes = limit).await;
+    let proxy = proxy_for(&[&registry], |c| {
+        c.operations.max_fetched_bytes = limit;
+        // What the plan would hold is bounded too (see below): not here.
+        c.operations.max_source_child_bytes = u64::MAX;
+    })
+    .await;
     let failure = proxy
         .client()
         .inspect(&registry.reference("app"))
@@ -128,6 +133,40 @@ async fn an_operation_fetches_at_most_its_budget() {
         "{}",
         body.error.message
     );
+}
+
+/// A source index of 1,000 entries naming one child with a 15 KB config,
+/// named twice by a spec: each entry of the plan holds its own copy of the
+/// child and its config, so what the plan would hold is checked (across
+/// its sources, each entry counted) before any copy is made, and refused
+/// with a 502 naming the limit. It used to be built, and only then refused.
+#[tokio::test]
+async fn a_plan_holds_a_bounded_amount_of_copies() {
+    let registry = AttackRegistry::start(Attack::HugeHistory {
+        entries: 1000,
+        history: 200,
+    })
+    .await;
+    let limit: u64 = 1024 * 1024;
+    let proxy = proxy_for(&[&registry], |c| {
+        c.operations.max_source_child_bytes = limit
+    })
+    .await;
+    let source = registry.reference("app");
+    let spec = serde_json::json!({
+        "image": format!("{}/target:1", registry.host()),
+        "type": "oci",
+        "manifests": [{"image": source}, {"image": source}],
+    })
+    .to_string();
+    let response = post_spec(&proxy, PLAN_PATH, &spec).await;
+    let status = response.status();
+    let body: shared::api::ErrorBody = response.json().await.expect("an error body");
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body:?}");
+    assert_eq!(body.error.code, ErrorCode::TooLarge, "{body:?}");
+    let message = &body.error.message;
+    assert!(message.contains(&limit.to_string()), "{message}");
+    assert!(message.contains("1000 entries"), "{message}");
 }
 
 /// A registry answering 199 (an informational status, then nothing) gets

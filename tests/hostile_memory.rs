@@ -18,6 +18,12 @@ const ADDRESS_SPACE: u64 = 4 * 1024 * MIB;
 /// The proxy's peak memory while serving `rounds` inspections of each of
 /// `attacks` at once, and whether it answered health afterwards.
 async fn peak_under(attacks: &[(Attack, usize)]) -> (u64, u64, bool) {
+    peak_under_as(attacks, false).await
+}
+
+/// [`peak_under`], planning a push of two entries naming the attack's
+/// root (a source index) instead of inspecting it when `plan`.
+async fn peak_under_as(attacks: &[(Attack, usize)], plan: bool) -> (u64, u64, bool) {
     let mut registries = Vec::new();
     for (attack, rounds) in attacks {
         registries.push((AttackRegistry::start(attack.clone()).await, *rounds));
@@ -41,8 +47,19 @@ async fn peak_under(attacks: &[(Attack, usize)]) -> (u64, u64, bool) {
         for _ in 0..*rounds {
             let client = client.clone();
             let reference = registry.reference("app");
+            let target = format!("{}/target:1", registry.host());
             inspections.push(tokio::spawn(async move {
-                client.inspect_raw(&reference, None).await.status
+                if plan {
+                    let spec = serde_json::json!({"image": target, "type": "oci",
+                        "manifests": [{"image": reference}, {"image": reference}]});
+                    let request = client
+                        .request(reqwest::Method::POST, shared::api::PLAN_PATH)
+                        .header("content-type", "application/json")
+                        .body(spec.to_string());
+                    client.send(request).await.status
+                } else {
+                    client.inspect_raw(&reference, None).await.status
+                }
             }));
         }
     }
@@ -110,7 +127,10 @@ async fn measure_one_mode() {
     let attack = match std::env::var("ATTACK_MODE").unwrap_or_default().as_str() {
         "history" => Attack::HugeHistory {
             entries,
-            history: 100_000,
+            history: std::env::var("HISTORY")
+                .ok()
+                .and_then(|h| h.parse().ok())
+                .unwrap_or(100_000),
         },
         "missing" => Attack::MissingChild {
             entries,
@@ -122,7 +142,8 @@ async fn measure_one_mode() {
         },
         other => panic!("ATTACK_MODE={other}: history, missing or varied"),
     };
-    let (idle, peak, healthy) = peak_under(&[(attack.clone(), rounds)]).await;
+    let plan = std::env::var("PLAN").is_ok();
+    let (idle, peak, healthy) = peak_under_as(&[(attack.clone(), rounds)], plan).await;
     println!(
         "{attack:?} x{rounds}: idle {} MiB, peak {} MiB, healthy {healthy}",
         idle / MIB,

@@ -71,7 +71,9 @@ pub struct OperationSettings {
     /// with its own copy of the child. Default 1000.
     pub max_source_entries: usize,
     /// The child manifests of one source index, in bytes, counted per
-    /// entry. Default 64 MiB.
+    /// entry (checked before fetching, from the index); and the child
+    /// manifests and image configs the plan holds, counted per entry, across
+    /// all its sources (checked before the copies are made). Default 64 MiB.
     pub max_source_child_bytes: u64,
     /// Steps of one push phase (blobs, manifests) running at once. Default 4.
     pub step_concurrency: usize,
