@@ -135,6 +135,34 @@ async fn an_operation_fetches_at_most_its_budget() {
     );
 }
 
+/// A referrers list of pages at the manifest cap: listing referrers is one
+/// operation with the same fetch budget, refused with a 502 naming it.
+#[tokio::test]
+async fn a_referrers_list_is_read_within_the_budget() {
+    let registry = AttackRegistry::start(Attack::ReferrersPages {
+        pages: 4,
+        page_bytes: 400_000,
+    })
+    .await;
+    let limit: u64 = 1024 * 1024;
+    let proxy = proxy_for(&[&registry], |c| c.operations.max_fetched_bytes = limit).await;
+    let subject = shared::Digest::sha256(b"subject");
+    let mut url = reqwest::Url::parse(&proxy.url()).unwrap();
+    url.set_path(shared::api::REFERRERS_PATH);
+    url.query_pairs_mut()
+        .append_pair("ref", &format!("{}/app@{subject}", registry.host()));
+    let response = reqwest::get(url).await.expect("the proxy answers");
+    let status = response.status();
+    let body: shared::api::ErrorBody = response.json().await.expect("an error body");
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body:?}");
+    assert_eq!(body.error.code, ErrorCode::TooLarge, "{body:?}");
+    assert!(
+        body.error.message.contains(&limit.to_string()),
+        "{}",
+        body.error.message
+    );
+}
+
 /// A source index of 1,000 entries naming one child with a 15 KB config,
 /// named twice by a spec: each entry of the plan holds its own copy of the
 /// child and its config, so what the plan would hold is checked (across

@@ -60,8 +60,8 @@ pub struct OperationSettings {
     /// Layer descriptors shown across all the entries of one index.
     /// Default 100 000.
     pub max_described_layers: usize,
-    /// Bytes of registry content (manifests, configs) one inspection or
-    /// one plan may fetch, each distinct digest counted once; past it the
+    /// Bytes of registry content (manifests, configs, referrers pages) one
+    /// inspection, one plan or one referrers listing may fetch, each distinct digest counted once; past it the
     /// operation fails with a 502 naming the limit (see
     /// `registry::budget`). Default 32 MiB.
     pub max_fetched_bytes: u64,

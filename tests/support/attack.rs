@@ -55,6 +55,10 @@ pub enum Attack {
     /// A small image, every blob present; a manifest `PUT` is never
     /// answered (the push hangs there, holding its slot).
     HoldWrites,
+    /// The OCI referrers API for any digest: `pages` pages of about
+    /// `page_bytes` bytes each (one referrer listed over and over), each
+    /// linking to the next.
+    ReferrersPages { pages: usize, page_bytes: usize },
 }
 
 /// The content a mode serves, by tag or digest (manifests) and digest (blobs).
@@ -250,7 +254,8 @@ fn build(attack: &Attack) -> Content {
         | Attack::MalformedDigestHeader
         | Attack::RedirectWrites { .. }
         | Attack::Sink
-        | Attack::HoldWrites => small_image(&mut content),
+        | Attack::HoldWrites
+        | Attack::ReferrersPages { .. } => small_image(&mut content),
     }
     content
 }
@@ -298,16 +303,22 @@ async fn serve(
     content: &Content,
     seen: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
-    let Some((method, path, length, mut body)) = read_head(&mut stream).await? else {
+    let Some((method, target, length, mut body)) = read_head(&mut stream).await? else {
         return Ok(());
     };
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut rest = vec![0; length.saturating_sub(body.len())];
     stream.read_exact(&mut rest).await?;
     body.extend_from_slice(&rest);
     seen.lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(format!("{method} {path}"));
-    let answer = answer(attack, content, &method, &path, &body);
+    let answer = match attack {
+        Attack::ReferrersPages { pages, page_bytes } if path.contains("/referrers/") => {
+            referrers_page(path, query, *pages, *page_bytes)
+        }
+        _ => answer(attack, content, &method, path, &body),
+    };
     stream.write_all(answer.head.as_bytes()).await?;
     if method != "HEAD" {
         stream.write_all(&answer.body).await?;
@@ -321,7 +332,7 @@ async fn serve(
     Ok(())
 }
 
-/// The next request's method, path (without query), Content-Length and
+/// The next request's method, target (path and query), Content-Length and
 /// the start of its body (read along with the head).
 type Head = (String, String, usize, Vec<u8>);
 
@@ -346,8 +357,7 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Head>> {
                 .find(|h| h.name.eq_ignore_ascii_case("content-length"))
                 .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse().ok())
                 .unwrap_or(0usize);
-            let path = request.path.unwrap_or("/");
-            let path = path.split('?').next().unwrap_or(path).to_string();
+            let path = request.path.unwrap_or("/").to_string();
             let method = request.method.unwrap_or("GET").to_string();
             return Ok(Some((method, path, length, buf[end..].to_vec())));
         }
@@ -466,6 +476,27 @@ fn manifest_answer(
         ],
         blob.bytes.clone(),
     )
+}
+
+/// Page `page=N` (1 if none) of `pages`, about `page_bytes` long.
+fn referrers_page(path: &str, query: &str, pages: usize, page_bytes: usize) -> Answer {
+    let page: usize = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let referrer = Blob::new(OCI_MANIFEST, b"{}".to_vec()).descriptor_json();
+    let per = serde_json::to_vec(&referrer).expect("serializes").len() + 1;
+    let manifests = vec![referrer; (page_bytes / per).max(1)];
+    let body = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests,
+    }))
+    .expect("an index serializes");
+    let mut headers = vec![("Content-Type", OCI_INDEX.to_string())];
+    if page < pages {
+        headers.push(("Link", format!("<{path}?page={}>; rel=\"next\"", page + 1)));
+    }
+    Answer::new("200 OK", &headers, body)
 }
 
 fn not_found(code: &str, message: &str) -> Answer {
