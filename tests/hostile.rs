@@ -41,6 +41,18 @@ fn messages(value: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
+/// The failure in an API answer: the registry's fault (502), too large,
+/// with a message naming `limit`. Answers the message.
+async fn expect_too_large(response: reqwest::Response, limit: u64) -> String {
+    let status = response.status();
+    let body: shared::api::ErrorBody = response.json().await.expect("an error body");
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body:?}");
+    assert_eq!(body.error.code, ErrorCode::TooLarge, "{body:?}");
+    let message = body.error.message;
+    assert!(message.contains(&limit.to_string()), "{message}");
+    message
+}
+
 fn push_spec(target: &str, source: &str) -> String {
     serde_json::json!({"image": target, "type": "oci", "manifests": [{"image": source}]})
         .to_string()
@@ -98,7 +110,7 @@ async fn an_operation_fetches_at_most_its_budget() {
         history: 100_000,
     })
     .await;
-    let limit = 1024 * 1024;
+    let limit: u64 = 1024 * 1024;
     let proxy = proxy_for(&[&registry], |c| {
         c.operations.max_fetched_bytes = limit;
         // What the plan would hold is bounded too (see below): not here.
@@ -123,16 +135,7 @@ async fn an_operation_fetches_at_most_its_budget() {
         &format!("{}/target:1", registry.host()),
         &registry.reference("app"),
     );
-    let response = post_spec(&proxy, PLAN_PATH, &spec).await;
-    let status = response.status();
-    let body: shared::api::ErrorBody = response.json().await.expect("an error body");
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body:?}");
-    assert_eq!(body.error.code, ErrorCode::TooLarge, "{body:?}");
-    assert!(
-        body.error.message.contains(&limit.to_string()),
-        "{}",
-        body.error.message
-    );
+    expect_too_large(post_spec(&proxy, PLAN_PATH, &spec).await, limit).await;
 }
 
 /// A referrers list of pages at the manifest cap: listing referrers is one
@@ -152,15 +155,7 @@ async fn a_referrers_list_is_read_within_the_budget() {
     url.query_pairs_mut()
         .append_pair("ref", &format!("{}/app@{subject}", registry.host()));
     let response = reqwest::get(url).await.expect("the proxy answers");
-    let status = response.status();
-    let body: shared::api::ErrorBody = response.json().await.expect("an error body");
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body:?}");
-    assert_eq!(body.error.code, ErrorCode::TooLarge, "{body:?}");
-    assert!(
-        body.error.message.contains(&limit.to_string()),
-        "{}",
-        body.error.message
-    );
+    expect_too_large(response, limit).await;
 }
 
 /// A source index of 1,000 entries naming one child with a 15 KB config,
@@ -187,13 +182,7 @@ async fn a_plan_holds_a_bounded_amount_of_copies() {
         "manifests": [{"image": source}, {"image": source}],
     })
     .to_string();
-    let response = post_spec(&proxy, PLAN_PATH, &spec).await;
-    let status = response.status();
-    let body: shared::api::ErrorBody = response.json().await.expect("an error body");
-    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body:?}");
-    assert_eq!(body.error.code, ErrorCode::TooLarge, "{body:?}");
-    let message = &body.error.message;
-    assert!(message.contains(&limit.to_string()), "{message}");
+    let message = expect_too_large(post_spec(&proxy, PLAN_PATH, &spec).await, limit).await;
     assert!(message.contains("1000 entries"), "{message}");
 }
 
