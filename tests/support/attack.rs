@@ -260,13 +260,6 @@ fn build(attack: &Attack) -> Content {
     content
 }
 
-impl Blob {
-    /// The descriptor as JSON (what an index or manifest lists).
-    pub fn descriptor_json(&self) -> serde_json::Value {
-        serde_json::json!({"mediaType": self.media_type, "digest": self.digest.to_string(), "size": self.size()})
-    }
-}
-
 /// A raw answer.
 struct Answer {
     head: String,
