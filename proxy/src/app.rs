@@ -38,6 +38,9 @@ pub struct AppState {
     /// Slots for pushes running at once in this server (per app, so that
     /// servers started side by side do not share them).
     pub push_slots: Arc<Semaphore>,
+    /// Admission of pushes, running or waiting for a slot: a push that
+    /// finds none is refused at once (see `routes::push::push`).
+    pub push_queue: Arc<Semaphore>,
 }
 
 /// At most `api_concurrency` API requests are handled at once; more wait
@@ -67,6 +70,9 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         credentials,
         push_slots: Arc::new(Semaphore::new(
             config.operations.max_concurrent_pushes.max(1),
+        )),
+        push_queue: Arc::new(Semaphore::new(
+            config.operations.max_concurrent_pushes.max(1) + config.operations.max_queued_pushes,
         )),
         operations: Arc::new(config.operations.clone()),
     };

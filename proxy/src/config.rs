@@ -60,13 +60,20 @@ pub struct OperationSettings {
     /// Layer descriptors shown across all the entries of one index.
     /// Default 100 000.
     pub max_described_layers: usize,
+    /// Bytes of registry content (manifests, configs, referrers pages) one
+    /// inspection, one plan or one referrers listing may fetch, each distinct digest counted once; past it the
+    /// operation fails with a 502 naming the limit (see
+    /// `registry::budget`). Default 32 MiB.
+    pub max_fetched_bytes: u64,
     /// Sources of a push spec fetched at once. Default 4.
     pub source_concurrency: usize,
     /// Entries a source index may list: each becomes an entry of the plan
     /// with its own copy of the child. Default 1000.
     pub max_source_entries: usize,
     /// The child manifests of one source index, in bytes, counted per
-    /// entry. Default 64 MiB.
+    /// entry (checked before fetching, from the index); and the child
+    /// manifests and image configs the plan holds, counted per entry, across
+    /// all its sources (checked before the copies are made). Default 64 MiB.
     pub max_source_child_bytes: u64,
     /// Steps of one push phase (blobs, manifests) running at once. Default 4.
     pub step_concurrency: usize,
@@ -74,6 +81,10 @@ pub struct OperationSettings {
     /// outlives the request that started it, so the API's own request
     /// bounds do not hold it. Default 4.
     pub max_concurrent_pushes: usize,
+    /// Pushes waiting for a slot, beyond those running. A push holds its
+    /// plan (every manifest it will write) while it waits; past this bound
+    /// a push is refused at once (503) instead of waiting. Default 16.
+    pub max_queued_pushes: usize,
     /// Pages of a referrers list followed. Default 32.
     pub max_referrer_pages: usize,
     /// Referrers read in all. Default 10 000.
@@ -86,11 +97,13 @@ impl Default for OperationSettings {
             child_concurrency: 32,
             max_described_entries: 1000,
             max_described_layers: 100_000,
+            max_fetched_bytes: 32 * 1024 * 1024,
             source_concurrency: 4,
             max_source_entries: 1000,
             max_source_child_bytes: 64 * 1024 * 1024,
             step_concurrency: 4,
             max_concurrent_pushes: 4,
+            max_queued_pushes: 16,
             max_referrer_pages: 32,
             max_referrers: 10_000,
         }

@@ -66,6 +66,10 @@ pub enum ProxyError {
     InvalidSettings(String),
     #[error("{0}")]
     ForbiddenOrigin(String),
+    /// The server holds as much work of this kind as it may (pushes
+    /// running and queued): try again later (503).
+    #[error("{0}")]
+    Busy(String),
     #[error("{what} was not found")]
     UnknownEndpoint { what: String },
     #[error(transparent)]
@@ -124,6 +128,7 @@ impl ProxyError {
             ProxyError::Plan(e) => plan_status_and_code(e),
             ProxyError::Source(e) => registry_status_and_code(&e.error),
             ProxyError::ForbiddenOrigin(_) => (S::FORBIDDEN, C::ForbiddenOrigin),
+            ProxyError::Busy(_) => (S::SERVICE_UNAVAILABLE, C::RateLimited),
             ProxyError::UnknownEndpoint { .. } => (S::NOT_FOUND, C::NotFound),
             ProxyError::Registry(e) => registry_status_and_code(e),
             ProxyError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
@@ -182,7 +187,9 @@ fn registry_status_and_code(e: &RegistryError) -> (StatusCode, ErrorCode) {
         RegistryError::Unreachable { .. } => (S::BAD_GATEWAY, C::Unreachable),
         RegistryError::DigestMismatch { .. } => (S::BAD_GATEWAY, C::DigestMismatch),
         RegistryError::BadManifest { .. } => (S::BAD_GATEWAY, C::BadManifest),
-        RegistryError::TooLarge { .. } => (S::BAD_GATEWAY, C::TooLarge),
+        RegistryError::TooLarge { .. } | RegistryError::BudgetExceeded { .. } => {
+            (S::BAD_GATEWAY, C::TooLarge)
+        }
         RegistryError::ForbiddenTarget { .. } => (S::FORBIDDEN, C::ForbiddenTarget),
         RegistryError::Upstream { .. } | RegistryError::Protocol { .. } => {
             (S::BAD_GATEWAY, C::Upstream)

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt};
-use registry::{RegistryClient, RegistryError, Repository};
+use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::api::{
     ApiError, Content, EntryView, ErrorCode, ImageContent, IndexContent, InspectResponse,
     Schema1Content,
@@ -33,7 +33,11 @@ pub async fn inspect(
     reference: &Reference,
     credential: Option<Credential>,
 ) -> Result<InspectResponse, ProxyError> {
-    let repo = client.repository(reference, credential).await?;
+    let budget = FetchBudget::new(settings.max_fetched_bytes);
+    let repo = client
+        .repository(reference, credential)
+        .await?
+        .with_budget(budget.clone());
     let root = fetch::root(&repo, reference).await?;
     let content = match &root.body {
         ManifestBody::Index(index) => Content::Index(IndexContent {
@@ -51,6 +55,10 @@ pub async fn inspect(
             layers: schema1_layers(s1),
         }),
     };
+    // A budget used up fails the whole inspection, not one entry.
+    if let Some(e) = budget.exceeded() {
+        return Err(e.into());
+    }
     let mut response = InspectResponse::new(
         reference,
         root.digest.clone(),

@@ -21,7 +21,7 @@ use shared::descriptor::Descriptor;
 use shared::manifest::{Manifest, ManifestBody};
 use shared::reference::Reference;
 
-use registry::{FetchedManifest, RegistryClient, RegistryError};
+use registry::{FetchBudget, FetchedManifest, RegistryClient, RegistryError};
 
 use crate::config::OperationSettings;
 use crate::error::ProxyError;
@@ -43,7 +43,12 @@ pub async fn referrers(
         });
     };
     let (max_pages, max_referrers) = (settings.max_referrer_pages, settings.max_referrers);
-    let repo = client.repository(reference, credential).await?;
+    // Pages are read one by one and dropped, but a registry can send
+    // `max_referrer_pages` of them at the manifest cap each.
+    let repo = client
+        .repository(reference, credential)
+        .await?
+        .with_budget(FetchBudget::new(settings.max_fetched_bytes));
     let normalized = format!("{}@{subject}", repo.name());
     let answer = |source, referrers| ReferrersResponse {
         reference: normalized.clone(),

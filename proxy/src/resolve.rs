@@ -6,12 +6,15 @@
 //! platform, an index's children and their configs. A source the registry
 //! does not have becomes `Missing` (the plan decides whether that is an
 //! error); any other failure stops the plan and names the spec entry it
-//! happened for.
+//! happened for. All the sources of one plan share one fetch budget
+//! (`OperationSettings::max_fetched_bytes`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
-use registry::{RegistryClient, RegistryError, Repository};
+use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::attestation::is_attestation;
 use shared::config::ImageConfig;
 use shared::credentials::CredentialSet;
@@ -43,13 +46,17 @@ pub async fn resolve_sources(
     spec: &ValidatedSpec,
     credentials: &CredentialSet,
 ) -> Result<Vec<ResolvedSource>, SourceError> {
+    let bounds = PlanBounds {
+        fetched: FetchBudget::new(settings.max_fetched_bytes),
+        held: AtomicU64::new(0),
+    };
     // Futures collected first: a closure over borrowed entries inside the
     // stream makes the handler's future `Send` unprovable.
     let lookups: Vec<_> = spec
         .entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| resolve_numbered(client, settings, i, entry, credentials))
+        .map(|(i, entry)| resolve_numbered(client, settings, &bounds, i, entry, credentials))
         .collect();
     stream::iter(lookups)
         .buffered(settings.source_concurrency.max(1))
@@ -60,11 +67,12 @@ pub async fn resolve_sources(
 async fn resolve_numbered(
     client: &RegistryClient,
     settings: &OperationSettings,
+    bounds: &PlanBounds,
     i: usize,
     entry: &ValidatedEntry,
     credentials: &CredentialSet,
 ) -> Result<ResolvedSource, SourceError> {
-    resolve_entry(client, settings, entry, credentials)
+    resolve_entry(client, settings, bounds, entry, credentials)
         .await
         .map(|resolution| ResolvedSource {
             reference: entry.source.clone(),
@@ -80,11 +88,15 @@ async fn resolve_numbered(
 async fn resolve_entry(
     client: &RegistryClient,
     settings: &OperationSettings,
+    bounds: &PlanBounds,
     entry: &ValidatedEntry,
     credentials: &CredentialSet,
 ) -> Result<Resolution, RegistryError> {
     let credential = credentials.for_registry(entry.source.registry()).cloned();
-    let repo = client.repository(&entry.source, credential).await?;
+    let repo = client
+        .repository(&entry.source, credential)
+        .await?
+        .with_budget(bounds.fetched.clone());
     let manifest = match fetch::root(&repo, &entry.source).await {
         Ok(m) => m,
         Err(RegistryError::NotFound { detail, .. }) => {
@@ -113,33 +125,51 @@ async fn resolve_entry(
         }),
         ManifestBody::Index(index) => {
             check_source_size(settings, &repo.name(), &index.manifests)?;
-            let children = resolve_children(&repo, settings, &index.manifests).await?;
+            let children = resolve_children(&repo, settings, bounds, &index.manifests).await?;
             Ok(Resolution::Index { manifest, children })
         }
     }
 }
 
+/// What the sources of one plan may fetch (each digest once) and hold
+/// (each entry counted), shared by all of them.
+struct PlanBounds {
+    fetched: Arc<FetchBudget>,
+    /// Bytes of child manifests and configs the plan will hold, one copy
+    /// per entry (see `check_held`).
+    held: AtomicU64,
+}
+
 /// The children of a source index, one per entry: each child fetched once
 /// per digest, each entry checked against it, and an image child's config
 /// fetched once per digest when some entry needs its platform (not for
-/// attestations).
+/// attestations). What the entries will hold is checked before any is
+/// made (`check_held`).
 async fn resolve_children(
     repo: &Repository<'_>,
     settings: &OperationSettings,
+    bounds: &PlanBounds,
     listed: &[Descriptor],
 ) -> Result<Vec<ResolvedChild>, RegistryError> {
     let children = fetch::children(repo, listed, settings.child_concurrency).await;
     let mut needs_config: Vec<(Digest, Descriptor)> = Vec::new();
+    let mut held = 0u64;
     for d in listed {
         let child = children.get(d).transpose()?;
+        if let Some(child) = child {
+            held = held.saturating_add(child.raw.len() as u64);
+        }
         if let Some(child) = child
             && let ManifestBody::Image(image) = &child.body
             && !is_attestation(d)
-            && !needs_config.iter().any(|(digest, _)| *digest == d.digest)
         {
-            needs_config.push((d.digest.clone(), image.config.clone()));
+            held = held.saturating_add(image.config.size);
+            if !needs_config.iter().any(|(digest, _)| *digest == d.digest) {
+                needs_config.push((d.digest.clone(), image.config.clone()));
+            }
         }
     }
+    check_held(settings, bounds, &repo.name(), listed.len(), held)?;
     // Futures collected first (see `resolve_sources`).
     let fetches: Vec<_> = needs_config
         .into_iter()
@@ -179,6 +209,32 @@ async fn image_config(
     config: &Descriptor,
 ) -> Result<Option<ImageConfig>, RegistryError> {
     Ok(fetch::image_config(repo, config).await?.map(|(c, _)| c))
+}
+
+/// Every entry of a source index becomes an entry of the plan with its own
+/// copy of its child manifest and config (the plan's types hold them by
+/// value), so an index naming one child a thousand times holds it a
+/// thousand times: those copies, across all the sources of one plan, are
+/// bounded by `max_source_child_bytes` before any is made. `held` is what
+/// this index's entries add (manifest bytes plus config sizes, per entry).
+fn check_held(
+    settings: &OperationSettings,
+    bounds: &PlanBounds,
+    name: &str,
+    entries: usize,
+    held: u64,
+) -> Result<(), RegistryError> {
+    let before = bounds.held.fetch_add(held, Ordering::Relaxed);
+    let total = before.saturating_add(held);
+    if total > settings.max_source_child_bytes {
+        return Err(RegistryError::TooLarge {
+            what: format!(
+                "what the plan would hold for the source index {name} ({entries} entries, each with its own copy of its child manifest and config: {total} bytes across the plan's sources)"
+            ),
+            limit: settings.max_source_child_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// A source index small enough to plan from: at most `max_source_entries`

@@ -40,6 +40,12 @@ impl Blob {
         }
     }
 
+    /// `{mediaType, digest, size}` as JSON, for documents written by hand
+    /// (the attack registry's).
+    pub fn descriptor_json(&self) -> serde_json::Value {
+        serde_json::json!({"mediaType": self.media_type, "digest": self.digest.to_string(), "size": self.size()})
+    }
+
     /// The bytes as text (manifests and configs are UTF-8 JSON).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()

@@ -6,6 +6,7 @@
 //! proxy's answers against these values, never against hard-coded digests.
 
 pub mod artifact;
+pub mod attack;
 pub mod attestation;
 pub mod blob;
 pub mod demo;
@@ -21,6 +22,7 @@ pub mod registry;
 pub mod token_server;
 
 pub use artifact::ArtifactSpec;
+pub use attack::{Attack, AttackRegistry};
 pub use blob::Blob;
 pub use fault::{Fault, FaultProxy, Rule};
 pub use image::{Format, Image, ImageSpec};

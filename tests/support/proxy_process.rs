@@ -49,11 +49,20 @@ impl ProxyProcess {
         args: &[String],
         env: &[(&str, String)],
     ) -> ProxyProcess {
+        Self::spawn_limited(binary, &[format!("--nofile={nofile}:{nofile}")], args, env).await
+    }
+
+    /// [`ProxyProcess::spawn`] under util-linux's `prlimit` with these
+    /// limits (e.g. `--as=2147483648` for a 2 GiB address space). `prlimit`
+    /// execs the binary, so [`ProxyProcess::pid`] is the proxy's.
+    pub async fn spawn_limited(
+        binary: &Path,
+        limits: &[String],
+        args: &[String],
+        env: &[(&str, String)],
+    ) -> ProxyProcess {
         let mut command = Command::new("prlimit");
-        command
-            .arg(format!("--nofile={nofile}:{nofile}"))
-            .arg("--")
-            .arg(binary);
+        command.args(limits).arg("--").arg(binary);
         Self::spawn_command(command, binary, args, env).await
     }
 
@@ -126,6 +135,38 @@ impl ProxyProcess {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The process id (for `/proc/PID/status`); `None` once it exited.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Does `/api/v1/health` answer 2xx within `within`?
+    pub async fn answers_health(&self, within: Duration) -> bool {
+        let health = tokio::time::timeout(within, async {
+            reqwest::Client::new()
+                .get(format!("http://{}/api/v1/health", self.addr))
+                .send()
+                .await
+        })
+        .await;
+        matches!(health, Ok(Ok(r)) if r.status().is_success())
+    }
+
+    /// The process's peak resident memory so far (`VmHWM` in
+    /// `/proc/PID/status`), in bytes; `None` where there is no `/proc`.
+    pub fn peak_memory(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: u64 = line
+            .trim_start_matches("VmHWM:")
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib * 1024)
     }
 
     pub fn client(&self) -> ProxyClient {

@@ -40,6 +40,15 @@ impl RegistryClient {
         })
     }
 
+    /// Refuse `reference`'s registry now if the target guard would refuse
+    /// it (see `Transport::admit`): call before looking up credentials.
+    pub async fn admit(
+        &self,
+        reference: &shared::reference::Reference,
+    ) -> Result<(), RegistryError> {
+        self.transport.admit(reference.api_host()).await
+    }
+
     /// The settings this client was built with.
     pub fn settings(&self) -> &RegistrySettings {
         self.transport.settings()

@@ -37,6 +37,12 @@ pub enum RegistryError {
     /// registry's fault, not the caller's.
     #[error("{what} is larger than the {limit}-byte limit")]
     TooLarge { what: String, limit: u64 },
+    /// One operation fetched more registry content than it may hold
+    /// (`budget`): the registry's content is too large, not the request.
+    #[error(
+        "{what} does not fit: one operation may fetch at most {limit} bytes from registries (the {limit}-byte limit is used up)"
+    )]
+    BudgetExceeded { what: String, limit: u64 },
     #[error("refusing to contact {host}: {reason}")]
     ForbiddenTarget { host: String, reason: String },
     /// The registry answered `status`, which is not what the operation needs.

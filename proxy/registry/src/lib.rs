@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod budget;
 pub mod cache;
 mod client;
 pub mod credentials;
@@ -27,6 +28,7 @@ pub mod retry;
 pub mod settings;
 pub mod transport;
 
+pub use budget::FetchBudget;
 pub use client::RegistryClient;
 pub use error::RegistryError;
 pub use ops::{DOCKER_CONTENT_DIGEST, FetchedManifest, ManifestHead, MountOutcome, ReferrersPage};

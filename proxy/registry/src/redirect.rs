@@ -3,6 +3,11 @@
 //! checked by the target guard like the first, at most
 //! `RegistrySettings::max_redirects` are followed, and the Authorization
 //! header only ever goes to the registry's own origin.
+//!
+//! Writes (PUT, POST, PATCH, DELETE) follow a redirect only within the
+//! origin they were sent to: a registry that redirects a manifest PUT to
+//! another (even allow-listed) host would otherwise have the proxy write
+//! there and report the push as done on the first.
 
 use reqwest::header::{AUTHORIZATION, HeaderValue, LOCATION};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
@@ -11,7 +16,6 @@ use crate::error::RegistryError;
 use crate::ops::header_string;
 use crate::repository::Repository;
 use crate::request::Outgoing;
-use crate::transport::transport_error;
 
 impl Repository<'_> {
     /// One request plus its redirects, each target guarded, each sent under
@@ -56,8 +60,7 @@ impl Repository<'_> {
             }
             let resp = transport
                 .send_bounded(method, &url, extras.replayable(), build)
-                .await
-                .map_err(|e| transport_error(&url, &e))?;
+                .await?;
             let status = resp.status();
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
                 return Ok(resp);
@@ -79,7 +82,7 @@ impl Repository<'_> {
                     "a redirect without a Location header",
                 )
             })?;
-            url = url.join(&location).map_err(|e| {
+            let next = url.join(&location).map_err(|e| {
                 RegistryError::upstream(
                     &self.registry,
                     what,
@@ -87,7 +90,24 @@ impl Repository<'_> {
                     format!("a redirect to an invalid URL: {e}"),
                 )
             })?;
+            if is_write(method) && next.origin() != url.origin() {
+                return Err(RegistryError::protocol(
+                    &self.registry,
+                    what,
+                    format!(
+                        "it redirected a {method} from {} to {}; writes are never sent to another origin",
+                        crate::transport::host_of(&url),
+                        crate::transport::host_of(&next)
+                    ),
+                ));
+            }
+            url = next;
             insecure = transport.policy.check_url(&url)?;
         }
     }
+}
+
+/// Does `method` change what the registry holds?
+fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

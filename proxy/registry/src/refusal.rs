@@ -3,6 +3,10 @@
 //! Registries answer errors with a status and usually a distribution-spec
 //! `{"errors":[{"code","message","detail"}]}` body; both are used, so that a
 //! 404 names the missing reference and a 401 says credentials are needed.
+//!
+//! The registry writes that text, so it is capped here, once: a hostile
+//! registry's megabyte error message would otherwise be copied into every
+//! message (and every index entry) that reports it.
 
 use serde::Deserialize;
 
@@ -95,18 +99,30 @@ pub fn map_registry_error(status: u16, body: &[u8], ctx: &ErrorContext<'_>) -> R
     }
 }
 
-/// `CODE: message; CODE: message`, or the start of a non-JSON body.
+/// At most this many bytes of a registry's own error text go into a message.
+pub const MAX_DETAIL_BYTES: usize = 300;
+
+/// `CODE: message; CODE: message`, or the start of a non-JSON body, at most
+/// [`MAX_DETAIL_BYTES`] of it.
 fn summarize(infos: &[RegistryErrorInfo], body: &[u8]) -> String {
     if !infos.is_empty() {
-        return infos
-            .iter()
-            .map(|i| match (i.code.is_empty(), i.message.is_empty()) {
-                (false, false) => format!("{}: {}", i.code, i.message),
-                (false, true) => i.code.clone(),
-                _ => i.message.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        let mut joined = String::new();
+        for (i, info) in infos.iter().enumerate() {
+            if joined.len() > MAX_DETAIL_BYTES {
+                break;
+            }
+            if i > 0 {
+                joined.push_str("; ");
+            }
+            if !info.code.is_empty() {
+                joined.push_str(cap(&info.code));
+                if !info.message.is_empty() {
+                    joined.push_str(": ");
+                }
+            }
+            joined.push_str(cap(&info.message));
+        }
+        return capped(&joined);
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -114,11 +130,27 @@ fn summarize(infos: &[RegistryErrorInfo], body: &[u8]) -> String {
         // Empty, or an HTML error page: nothing a person can use.
         return String::new();
     }
-    let mut short: String = text.chars().take(200).collect();
-    if short.len() < text.len() {
-        short.push('…');
+    capped(text)
+}
+
+/// The longest prefix of `text` of at most `MAX_DETAIL_BYTES` bytes that
+/// ends on a character boundary.
+fn cap(text: &str) -> &str {
+    let mut end = text.len().min(MAX_DETAIL_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    short
+    &text[..end]
+}
+
+/// `text` capped, with `…` when something was cut.
+fn capped(text: &str) -> String {
+    let short = cap(text);
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -195,5 +227,29 @@ mod tests {
         );
         let e = map_registry_error(500, b"plain text failure", &CTX);
         assert!(e.to_string().ends_with("(plain text failure)"), "{e}");
+    }
+
+    /// A registry's megabyte of error text becomes a few hundred bytes,
+    /// cut on a character boundary, in JSON and plain bodies alike.
+    #[test]
+    fn registry_text_is_capped() {
+        let huge = "é".repeat(500_000);
+        let body = serde_json::to_vec(&serde_json::json!({"errors": [
+            {"code": "MANIFEST_UNKNOWN", "message": huge},
+            {"code": "X", "message": huge},
+        ]}))
+        .unwrap();
+        for body in [body, huge.clone().into_bytes()] {
+            let e = map_registry_error(404, &body, &CTX);
+            let RegistryError::NotFound { detail, .. } = &e else {
+                panic!("{e:?}")
+            };
+            assert!(
+                detail.len() <= MAX_DETAIL_BYTES + "…".len(),
+                "{}",
+                detail.len()
+            );
+            assert!(detail.ends_with('…'), "{detail}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! under which that caller's cached content, tags and tokens are kept (so one
 //! user's reads are never handed to another).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -13,6 +13,7 @@ use shared::digest::Digest;
 use shared::reference::Reference;
 
 use crate::auth;
+use crate::budget::FetchBudget;
 use crate::cache::tag_memo::TagKey;
 use crate::cache::{CacheKey, CachedContent};
 use crate::client::RegistryClient;
@@ -40,6 +41,8 @@ pub struct Repository<'a> {
     pub(crate) remembered: Mutex<Option<HeaderValue>>,
     /// The pull quota the registry last reported to this handle.
     rate_limit: Mutex<Option<RateLimitInfo>>,
+    /// What the operation this handle serves may still fetch (`None`: no limit).
+    pub(crate) budget: Option<Arc<FetchBudget>>,
 }
 
 impl RegistryClient {
@@ -57,6 +60,7 @@ impl RegistryClient {
             scopes: vec![auth::pull_scope(reference.repository())],
             remembered: Mutex::new(None),
             rate_limit: Mutex::new(None),
+            budget: None,
             registry: reference.registry().to_string(),
             repository: reference.repository().to_string(),
             api_host,
@@ -88,6 +92,21 @@ impl RegistryClient {
 }
 
 impl Repository<'_> {
+    /// Count what this handle fetches against `budget` (shared by every
+    /// handle of one operation).
+    pub fn with_budget(mut self, budget: Arc<FetchBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Count `len` bytes of content known by `key` against the budget.
+    pub(crate) fn charge(&self, key: &str, len: usize, what: &str) -> Result<(), RegistryError> {
+        match &self.budget {
+            Some(budget) => budget.charge(key, len as u64, what),
+            None => Ok(()),
+        }
+    }
+
     pub fn registry(&self) -> &str {
         &self.registry
     }

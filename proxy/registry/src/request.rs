@@ -172,35 +172,56 @@ impl Repository<'_> {
         }
     }
 
-    /// Read a whole body, at most `limit` bytes.
+    /// Read a whole body that is not content (a token answer), at most
+    /// `limit` bytes.
     pub(crate) async fn read(
         &self,
         resp: Response,
         limit: u64,
         what: &str,
     ) -> Result<Bytes, RegistryError> {
-        self.read_whole(resp, limit, what)
+        read_capped(resp, limit, what)
             .await
             .map_err(ReadFailure::into_error)
     }
 
-    /// `read`, telling a body that broke off (worth fetching again) from
-    /// one that is too large (not).
+    /// Read the content known by `key` (a digest, or the reference it was
+    /// asked for by), at most `limit` bytes and no more than the
+    /// operation's budget has left; counted against that budget. Tells a
+    /// body that broke off (worth fetching again) from one that is too
+    /// large (not).
     pub(crate) async fn read_whole(
         &self,
         resp: Response,
         limit: u64,
+        key: &str,
         what: &str,
     ) -> Result<Bytes, ReadFailure> {
-        let url = resp.url().clone();
-        body::read_capped(resp, limit).await.map_err(|e| match e {
-            BodyError::TooLarge { limit } => ReadFailure::Final(RegistryError::TooLarge {
-                what: what.to_string(),
-                limit,
-            }),
-            BodyError::Read(e) => ReadFailure::Interrupted(transport_error(&url, &e)),
-        })
+        let Some(budget) = &self.budget else {
+            return read_capped(resp, limit, what).await;
+        };
+        let allowed = budget.allowance(key, limit)?;
+        let bytes = match read_capped(resp, allowed, what).await {
+            Err(ReadFailure::Final(RegistryError::TooLarge { .. })) if allowed < limit => {
+                return Err(budget.exhausted_by(what).into());
+            }
+            other => other?,
+        };
+        self.charge(key, bytes.len(), what)?;
+        Ok(bytes)
     }
+}
+
+/// Read at most `limit` bytes of `resp`.
+async fn read_capped(resp: Response, limit: u64, what: &str) -> Result<Bytes, ReadFailure> {
+    let url = resp.url().clone();
+    body::read_capped(resp, limit).await.map_err(|e| match e {
+        BodyError::TooLarge { limit } => ReadFailure::Final(RegistryError::TooLarge {
+            what: what.to_string(),
+            limit,
+        }),
+        BodyError::Read(e) => ReadFailure::Interrupted(transport_error(&url, &e)),
+    })
 }
 
 #[cfg(test)]

@@ -167,17 +167,29 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// A failure to send that may or may not be worth another try.
+pub trait SendFailure: std::fmt::Display {
+    fn is_transient(&self) -> bool;
+}
+
+impl SendFailure for reqwest::Error {
+    fn is_transient(&self) -> bool {
+        is_retryable_transport(self)
+    }
+}
+
 /// Send a request (built afresh by `send` for each try), retrying while
 /// `idempotent` and the failure is transient. The last answer is returned
 /// as it came, so a final 503 or 429 is reported like any other.
-pub async fn send<F, Fut>(
+pub async fn send<F, Fut, E>(
     policy: &RetryPolicy,
     idempotent: bool,
     mut send: F,
-) -> Result<Response, reqwest::Error>
+) -> Result<Response, E>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Response, reqwest::Error>>,
+    Fut: Future<Output = Result<Response, E>>,
+    E: SendFailure,
 {
     let started = Instant::now();
     let mut tries = 0;
@@ -188,7 +200,7 @@ where
             Ok(r) if is_retryable_status(r.status()) => {
                 Some(policy.pause_for(tries, Some(r.headers())))
             }
-            Err(e) if is_retryable_transport(e) => Some(policy.pause_for(tries, None)),
+            Err(e) if e.is_transient() => Some(policy.pause_for(tries, None)),
             _ => None,
         };
         match pause {

@@ -13,6 +13,14 @@ pub struct RegistrySettings {
     pub connect_timeout: Duration,
     /// One request, answer body included (blob copies get longer). Default 60 s.
     pub request_timeout: Duration,
+    /// How long a registry may take to start its final answer (its status
+    /// line) to a request whose body can be sent again (everything but a
+    /// streamed blob upload). The HTTP client skips 1xx informational
+    /// statuses without telling: a registry that answers `199` and then
+    /// nothing would otherwise hold the request until `request_timeout`.
+    /// Default 30 s (a pull-through cache may fetch from upstream before it
+    /// answers).
+    pub answer_timeout: Duration,
     /// One blob transfer (a layer can be gigabytes). Default 1 h.
     pub transfer_timeout: Duration,
     /// One whole API operation (an inspection, a plan), retries included.
@@ -44,6 +52,7 @@ impl Default for RegistrySettings {
         RegistrySettings {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            answer_timeout: Duration::from_secs(30),
             transfer_timeout: Duration::from_secs(60 * 60),
             operation_timeout: Duration::from_secs(180),
             tls_probe_timeout: Duration::from_secs(5),

@@ -14,7 +14,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, redirect};
 use tokio::sync::OnceCell;
 
 use crate::error::RegistryError;
-use crate::guard::{GuardedResolver, RefusedAddress, Target, TargetPolicy};
+use crate::guard::{GuardedResolver, RefusedAddress, Target, TargetPolicy, filter_addresses};
 use crate::limits::Limits;
 use crate::retry::{self, RetryPolicy};
 use crate::settings::RegistrySettings;
@@ -103,6 +103,30 @@ impl Transport {
         Ok(target)
     }
 
+    /// Would the guard let a request to `api_host` through? The same
+    /// checks as a request (the allow-list, literal addresses, and what a
+    /// host name resolves to now), made before anything else is done for
+    /// the target: the proxy-side credential lookup runs a credential
+    /// helper, which must not happen for a target that will be refused.
+    /// A name that does not resolve passes: the request reports that.
+    pub(crate) async fn admit(&self, api_host: &str) -> Result<(), RegistryError> {
+        let target = self.policy.target(api_host)?;
+        if target.insecure {
+            return Ok(());
+        }
+        let Some(host) = target.base.host_str() else {
+            return Ok(());
+        };
+        let port = target.base.port_or_known_default().unwrap_or(443);
+        let name = host.trim_start_matches('[').trim_end_matches(']');
+        match tokio::net::lookup_host((name, port)).await {
+            Ok(addrs) => filter_addresses(api_host, false, addrs)
+                .map(|_| ())
+                .map_err(RefusedAddress::into_error),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Does this allow-listed registry speak TLS (`Ok(true)`) or plain HTTP
     /// (`Ok(false)`)? Any HTTP answer to `GET /v2/` over TLS (401 included)
     /// means TLS. Otherwise a plain HTTP answer means plain HTTP, unless it
@@ -129,19 +153,40 @@ impl Transport {
     /// Send with the in-flight bounds held until the answer's headers are
     /// in, retrying transient failures of requests that may be sent again
     /// (`replayable`: idempotent, and with a body that can be sent again).
+    /// A replayable request gets `answer_timeout` for its final status line
+    /// (see `RegistrySettings::answer_timeout`); a streamed upload only
+    /// answers once its body is through, so it is not held to it.
     pub(crate) async fn send_bounded(
         &self,
         method: &Method,
         url: &Url,
         replayable: bool,
         build: impl Fn() -> RequestBuilder,
-    ) -> Result<Response, reqwest::Error> {
+    ) -> Result<Response, RegistryError> {
         let idempotent = replayable && retry::is_idempotent(method, url);
+        let deadline = self.settings.answer_timeout;
         retry::send(&self.retry, idempotent, || async {
             let _permit = self.limits.acquire(&host_of(url)).await;
-            build().send().await
+            if !replayable {
+                return build().send().await.map_err(Sent::Failed);
+            }
+            match tokio::time::timeout(deadline, build().send()).await {
+                Ok(sent) => sent.map_err(Sent::Failed),
+                Err(_) => Err(Sent::NoAnswer(deadline)),
+            }
         })
         .await
+        .map_err(|e| match e {
+            Sent::Failed(e) => transport_error(url, &e),
+            Sent::NoAnswer(deadline) => RegistryError::Unreachable {
+                host: host_of(url),
+                detail: format!(
+                    "it sent no final answer within {} s (an informational 1xx status, such as 199, is not an answer)",
+                    deadline.as_secs_f32()
+                ),
+                transient: false,
+            },
+        })
     }
 
     pub(crate) fn http(&self, insecure: bool) -> &reqwest::Client {
@@ -149,6 +194,34 @@ impl Transport {
             &self.insecure
         } else {
             &self.public
+        }
+    }
+}
+
+/// Why one try of a request got no answer.
+#[derive(Debug)]
+enum Sent {
+    Failed(reqwest::Error),
+    /// No final status line within this long.
+    NoAnswer(std::time::Duration),
+}
+
+impl std::fmt::Display for Sent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sent::Failed(e) => e.fmt(f),
+            Sent::NoAnswer(d) => write!(f, "no final answer within {d:?}"),
+        }
+    }
+}
+
+impl retry::SendFailure for Sent {
+    /// A registry that answered nothing final in time is not asked again:
+    /// that is how a 1xx status that never ends looks.
+    fn is_transient(&self) -> bool {
+        match self {
+            Sent::Failed(e) => retry::is_retryable_transport(e),
+            Sent::NoAnswer(_) => false,
         }
     }
 }

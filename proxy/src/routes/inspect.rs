@@ -80,6 +80,7 @@ async fn run(
     reference: &Reference,
 ) -> Result<InspectResponse, ProxyError> {
     let typed = super::credentials(headers)?;
+    super::admit(state, [reference]).await?;
     let resolved = state
         .credentials
         .resolve(&typed, reference.registry())

@@ -11,7 +11,9 @@ pub mod referrers;
 use axum::http::HeaderMap;
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 
+use crate::app::AppState;
 use crate::error::ProxyError;
+use shared::reference::Reference;
 
 /// Typed-in credentials from the request header (empty when absent).
 pub fn credentials(headers: &HeaderMap) -> Result<CredentialSet, ProxyError> {
@@ -26,6 +28,19 @@ pub fn credentials(headers: &HeaderMap) -> Result<CredentialSet, ProxyError> {
             CredentialSet::decode(text).map_err(|e| ProxyError::CredentialsHeader(e.to_string()))
         }
     }
+}
+
+/// Refuse every target the SSRF guard refuses before anything else is done
+/// for it: looking up proxy-side credentials runs the owner's credential
+/// helper, which must never happen for a target that is refused anyway.
+pub async fn admit<'r>(
+    state: &AppState,
+    references: impl IntoIterator<Item = &'r Reference>,
+) -> Result<(), ProxyError> {
+    for reference in references {
+        state.client.admit(reference).await?;
+    }
+    Ok(())
 }
 
 /// Any other `/api/...` path: a JSON 404, not the page.

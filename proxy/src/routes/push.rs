@@ -45,11 +45,22 @@ pub async fn plan(
 /// `POST /api/v1/push`: plan again, then push, streaming NDJSON events.
 /// Failures before anything is written (spec, sources, plan) are answered
 /// like the plan endpoint's; once the stream starts they are `error` events.
+/// A push outlives its request, so the API's request bounds do not hold
+/// it: it is admitted only while fewer than `max_concurrent_pushes +
+/// max_queued_pushes` are running or waiting, and refused at once (503)
+/// otherwise.
 pub async fn push(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ProxyError> {
+    let admitted = state.push_queue.clone().try_acquire_owned().map_err(|_| {
+        ProxyError::Busy(format!(
+            "this server is already running {} pushes and holding {} more in its queue; try again when one has finished",
+            state.operations.max_concurrent_pushes.max(1),
+            state.operations.max_queued_pushes
+        ))
+    })?;
     let (plan, credentials, _) = prepare(&state, &headers, &body).await?;
     tracing::info!(to = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
     let (tx, rx) = tokio::sync::mpsc::channel::<PushEvent>(EVENT_BUFFER);
@@ -60,6 +71,7 @@ pub async fn push(
     );
     tokio::spawn(async move {
         crate::push::run(&client, &operations, &slots, &plan, &credentials, &tx).await;
+        drop(admitted);
     });
     let lines = futures::stream::unfold(rx, |mut rx| async move {
         let event = rx.recv().await?;
@@ -93,6 +105,13 @@ async fn prepare(
 ) -> Result<(Plan, CredentialSet, Vec<AuthInfo>), ProxyError> {
     let spec = read_spec(headers, body)?;
     let typed = super::credentials(headers)?;
+    // Collected first: a closure in the iterator makes the handler's
+    // future `Send` unprovable.
+    let mut targets: Vec<&shared::reference::Reference> = vec![&spec.target];
+    for entry in &spec.entries {
+        targets.push(&entry.source);
+    }
+    super::admit(state, targets).await?;
     let registries: Vec<String> = std::iter::once(&spec.target)
         .chain(spec.entries.iter().map(|e| &e.source))
         .map(|r| r.registry().to_string())

@@ -27,6 +27,7 @@ pub async fn referrers(
     let input = query.reference.unwrap_or_default();
     let reference = super::inspect::parse_reference(&input)?;
     let typed = super::credentials(&headers)?;
+    super::admit(&state, [&reference]).await?;
     let resolved = state
         .credentials
         .resolve(&typed, reference.registry())

@@ -12,7 +12,7 @@ use crate::credentials::docker_config::is_identity_token;
 use crate::error::{RegistryError, join_detail};
 use crate::refusal::map_registry_error;
 use crate::repository::Repository;
-use crate::transport::{host_of, transport_error};
+use crate::transport::host_of;
 
 impl Repository<'_> {
     /// The cached token for this handle's scopes, else what worked last.
@@ -142,8 +142,7 @@ impl Repository<'_> {
             .client
             .transport
             .send_bounded(&method, &token_url, true, build)
-            .await
-            .map_err(|e| transport_error(&token_url, &e))?;
+            .await?;
         let status = resp.status();
         if !status.is_success() {
             let bytes = body::read_truncated(resp, body::ERROR_LIMIT).await;

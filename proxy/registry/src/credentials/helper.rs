@@ -27,8 +27,10 @@ const NOT_FOUND_MESSAGE: &str = "credentials not found in native keychain";
 /// stdout (that is where secrets are).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HelperError {
-    #[error("{program} is not on the search path ({searched})")]
-    NotFound { program: String, searched: String },
+    /// Named by the program alone: the search path is the proxy's `PATH`,
+    /// which is no business of whoever reads the message.
+    #[error("the credential helper {program} is not installed: it is not on the search path")]
+    NotFound { program: String },
     #[error("cannot run {program}: {reason}")]
     Spawn { program: String, reason: String },
     #[error("{program} failed ({status}){}", stderr_suffix(.stderr))]
@@ -88,7 +90,6 @@ pub async fn get(
     let program = program_name(helper);
     let path = find_program(&program, search_path).ok_or_else(|| HelperError::NotFound {
         program: program.clone(),
-        searched: describe_search_path(search_path),
     })?;
     let mut child = tokio::process::Command::new(&path)
         .arg("get")
@@ -169,14 +170,6 @@ fn first_line(text: &str) -> String {
     short
 }
 
-fn describe_search_path(search_path: &OsStr) -> String {
-    if search_path.is_empty() {
-        "PATH is empty".to_string()
-    } else {
-        format!("PATH={}", search_path.to_string_lossy())
-    }
-}
-
 /// The proxy's own `PATH`, the default search path.
 pub fn default_search_path() -> OsString {
     std::env::var_os("PATH").unwrap_or_default()
@@ -240,7 +233,8 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "docker-credential-surely-not-installed is not on the search path (PATH=/nonexistent-dir)"
+            "the credential helper docker-credential-surely-not-installed is not installed: it is not on the search path"
         );
+        assert!(!e.to_string().contains("/nonexistent-dir"), "{e}");
     }
 }

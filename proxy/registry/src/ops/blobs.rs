@@ -8,7 +8,7 @@ use reqwest::header::LOCATION;
 use reqwest::{Method, Response, StatusCode, Url};
 use shared::digest::Digest;
 
-use super::{MountOutcome, header_digest, header_string, verify_header};
+use super::{MountOutcome, header_string, verify_header};
 use crate::error::RegistryError;
 use crate::repository::Repository;
 use crate::request::{OutBody, Outgoing};
@@ -22,16 +22,18 @@ impl Repository<'_> {
         digest: &Digest,
         limit: u64,
     ) -> Result<Bytes, RegistryError> {
+        let what = self.blob_what(digest);
+        let key = digest.to_string();
         if let Some(hit) = self.cached_content(digest) {
+            self.charge(&key, hit.bytes.len(), &what)?;
             return Ok(hit.bytes);
         }
-        let what = self.blob_what(digest);
         let url = self.url(&format!("blobs/{digest}"))?;
         let extras = Outgoing::default();
         let (bytes, header) = retry::rereading(&self.client.transport.retry, || async {
             let resp = self.send(Method::GET, url.clone(), &extras, &what).await?;
-            let header = header_digest(resp.headers());
-            Ok((self.read_whole(resp, limit, &what).await?, header))
+            let header = self.header_digest(resp.headers(), &what)?;
+            Ok((self.read_whole(resp, limit, &key, &what).await?, header))
         })
         .await?;
         RegistryError::verify(digest, &bytes, &what)?;
@@ -125,7 +127,7 @@ impl Repository<'_> {
             ..Outgoing::default()
         };
         let resp = self.send(Method::PUT, url, &extras, &what).await?;
-        match header_digest(resp.headers()) {
+        match self.header_digest(resp.headers(), &what)? {
             Some(d) if d != *digest => Err(RegistryError::DigestMismatch {
                 what: format!("{what} (Docker-Content-Digest)"),
                 expected: digest.clone(),

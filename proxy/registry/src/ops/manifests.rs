@@ -7,7 +7,7 @@ use reqwest::header::CONTENT_TYPE;
 use shared::digest::Digest;
 use shared::media_type::MANIFEST_ACCEPT;
 
-use super::{FetchedManifest, ManifestHead, header_digest, header_string, verify_header};
+use super::{FetchedManifest, ManifestHead, header_string, verify_header};
 use crate::body;
 use crate::error::RegistryError;
 use crate::repository::Repository;
@@ -25,9 +25,11 @@ impl Repository<'_> {
         retry::rereading(&self.client.transport.retry, || async {
             let resp = self.send(Method::GET, url.clone(), &extras, &what).await?;
             let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
-            let docker_content_digest = header_digest(resp.headers());
+            let docker_content_digest = self.header_digest(resp.headers(), &what)?;
             self.note_rate_limit(resp.headers());
-            let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
+            let bytes = self
+                .read_whole(resp, body::MANIFEST_LIMIT, reference, &what)
+                .await?;
             Ok(FetchedManifest {
                 bytes,
                 content_type,
@@ -43,10 +45,11 @@ impl Repository<'_> {
         &self,
         digest: &Digest,
     ) -> Result<FetchedManifest, RegistryError> {
+        let what = self.manifest_what(&digest.to_string());
         if let Some(hit) = self.cached_manifest(digest) {
+            self.charge(&digest.to_string(), hit.bytes.len(), &what)?;
             return Ok(hit);
         }
-        let what = self.manifest_what(&digest.to_string());
         let fetched = self.get_manifest(&digest.to_string()).await?;
         RegistryError::verify(digest, &fetched.bytes, &what)?;
         verify_header(
@@ -71,7 +74,7 @@ impl Repository<'_> {
                 self.note_rate_limit(resp.headers());
                 Ok(Some(ManifestHead {
                     content_type: header_string(resp.headers(), CONTENT_TYPE.as_str()),
-                    docker_content_digest: header_digest(resp.headers()),
+                    docker_content_digest: self.header_digest(resp.headers(), &what)?,
                     size: resp.content_length(),
                 }))
             }
@@ -95,6 +98,6 @@ impl Repository<'_> {
             ..Outgoing::default()
         };
         let resp = self.send(Method::PUT, url, &extras, &what).await?;
-        Ok(header_digest(resp.headers()))
+        self.header_digest(resp.headers(), &what)
     }
 }

@@ -21,7 +21,8 @@ pub const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
 pub struct FetchedManifest {
     pub bytes: Bytes,
     pub content_type: Option<String>,
-    /// The `Docker-Content-Digest` header, when present and well-formed.
+    /// The `Docker-Content-Digest` header, when present (a malformed one
+    /// is an error, never ignored).
     pub docker_content_digest: Option<Digest>,
 }
 
@@ -73,6 +74,26 @@ pub(crate) fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-pub(crate) fn header_digest(headers: &HeaderMap) -> Option<Digest> {
-    header_string(headers, DOCKER_CONTENT_DIGEST).and_then(|s| Digest::parse(&s).ok())
+impl crate::repository::Repository<'_> {
+    /// The registry's `Docker-Content-Digest`, if it sent one. One that is
+    /// not a digest is the registry's error, said as such: ignoring it would
+    /// skip the check it exists for.
+    pub(crate) fn header_digest(
+        &self,
+        headers: &HeaderMap,
+        what: &str,
+    ) -> Result<Option<Digest>, RegistryError> {
+        let Some(value) = headers.get(DOCKER_CONTENT_DIGEST) else {
+            return Ok(None);
+        };
+        let text = value.to_str().map(str::trim).unwrap_or("(not text)");
+        Digest::parse(text).map(Some).map_err(|e| {
+            let shown: String = text.chars().take(100).collect();
+            RegistryError::protocol(
+                self.registry(),
+                what,
+                format!("its Docker-Content-Digest header `{shown}` is not a digest: {e}"),
+            )
+        })
+    }
 }
