@@ -12,7 +12,6 @@ mod index_to_spec;
 mod inspect_store;
 mod ndjson;
 mod pages;
-mod push_event_line;
 mod push_progress;
 mod query;
 mod raw_links;
