@@ -10,6 +10,7 @@ mod credentials_header;
 mod credentials_store;
 mod index_to_spec;
 mod inspect_store;
+mod latest;
 mod ndjson;
 mod pages;
 mod push_progress;

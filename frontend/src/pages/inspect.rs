@@ -107,7 +107,7 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         <Summary response=response.clone() />
         {entries}
         {image}
-        <Referrers base=base.clone() digest=response.digest.to_string() />
+        <Referrers base=base.clone() />
         <CopyTextButton reference=typed />
         <RawJson raw=response.raw.clone() digest=response.digest.to_string() linkable config base answer />
     }
