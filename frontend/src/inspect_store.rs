@@ -116,8 +116,9 @@ impl InspectStore {
     }
 
     fn reset(&self) {
+        // The text and referrers are shown only with an inspection, and
+        // each inspection starts them afresh.
         self.state.set(InspectState::Idle);
-        self.text.set(TextState::Idle);
     }
 
     fn inspect(&self, reference: String) {
