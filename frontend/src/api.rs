@@ -16,7 +16,6 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::credentials_header;
 use crate::ndjson::LineBuffer;
-use crate::push_event_line;
 use crate::query;
 
 /// Why a call to the proxy gave no usable answer.
@@ -151,7 +150,7 @@ pub async fn push(
     let mut lines = LineBuffer::default();
     let deliver = |lines: Vec<String>, on_event: &mut dyn FnMut(PushEvent)| {
         for line in lines {
-            let event = push_event_line::parse(&line).map_err(|e| {
+            let event = PushEvent::from_ndjson(&line).map_err(|e| {
                 ApiFailure::Decode(format!("a line of the push progress is not an event: {e}"))
             })?;
             on_event(event);

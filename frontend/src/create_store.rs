@@ -1,5 +1,7 @@
 //! The create page's state: ONE push spec that the form, the YAML box and the
-//! template expander all edit, plus the preview and the push of it.
+//! template expander all edit, plus the preview and the push of it, and the
+//! requests that fill it in (YAML import, a source's platform). Components
+//! read this state; the requests are made here.
 //!
 //! The Push button is tied to the preview: a preview remembers the spec it
 //! was made for, and pushing is allowed only while that equals the current
@@ -16,11 +18,12 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::PlanResponse;
-use shared::spec::{PushSpec, SpecEntry};
+use shared::api::{InspectResponse, PlanResponse};
+use shared::spec::{PushSpec, SpecEntry, SpecPlatform};
 
 use crate::api;
 use crate::credentials_store::CredentialsStore;
+use crate::latest::Latest;
 use crate::push_progress::PushProgress;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,14 +41,23 @@ pub enum PreviewState {
     },
 }
 
+/// How a request that fills in the form went (a YAML import, one row's
+/// platform read from its image), in the words its status line shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillState {
+    Idle,
+    Busy,
+    Done(String),
+    Failed(String),
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct CreateStore {
     spec: RwSignal<PushSpec>,
     revision: RwSignal<u64>,
-    preview: RwSignal<PreviewState>,
+    preview: Latest<PreviewState>,
     progress: RwSignal<Option<PushProgress>>,
-    /// Bumped by every preview request; only the latest answer is kept.
-    generation: StoredValue<u64>,
+    import: Latest<FillState>,
     credentials: CredentialsStore,
 }
 
@@ -57,9 +69,9 @@ impl CreateStore {
                 ..PushSpec::default()
             }),
             revision: RwSignal::new(0),
-            preview: RwSignal::new(PreviewState::Idle),
+            preview: Latest::new(PreviewState::Idle),
             progress: RwSignal::new(None),
-            generation: StoredValue::new(0),
+            import: Latest::new(FillState::Idle),
             credentials,
         };
         provide_context(store);
@@ -135,8 +147,6 @@ impl CreateStore {
     /// Check the spec here (instant, names the field), then ask the proxy for
     /// the plan.
     pub fn run_preview(&self) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
         let spec = self.current();
         if let Err(e) = spec.validate() {
             self.preview.set(PreviewState::Failed {
@@ -145,15 +155,12 @@ impl CreateStore {
             });
             return;
         }
-        self.preview.set(PreviewState::Loading);
-        let store = *self;
         let credentials = self.credentials.current();
-        spawn_local(async move {
-            let outcome = api::plan(&spec, &credentials).await;
-            if store.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            store.preview.set(match outcome {
+        let asked = spec.clone();
+        self.preview.run(
+            PreviewState::Loading,
+            async move { api::plan(&asked, &credentials).await },
+            |outcome| match outcome {
                 Ok(plan) => PreviewState::Ready {
                     spec,
                     plan: Arc::new(plan),
@@ -162,8 +169,93 @@ impl CreateStore {
                     code: failure.code(),
                     message: failure.to_string(),
                 },
-            });
+            },
+        );
+    }
+
+    /// The last YAML import, tracked.
+    pub fn import_state(&self) -> FillState {
+        self.import.get()
+    }
+
+    /// A YAML import is on its way, tracked.
+    pub fn import_busy(&self) -> bool {
+        self.import.with(|s| *s == FillState::Busy)
+    }
+
+    /// A YAML import that failed before the proxy was asked (an unreadable
+    /// file).
+    pub fn import_failed(&self, message: String) {
+        self.import.set(FillState::Failed(message));
+    }
+
+    /// Have the proxy read a manifest-tool YAML spec (the page has no YAML
+    /// parser) and, if it is one, replace the spec with it.
+    pub fn import_yaml(&self, yaml: String) {
+        let store = *self;
+        self.import.run(
+            FillState::Busy,
+            async move { api::parse_spec(&yaml).await },
+            move |outcome| match outcome {
+                Ok(spec) => {
+                    let count = spec.manifests.len();
+                    store.replace(spec);
+                    FillState::Done(format!(
+                        "Imported: {count} sources. Edit them in the form above."
+                    ))
+                }
+                Err(failure) => FillState::Failed(failure.to_string()),
+            },
+        );
+    }
+
+    /// Put the platform of row `index`'s image (from its config) into the
+    /// row, reporting to `status` (the row's own). The answer is applied
+    /// only if the row still holds the same image.
+    pub fn fill_platform(&self, index: usize, status: Latest<FillState>) {
+        let image = self.spec.with_untracked(|s| {
+            s.manifests
+                .get(index)
+                .map(|e| e.image.trim().to_string())
+                .unwrap_or_default()
         });
+        if image.is_empty() {
+            status.set(FillState::Failed(
+                "write the source image first, then fill its platform from it".into(),
+            ));
+            return;
+        }
+        let store = *self;
+        let credentials = self.credentials.current();
+        let asked = image.clone();
+        status.run(
+            FillState::Busy,
+            async move { api::inspect(&asked, &credentials).await },
+            move |outcome| {
+                let still_same = store.spec.with_untracked(|s| {
+                    s.manifests
+                        .get(index)
+                        .is_some_and(|e| e.image.trim() == image)
+                });
+                if !still_same {
+                    return FillState::Idle;
+                }
+                match outcome.map(|(response, _)| image_platform(&image, &response)) {
+                    Err(failure) => {
+                        FillState::Failed(format!("could not inspect {image}: {failure}"))
+                    }
+                    Ok(Err(why)) => FillState::Failed(why),
+                    Ok(Ok(platform)) => {
+                        store.restructure(|s| {
+                            if let Some(e) = s.manifests.get_mut(index) {
+                                e.platform = SpecPlatform::from_platform(&platform);
+                            }
+                        });
+                        FillState::Done(format!("Platform {platform} from the image's config."))
+                    }
+                }
+            },
+        );
     }
 
     /// Push the previewed spec, following its progress.
@@ -193,5 +285,21 @@ impl CreateStore {
                 }
             });
         });
+    }
+}
+
+/// The platform in `image`'s config, or why there is none to take.
+fn image_platform(
+    image: &str,
+    response: &InspectResponse,
+) -> Result<shared::platform::Platform, String> {
+    match response.image().and_then(|i| i.image_config.as_ref()) {
+        Some(config) => Ok(config.platform()),
+        None if response.entries().is_some() => Err(format!(
+            "{image} is an index: its entries keep their own platforms, so leave the platform empty (or pick one entry by digest)"
+        )),
+        None => Err(format!(
+            "{image} has no image config to read a platform from; type the platform"
+        )),
     }
 }

@@ -1,16 +1,19 @@
 //! What the inspect page shows, as one piece of state that follows the URL:
 //! the route says which reference to inspect, this store fetches it and keeps
-//! the outcome. Only the answer to the latest request is kept, so a slow
-//! answer to an earlier reference can never replace a newer one.
+//! the outcome, then what refers to it, and on request its manifest-tool
+//! text (put on the clipboard as it arrives). Components only read these.
+//! Each is a [`Latest`], so a slow answer to an earlier reference can never
+//! replace a newer one.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use shared::api::InspectResponse;
+use shared::api::{InspectResponse, ReferrersResponse};
 
 use crate::api::{self, ApiFailure};
+use crate::components::copy_button::copy;
 use crate::credentials_store::CredentialsStore;
+use crate::latest::Latest;
 use crate::route::{Route, Router};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,11 +31,26 @@ pub enum InspectState {
     },
 }
 
+/// The inspection as `manifest-tool inspect` prints it, asked for on demand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextState {
+    Idle,
+    Loading,
+    /// The text, and whether it made it to the clipboard.
+    Ready {
+        text: String,
+        copied: bool,
+    },
+    Failed(String),
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct InspectStore {
-    state: RwSignal<InspectState>,
-    /// Bumped by every request; an answer is kept only if it is still the latest.
-    generation: StoredValue<u64>,
+    state: Latest<InspectState>,
+    /// Only ever shown with `state` loaded: asked for (dropping earlier
+    /// answers still on their way) as each inspection arrives.
+    referrers: Latest<Option<Arc<ReferrersResponse>>>,
+    text: Latest<TextState>,
     credentials: CredentialsStore,
 }
 
@@ -41,8 +59,9 @@ impl InspectStore {
     /// names, now and on every navigation (including back/forward).
     pub fn install(router: Router, credentials: CredentialsStore) -> InspectStore {
         let store = InspectStore {
-            state: RwSignal::new(InspectState::Idle),
-            generation: StoredValue::new(0),
+            state: Latest::new(InspectState::Idle),
+            referrers: Latest::new(None),
+            text: Latest::new(TextState::Idle),
             credentials,
         };
         provide_context(store);
@@ -65,28 +84,76 @@ impl InspectStore {
         self.state.get()
     }
 
+    /// What refers to the inspected manifest, tracked: `None` until known,
+    /// and when the registry could not say.
+    pub fn referrers(&self) -> Option<Arc<ReferrersResponse>> {
+        self.referrers.get()
+    }
+
+    /// Read the manifest-tool text asked for with [`Self::ask_text`],
+    /// tracked.
+    pub fn with_text<R>(&self, f: impl FnOnce(&TextState) -> R) -> R {
+        self.text.with(f)
+    }
+
+    /// Ask for `reference` as manifest-tool prints it (`reference` as typed:
+    /// manifest-tool echoes its argument) and copy it to the clipboard. It
+    /// is shown once copied, so what is on the page is what was copied.
+    pub fn ask_text(&self, reference: String) {
+        let credentials = self.credentials.current();
+        self.text.run(
+            TextState::Loading,
+            async move {
+                let text = api::inspect_text(&reference, &credentials).await?;
+                let copied = copy(&text).await;
+                Ok::<_, ApiFailure>((text, copied))
+            },
+            |outcome| match outcome {
+                Ok((text, copied)) => TextState::Ready { text, copied },
+                Err(failure) => TextState::Failed(failure.to_string()),
+            },
+        );
+    }
+
     fn reset(&self) {
-        self.generation.update_value(|g| *g += 1);
+        // The text and referrers are shown only with an inspection, and
+        // each inspection starts them afresh.
         self.state.set(InspectState::Idle);
     }
 
     fn inspect(&self, reference: String) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
-        self.state.set(InspectState::Loading {
-            reference: reference.clone(),
-        });
+        self.text.set(TextState::Idle);
         let store = *self;
         let credentials = self.credentials.current();
-        spawn_local(async move {
-            let outcome = api::inspect(&reference, &credentials).await;
-            if store.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            store.state.set(match outcome {
-                Ok((response, text)) => InspectState::Loaded(Arc::new(response), text.into()),
+        self.state.run(
+            InspectState::Loading {
+                reference: reference.clone(),
+            },
+            {
+                let reference = reference.clone();
+                async move { api::inspect(&reference, &credentials).await }
+            },
+            move |outcome| match outcome {
+                Ok((response, text)) => {
+                    // Then what refers to it (an extra: a registry that
+                    // cannot answer leaves the inspection as it is).
+                    store.find_referrers(format!(
+                        "{}/{}@{}",
+                        response.registry, response.repository, response.digest
+                    ));
+                    InspectState::Loaded(Arc::new(response), text.into())
+                }
                 Err(failure) => InspectState::Failed { reference, failure },
-            });
-        });
+            },
+        );
+    }
+
+    fn find_referrers(&self, subject: String) {
+        let credentials = self.credentials.current();
+        self.referrers.run(
+            None,
+            async move { api::referrers(&subject, &credentials).await },
+            |outcome| outcome.ok().map(Arc::new),
+        );
     }
 }

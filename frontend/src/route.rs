@@ -79,8 +79,13 @@ impl Router {
     pub fn install() -> Router {
         let route = RwSignal::new(current_route());
         // Lives as long as the page: the app shell is never unmounted.
+        // A jump to a fragment (`#image-config`) also fires `popstate`; the
+        // route is the same, and must not inspect again under the reader.
         let _listener = window_event_listener(leptos::ev::popstate, move |_| {
-            route.set(current_route());
+            let now = current_route();
+            if route.with_untracked(|r| *r != now) {
+                route.set(now);
+            }
         });
         let router = Router { route };
         provide_context(router);

@@ -138,3 +138,40 @@ test('copy as manifest-tool text', async () => {
   if (clip !== null) assert.equal(clip, text);
   await context.close();
 });
+
+test('a slow answer to an earlier reference never replaces a newer one', async () => {
+  const page = await world.browser.newPage();
+  const slowRef = `${world.registry.host}/demo/multiarch:latest`;
+  const newRef = `${world.registry.host}/demo/oci-index:1.0`;
+  const newer = await registryManifest('demo/oci-index', '1.0');
+  let asked;
+  const slowAsked = new Promise((ok) => (asked = ok));
+  let release;
+  const released = new Promise((ok) => (release = ok));
+  let answered;
+  const slowAnswered = new Promise((ok) => (answered = ok));
+  // The first inspection's real answer is held back until the second one is shown.
+  await page.route(
+    (url) => url.pathname === '/api/v1/inspect' && url.searchParams.get('ref') === slowRef && !url.searchParams.has('format'),
+    async (route) => {
+      asked();
+      const response = await route.fetch();
+      await released;
+      await route.fulfill({ response });
+      answered();
+    },
+  );
+  await page.goto(`${world.proxy.url}/?ref=${encodeURIComponent(slowRef)}`);
+  await slowAsked;
+  await page.getByTestId('loading').waitFor();
+  await page.getByTestId('ref-input').fill(newRef);
+  await page.getByTestId('ref-input').press('Enter');
+  await shownDigest(page, newer.digest);
+  release();
+  await slowAnswered;
+  // Give the page time to (wrongly) show the late answer.
+  await page.waitForTimeout(500);
+  assert.equal((await page.getByTestId('digest').textContent()).trim(), newer.digest);
+  assert.equal(new URL(page.url()).searchParams.get('ref'), newRef);
+  await page.close();
+});

@@ -1,49 +1,31 @@
 //! "manifest-tool text": the inspection as `manifest-tool inspect` prints
 //! it (rendered by the proxy, `format=text`), copied to the clipboard and
-//! shown, so it can be pasted into an issue or compared with the CLI.
+//! shown, so it can be pasted into an issue or compared with the CLI. The
+//! inspect store fetches and copies it; this shows how that went.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api;
-use crate::components::copy_button::copy;
-use crate::credentials_store::CredentialsStore;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum State {
-    Idle,
-    Loading,
-    Shown { text: String, copied: bool },
-    Failed(String),
-}
+use crate::inspect_store::{InspectStore, TextState};
 
 /// `reference`: as typed (manifest-tool echoes its argument).
 #[component]
 pub fn CopyTextButton(reference: String) -> impl IntoView {
-    let state = RwSignal::new(State::Idle);
-    let credentials = CredentialsStore::use_store();
-    let on_click = move |_| {
-        let reference = reference.clone();
-        let credentials = credentials.current();
-        state.set(State::Loading);
-        spawn_local(async move {
-            match api::inspect_text(&reference, &credentials).await {
-                Ok(text) => {
-                    let copied = copy(&text).await;
-                    state.set(State::Shown { text, copied });
-                }
-                Err(e) => state.set(State::Failed(e.to_string())),
-            }
-        });
-    };
-    let label = move || match state.get() {
-        State::Loading => "Fetching…",
-        State::Shown { copied: true, .. } => "Copied as text",
-        _ => "Copy as manifest-tool text",
+    let store = InspectStore::use_store();
+    let on_click = move |_| store.ask_text(reference.clone());
+    let label = move || {
+        store.with_text(|t| match t {
+            TextState::Loading => "Fetching…",
+            TextState::Ready { copied: true, .. } => "Copied as text",
+            _ => "Copy as manifest-tool text",
+        })
     };
     let output = move || {
-        match state.get() {
-        State::Shown { text, copied } => Some(
+        match store.with_text(|t| match t {
+            TextState::Ready { text, copied } => Ok(Some((text.clone(), *copied))),
+            TextState::Failed(message) => Err(message.clone()),
+            TextState::Idle | TextState::Loading => Ok(None),
+        }) {
+        Ok(Some((text, copied))) => Some(
             view! {
                 <div class="text-output">
                     {(!copied).then(|| view! { <p class="muted small">"The clipboard is not available here; select the text below."</p> })}
@@ -52,11 +34,11 @@ pub fn CopyTextButton(reference: String) -> impl IntoView {
             }
             .into_any(),
         ),
-        State::Failed(message) => Some(
+        Err(message) => Some(
             view! { <p class="entry-error" data-testid="manifest-tool-text-error">{message}</p> }
                 .into_any(),
         ),
-        State::Idle | State::Loading => None,
+        Ok(None) => None,
     }
     };
     view! {

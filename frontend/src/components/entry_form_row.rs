@@ -1,33 +1,24 @@
 //! One source of the index being built: the image, the platform it is listed
 //! under, its annotations (OCI only), and buttons to move or remove it.
 //! Platform fields left empty are taken from the image's config when the
-//! plan is made; "Fill from source" shows those values now.
+//! plan is made; "Fill from source" shows those values now (the create
+//! store asks; the row keeps what it said).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::spec::{IndexType, SpecPlatform};
 
-use crate::api;
 use crate::components::notice::{Tone, notice};
 use crate::components::text_field::{FieldKind, TextField};
-use crate::create_store::CreateStore;
-use crate::credentials_store::CredentialsStore;
+use crate::create_store::{CreateStore, FillState as Fill};
+use crate::latest::Latest;
 use crate::spec_text::{annotations_text, parse_annotations, parse_words, words_text};
-
-#[derive(Debug, Clone, PartialEq)]
-enum Fill {
-    Idle,
-    Loading,
-    Filled(String),
-    Failed(String),
-}
 
 #[component]
 pub fn EntryFormRow(index: usize) -> impl IntoView {
     let store = CreateStore::use_store();
     let is_last = move || store.with(|s| index + 1 >= s.manifests.len());
     let is_oci = move || store.with(|s| s.index_type == IndexType::Oci);
-    let fill = RwSignal::new(Fill::Idle);
+    let fill = Latest::new(Fill::Idle);
 
     let move_by = move |up: bool| {
         store.restructure(|s| {
@@ -50,8 +41,7 @@ pub fn EntryFormRow(index: usize) -> impl IntoView {
         });
         fill.set(Fill::Idle);
     };
-    let credentials = CredentialsStore::use_store();
-    let fill_from_source = move |_| fill_platform(store, credentials, index, fill);
+    let fill_from_source = move |_| store.fill_platform(index, fill);
 
     let annotations =
         move || store.shown(|s| entry_text(s, index, |e| annotations_text(&e.annotations)));
@@ -103,7 +93,7 @@ pub fn EntryFormRow(index: usize) -> impl IntoView {
                         type="button"
                         data-testid="entry-fill"
                         title="Inspect the image and fill the platform from its config"
-                        aria-busy=move || (fill.get() == Fill::Loading).to_string()
+                        aria-busy=move || fill.with(|f| *f == Fill::Busy).to_string()
                         on:click=fill_from_source
                     >
                         "Fill from source"
@@ -147,8 +137,8 @@ pub fn EntryFormRow(index: usize) -> impl IntoView {
             </div>
             {move || match fill.get() {
                 Fill::Idle => None,
-                Fill::Loading => Some(notice(Tone::Ok, "entry-fill-status", "Inspecting…".into())),
-                Fill::Filled(text) => Some(notice(Tone::Ok, "entry-fill-status", text)),
+                Fill::Busy => Some(notice(Tone::Ok, "entry-fill-status", "Inspecting…".into())),
+                Fill::Done(text) => Some(notice(Tone::Ok, "entry-fill-status", text)),
                 Fill::Failed(text) => Some(notice(Tone::Error, "entry-fill-error", text)),
             }}
         </li>
@@ -214,60 +204,4 @@ fn platform_field(store: CreateStore, index: usize, key: PlatformKey) -> impl In
             on_input=Callback::new(move |v| store.edit_entry(index, |e| *key.get_mut(&mut e.platform) = v))
         />
     }
-}
-
-/// Inspect the row's image and put its config's platform into the row. The
-/// answer is applied only if the row still holds the same image.
-fn fill_platform(
-    store: CreateStore,
-    credentials: CredentialsStore,
-    index: usize,
-    fill: RwSignal<Fill>,
-) {
-    let image = store
-        .current()
-        .manifests
-        .get(index)
-        .map(|e| e.image.trim().to_string())
-        .unwrap_or_default();
-    if image.is_empty() {
-        fill.set(Fill::Failed(
-            "write the source image first, then fill its platform from it".into(),
-        ));
-        return;
-    }
-    fill.set(Fill::Loading);
-    let credentials = credentials.current();
-    spawn_local(async move {
-        let outcome = api::inspect(&image, &credentials).await;
-        let still_same = store
-            .current()
-            .manifests
-            .get(index)
-            .is_some_and(|e| e.image.trim() == image);
-        if !still_same {
-            fill.set(Fill::Idle);
-            return;
-        }
-        fill.set(match outcome {
-            Err(failure) => Fill::Failed(format!("could not inspect {image}: {failure}")),
-            Ok((response, _)) => match response.image().and_then(|i| i.image_config.clone()) {
-                Some(config) => {
-                    let platform = config.platform();
-                    store.restructure(|s| {
-                        if let Some(e) = s.manifests.get_mut(index) {
-                            e.platform = SpecPlatform::from_platform(&platform);
-                        }
-                    });
-                    Fill::Filled(format!("Platform {platform} from the image's config."))
-                }
-                None if response.entries().is_some() => Fill::Failed(format!(
-                    "{image} is an index: its entries keep their own platforms, so leave the platform empty (or pick one entry by digest)"
-                )),
-                None => Fill::Failed(format!(
-                    "{image} has no image config to read a platform from; type the platform"
-                )),
-            },
-        });
-    });
 }

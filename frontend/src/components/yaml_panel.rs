@@ -1,6 +1,7 @@
-//! The spec as manifest-tool YAML. Import sends the text to the proxy, which
-//! parses it (a YAML parser would double the page's size) and answers with
-//! the spec or an error naming the line and field, shown right here. Export
+//! The spec as manifest-tool YAML. Import has the create store send the text
+//! to the proxy, which parses it (a YAML parser would double the page's size)
+//! and answers with the spec or an error naming the line and field, shown
+//! right here. Export
 //! writes the current spec out with the same keys, so a spec made in the form
 //! can be used with `manifest-tool push from-spec` as well.
 
@@ -9,40 +10,23 @@ use leptos::task::spawn_local;
 use shared::spec::to_yaml;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api;
 use crate::components::copy_button::CopyButton;
 use crate::components::notice::{Tone, notice};
 use crate::components::text_field::{FieldKind, TextField};
-use crate::create_store::CreateStore;
+use crate::create_store::{CreateStore, FillState};
 use crate::query;
-
-#[derive(Debug, Clone, PartialEq)]
-enum Status {
-    Idle,
-    Busy,
-    Imported(usize),
-    Exported,
-    Failed(String),
-}
 
 #[component]
 pub fn YamlPanel() -> impl IntoView {
     let store = CreateStore::use_store();
     let text = RwSignal::new(String::new());
-    let status = RwSignal::new(Status::Idle);
+    // The status line reports an export made since the last import, else
+    // the import (kept by the store).
+    let exported = RwSignal::new(false);
 
     let import = move |yaml: String| {
-        status.set(Status::Busy);
-        spawn_local(async move {
-            status.set(match api::parse_spec(&yaml).await {
-                Ok(spec) => {
-                    let count = spec.manifests.len();
-                    store.replace(spec);
-                    Status::Imported(count)
-                }
-                Err(failure) => Status::Failed(failure.to_string()),
-            });
-        });
+        exported.set(false);
+        store.import_yaml(yaml);
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -59,13 +43,16 @@ pub fn YamlPanel() -> impl IntoView {
                     text.set(yaml.clone());
                     import(yaml);
                 }
-                Err(_) => status.set(Status::Failed(format!("could not read the file {name}"))),
+                Err(_) => {
+                    exported.set(false);
+                    store.import_failed(format!("could not read the file {name}"));
+                }
             }
         });
     };
     let export = move |_| {
         text.set(store.with(to_yaml));
-        status.set(Status::Exported);
+        exported.set(true);
     };
     let download_href = move || {
         format!(
@@ -108,7 +95,7 @@ pub fn YamlPanel() -> impl IntoView {
                 <button
                     type="button"
                     data-testid="yaml-import"
-                    aria-busy=move || (status.get() == Status::Busy).to_string()
+                    aria-busy=move || store.import_busy().to_string()
                     on:click=move |_| import(text.get_untracked())
                 >
                     "Import into the form"
@@ -127,15 +114,11 @@ pub fn YamlPanel() -> impl IntoView {
                     "Export the form"
                 </button>
             </div>
-            {move || match status.get() {
-                Status::Idle | Status::Busy => None,
-                Status::Imported(count) => Some(notice(
-                    Tone::Ok,
-                    "yaml-status",
-                    format!("Imported: {count} sources. Edit them in the form above."),
-                )),
-                Status::Exported => Some(notice(Tone::Ok, "yaml-status", "The form as YAML.".into())),
-                Status::Failed(message) => Some(notice(Tone::Error, "yaml-error", message)),
+            {move || match store.import_state() {
+                _ if exported.get() => Some(notice(Tone::Ok, "yaml-status", "The form as YAML.".into())),
+                FillState::Idle | FillState::Busy => None,
+                FillState::Done(message) => Some(notice(Tone::Ok, "yaml-status", message)),
+                FillState::Failed(message) => Some(notice(Tone::Error, "yaml-error", message)),
             }}
         </section>
     }

@@ -104,7 +104,7 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         {entries}
         {config}
         {layers}
-        <Referrers base=base.clone() digest=response.digest.to_string() />
+        <Referrers base=base.clone() />
         <CopyTextButton reference=typed />
         <RawJson
             raw=response.raw.clone()
