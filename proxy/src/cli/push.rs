@@ -212,3 +212,108 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
     println!("Digest: {digest} {size}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// `manifest-web push ...` as clap reads it.
+    #[derive(Debug, Parser)]
+    struct Line {
+        #[command(subcommand)]
+        command: super::super::Command,
+    }
+
+    fn push_args(line: &[&str]) -> PushArgs {
+        let mut argv = vec!["manifest-web"];
+        argv.extend_from_slice(line);
+        match Line::try_parse_from(argv).unwrap().command {
+            super::super::Command::Push(args) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const FROM_ARGS: [&str; 7] = [
+        "from-args",
+        "--platforms",
+        "linux/amd64,linux/arm/v7",
+        "--template",
+        "127.0.0.1:5000/app:OS-ARCHVARIANT",
+        "--target",
+        "127.0.0.1:5000/app:1",
+    ];
+
+    #[test]
+    fn from_args_expands_the_template_and_applies_the_flags() {
+        let mut line = vec!["push"];
+        line.extend(FROM_ARGS);
+        let s = spec(&push_args(&line)).unwrap();
+        assert_eq!(s.index_type, IndexType::Auto);
+        assert!(!s.ignore_missing);
+        let sources: Vec<String> = s.entries.iter().map(|e| e.input.clone()).collect();
+        assert_eq!(
+            sources,
+            [
+                "127.0.0.1:5000/app:linux-amd64",
+                "127.0.0.1:5000/app:linux-armv7"
+            ]
+        );
+
+        let mut line = vec!["push", "--type", "oci"];
+        line.extend(FROM_ARGS);
+        line.extend(["--tags", "a,b", "--ignore-missing", "--dry-run"]);
+        let args = push_args(&line);
+        assert!(args.dry_run, "--dry-run after the subcommand");
+        let s = spec(&args).unwrap();
+        assert_eq!(s.index_type, IndexType::Oci);
+        assert!(s.ignore_missing);
+        assert_eq!(s.tags, ["a", "b"]);
+
+        let mut line = vec!["push", "--dry-run", "--type", "docker"];
+        line.extend(FROM_ARGS);
+        let args = push_args(&line);
+        assert!(args.dry_run, "--dry-run before the subcommand");
+        assert_eq!(spec(&args).unwrap().index_type, IndexType::Docker);
+    }
+
+    #[test]
+    fn from_spec_reads_the_file_and_names_the_line_of_a_mistake() {
+        let path = std::env::temp_dir().join(format!("mw-cli-spec-{}.yaml", std::process::id()));
+        std::fs::write(
+            &path,
+            "image: 127.0.0.1:5000/app:1\nmanifests:\n  - image: 127.0.0.1:5000/app:amd64\n",
+        )
+        .unwrap();
+        let file = path.to_str().unwrap();
+        let spec_of = |line: &[&str]| spec(&push_args(line));
+        let s = spec_of(&["push", "from-spec", file]).unwrap();
+        assert_eq!(s.index_type, IndexType::Auto);
+        assert!(!s.ignore_missing);
+        let s = spec_of(&["push", "from-spec", "--ignore-missing", file]).unwrap();
+        assert!(s.ignore_missing);
+        let s = spec_of(&["push", "--type", "oci", "from-spec", file]).unwrap();
+        assert_eq!(s.index_type, IndexType::Oci);
+
+        std::fs::write(
+            &path,
+            "image: 127.0.0.1:5000/app:1\nmanifests:\n  - image: 127.0.0.1:5000/app:amd64\n    platform: {os: linux}\n",
+        )
+        .unwrap();
+        let e = spec_of(&["push", "from-spec", file])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 4"), "{e}");
+        std::fs::remove_file(&path).unwrap();
+        let e = spec_of(&["push", "from-spec", file]).unwrap_err();
+        assert!(matches!(e, CliError::Read { .. }), "{e}");
+    }
+
+    #[test]
+    fn type_takes_docker_or_oci_only() {
+        let mut argv = vec!["manifest-web", "push", "--type", "auto"];
+        argv.extend(FROM_ARGS);
+        assert!(Line::try_parse_from(argv).is_err());
+    }
+}
