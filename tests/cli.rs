@@ -20,8 +20,16 @@ async fn registry() -> Registry {
         .unwrap_or_else(|e| panic!("start docker-registry: {e}"))
 }
 
-/// Run `manifest-web ARGS` with no Docker config or logins of this machine.
+/// `manifest-web --plain-http ARGS`: the test registries speak plain HTTP,
+/// and as with manifest-tool that takes `--plain-http`.
 async fn cli(args: &[&str]) -> Output {
+    let mut line = vec!["--plain-http"];
+    line.extend_from_slice(args);
+    run(&line).await
+}
+
+/// Run `manifest-web ARGS` with no Docker config or logins of this machine.
+async fn run(args: &[&str]) -> Output {
     let home = tempfile::tempdir().expect("a temp HOME");
     tokio::process::Command::new(BINARY)
         .args(args)
@@ -145,9 +153,16 @@ async fn inspect_prints_what_the_servers_text_format_gives() {
         assert_eq!(stdout(&out), expected, "{name}");
         assert_eq!(stderr(&out), "", "{name}: nothing on stderr");
     }
-    // Global flags go before the command, as with manifest-tool.
-    let out = ok(cli(&["--plain-http", "inspect", &single_ref]).await);
+    // Global flags may also follow the command.
+    let out = ok(run(&["inspect", &single_ref, "--plain-http"]).await);
     assert_eq!(stdout(&out), server_text(&proxy, &single_ref).await);
+
+    // A local registry is reached without flags, but over HTTPS only: plain
+    // HTTP takes --plain-http, and the error says so.
+    let err = failed(run(&["inspect", &single_ref]).await);
+    assert!(err.contains("add --plain-http"), "{err}");
+    let err = failed(run(&["--insecure", "inspect", &single_ref]).await);
+    assert!(err.contains("add --plain-http"), "{err}");
 }
 
 #[tokio::test]
@@ -408,7 +423,7 @@ async fn push_from_args_with_tags_and_a_dry_run_first() {
 
 #[tokio::test]
 async fn help_names_the_commands_and_the_server_flags() {
-    let out = ok(cli(&["--help"]).await);
+    let out = ok(run(&["--help"]).await);
     let text = stdout(&out);
     for needle in [
         "inspect",
@@ -420,7 +435,7 @@ async fn help_names_the_commands_and_the_server_flags() {
     ] {
         assert!(text.contains(needle), "{needle} in --help:\n{text}");
     }
-    let out = ok(cli(&["push", "from-args", "--help"]).await);
+    let out = ok(run(&["push", "from-args", "--help"]).await);
     let text = stdout(&out);
     for needle in [
         "--platforms",

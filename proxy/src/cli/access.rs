@@ -3,12 +3,14 @@
 //! The server refuses loopback and private addresses and plain HTTP unless
 //! its operator allow-lists a registry (`--insecure-registry`), because the
 //! people using it are not the people running it. The CLI is run by the
-//! person whose machine and network it is, as manifest-tool is: the
-//! registries a command names are put on the same allow-list when they are
-//! on a loopback or private address, or when `--insecure` / `--plain-http`
-//! is given. The allow-list is the registry client's one notion of "trusted
-//! target": HTTPS with any certificate first, then plain HTTP, as the Docker
-//! daemon does for its insecure registries.
+//! person whose machine and network it is, as manifest-tool is, so the
+//! registries a command names go on the registry client's same allow-list:
+//! - with `--plain-http`: HTTPS (any certificate) first, then plain HTTP, as
+//!   the Docker daemon does for its insecure registries;
+//! - with `--insecure`, or when on a loopback or private address: HTTPS
+//!   only, with any certificate (an `https://` entry);
+//! - otherwise not at all: HTTPS with a verified certificate to a public
+//!   address, as for the server.
 
 use std::net::IpAddr;
 
@@ -35,11 +37,16 @@ impl Access {
         let mut allowed: Vec<String> = Vec::new();
         for reference in references {
             let host = reference.api_host();
-            if allowed.iter().any(|h| h == host) {
+            if allowed
+                .iter()
+                .any(|h| h.trim_start_matches("https://") == host)
+            {
                 continue;
             }
-            if flags.insecure || flags.plain_http || is_local(host).await {
+            if flags.plain_http {
                 allowed.push(host.to_string());
+            } else if flags.insecure || is_local(host).await {
+                allowed.push(format!("https://{host}"));
             }
         }
         tracing::debug!(

@@ -30,6 +30,16 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// A registry could not be reached (connection or TLS failure).
+    pub fn is_unreachable(&self) -> bool {
+        let unreachable =
+            |e: &registry::RegistryError| matches!(e, registry::RegistryError::Unreachable { .. });
+        match self {
+            CliError::Proxy(ProxyError::Registry(e)) => unreachable(e),
+            CliError::Proxy(ProxyError::Source(e)) => unreachable(&e.error),
+            _ => false,
+        }
+    }
     /// The message on one line (a script shows the last line of stderr).
     pub fn one_line(&self) -> String {
         self.to_string()

@@ -64,7 +64,11 @@ pub async fn run(command: Command, flags: GlobalFlags) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("manifest-web: error: {}", e.one_line());
+            let mut line = e.one_line();
+            if !flags.plain_http && e.is_unreachable() {
+                line.push_str(" (if the registry speaks plain HTTP, add --plain-http)");
+            }
+            eprintln!("manifest-web: error: {line}");
             ExitCode::FAILURE
         }
     }
