@@ -510,12 +510,12 @@ async fn contradictions_in_the_spec_are_refused_with_the_field() {
         ),
         (
             "annotations on a Docker list",
-            json!({"image": target, "annotations": {"k": "v"}, "manifests": [{"image": a}]}),
+            json!({"image": target, "type": "docker", "annotations": {"k": "v"}, "manifests": [{"image": a}]}),
             vec!["annotations", "type: oci"],
         ),
         (
             "OCI image in a Docker list",
-            json!({"image": target, "manifests": [{"image": registry.reference("src/oci:1")}]}),
+            json!({"image": target, "type": "docker", "manifests": [{"image": registry.reference("src/oci:1")}]}),
             vec!["manifests[0]", "type: oci"],
         ),
         (
@@ -877,4 +877,54 @@ async fn json_bodies_read_integers_as_text_and_ask_for_quoted_fractions() {
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert_eq!(e.error.code, ErrorCode::InvalidInput, "{e:?}");
     assert!(e.error.message.contains("`tags[0]`"), "{}", e.error.message);
+}
+
+#[tokio::test]
+async fn oci_sources_without_a_type_become_an_oci_index() {
+    let registry = registry().await;
+    let amd64 = image(Format::Oci, "linux/amd64", 61);
+    let arm64 = image(Format::Oci, "linux/arm64/v8", 62);
+    push_image(&registry, "src/oci-amd64", &amd64, "1").await;
+    push_image(&registry, "src/oci-arm64", &arm64, "1").await;
+    let proxy = Proxy::start(&[&registry]).await;
+    // As buildah, podman or buildx with OCI media types would leave them,
+    // and as a manifest-tool spec names them: no `type`.
+    let spec = json!({
+        "image": registry.reference("team/auto:1"),
+        "manifests": [
+            {"image": registry.reference("src/oci-amd64:1")},
+            {"image": registry.reference("src/oci-arm64:1")},
+        ],
+    });
+    let planned = plan(&proxy, &spec).await.expect("plan");
+    assert_eq!(planned.media_type, media_type::OCI_INDEX);
+    let note = planned.type_note.clone().expect("the plan says why");
+    assert!(note.contains("OCI image index"), "{note}");
+    assert!(note.contains("src/oci-amd64:1"), "{note}");
+    assert!(planned.warnings.is_empty(), "{:?}", planned.warnings);
+
+    let events = push(&proxy, &spec).await.expect("push");
+    assert_eq!(done(&events).0, planned.digest);
+    assert_pushed(&registry, "team/auto", &["1"], &planned).await;
+    let raw = skopeo_raw(&registry.reference("team/auto:1"), None).await;
+    let index: Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(index["mediaType"], media_type::OCI_INDEX);
+
+    // Docker sources without a type: a Docker manifest list, said so.
+    let docker = image(Format::Docker, "linux/amd64", 63);
+    push_image(&registry, "src/docker-amd64", &docker, "1").await;
+    let spec = json!({
+        "image": registry.reference("team/auto:2"),
+        "manifests": [{"image": registry.reference("src/docker-amd64:1")}],
+    });
+    let planned = plan(&proxy, &spec).await.expect("plan");
+    assert_eq!(planned.media_type, media_type::DOCKER_MANIFEST_LIST);
+    assert!(
+        planned
+            .type_note
+            .as_deref()
+            .is_some_and(|n| n.contains("Docker manifest list")),
+        "{:?}",
+        planned.type_note
+    );
 }

@@ -1,4 +1,5 @@
-//! `manifest-web`: run the proxy and serve the page.
+//! `manifest-web`: run the proxy and serve the page, or (with a command)
+//! run manifest-tool's `inspect` and `push` right here.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,10 +9,23 @@ use clap::Parser;
 use proxy::Config;
 use tracing_subscriber::EnvFilter;
 
-/// Inspect and assemble multi-platform images in any OCI registry, from a web page.
+/// Inspect and assemble multi-platform images in any OCI registry, from a
+/// web page or from the command line.
+///
+/// Without a command, run the server (the page and its API) on --listen.
+/// With `inspect` or `push`, do what manifest-tool does, with its flags and
+/// output: `manifest-web inspect REF`, `manifest-web push from-spec
+/// spec.yaml`, `manifest-web push from-args --platforms linux/amd64,linux/arm64
+/// --template reg/app:v1-OS-ARCH --target reg/app:v1`. The global flags
+/// (--username, --password, --docker-cfg, --insecure, --plain-http,
+/// --debug) apply to the commands; the other flags to the server.
 #[derive(Debug, Parser)]
 #[command(name = "manifest-web", version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<proxy::cli::Command>,
+    #[command(flatten)]
+    global: proxy::cli::GlobalFlags,
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value_t = proxy::config::DEFAULT_LISTEN)]
     listen: SocketAddr,
@@ -53,13 +67,23 @@ fn on_off(value: &str) -> Result<bool, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args = Args::parse();
+    // The server logs what it does; a command prints only its output and
+    // errors, and everything with --debug.
+    let default_filter = match (&args.command, args.global.debug) {
+        (_, true) => "debug",
+        (None, false) => "info",
+        (Some(_), false) => "off",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
+    if let Some(command) = args.command {
+        return proxy::cli::run(command, args.global).await;
+    }
     let mut config = Config::new(args.listen);
     config.insecure_registries = args.insecure_registries;
     config.dist_dir = args.dist_dir;

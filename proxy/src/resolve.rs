@@ -25,7 +25,25 @@ use shared::plan::{Resolution, ResolvedChild, ResolvedSource};
 use shared::spec::{ValidatedEntry, ValidatedSpec};
 
 use crate::config::OperationSettings;
+use crate::error::ProxyError;
 use crate::fetch;
+
+/// Resolve every source of `spec`, then plan: one operation under the same
+/// overall time limit as an inspection. The server's plan and push and the
+/// CLI's push all plan through here.
+pub async fn plan(
+    client: &RegistryClient,
+    settings: &OperationSettings,
+    spec: &ValidatedSpec,
+    credentials: &CredentialSet,
+) -> Result<shared::plan::Plan, ProxyError> {
+    let sources =
+        registry::limits::within(client.operation_timeout(), spec.target.registry(), async {
+            Ok::<_, ProxyError>(resolve_sources(client, settings, spec, credentials).await)
+        })
+        .await??;
+    Ok(shared::plan::plan(spec, &sources)?)
+}
 
 /// A source could not be resolved: which entry, and why.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod descriptor;
 pub mod digest;
 pub mod inspect;
+pub mod inspect_raw;
 pub mod inspect_text;
 mod json_error;
 pub mod link_header;

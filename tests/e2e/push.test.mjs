@@ -57,6 +57,33 @@ async function preview(page) {
   ]);
 }
 
+test('the type is automatic by default and the preview says what it chose', async () => {
+  const page = await openCreatePage();
+  const select = page.getByTestId('type-select');
+  assert.equal(await select.inputValue(), 'auto');
+  assert.match(await text(select.locator('option:checked')), /^automatic/);
+  await page.getByTestId('target-input').fill(`${registry.host}/e2e/auto:1`);
+  const row = page.getByTestId('entry-form-row').nth(0);
+
+  // A Docker schema 2 source: a Docker manifest list.
+  await row.getByTestId('entry-image').fill(`${registry.host}/demo/app:amd64`);
+  await preview(page);
+  let index = JSON.parse(await page.getByTestId('preview-index').textContent());
+  assert.equal(index.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+  assert.match(await text(page.getByTestId('preview-type-note')), /Docker manifest list/);
+
+  // An OCI image source: an OCI index, and the note names the source.
+  await row.getByTestId('entry-image').fill(`${registry.host}/demo/oci-image:1.0`);
+  await preview(page);
+  await page.getByTestId('preview-index').filter({ hasText: 'application/vnd.oci.image.index.v1+json' }).waitFor();
+  index = JSON.parse(await page.getByTestId('preview-index').textContent());
+  assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+  const note = await text(page.getByTestId('preview-type-note'));
+  assert.match(note, /OCI image index/);
+  assert.match(note, /demo\/oci-image:1\.0/);
+  await page.close();
+});
+
 test('a form with two sources previews and pushes exactly the previewed index', async () => {
   const page = await openCreatePage();
   const target = `${registry.host}/e2e/form:1.0`;

@@ -17,7 +17,8 @@ use crate::spec_text::{annotations_text, parse_annotations, parse_words, words_t
 pub fn EntryFormRow(index: usize) -> impl IntoView {
     let store = CreateStore::use_store();
     let is_last = move || store.with(|s| index + 1 >= s.manifests.len());
-    let is_oci = move || store.with(|s| s.index_type == IndexType::Oci);
+    // Annotations are refused only by an explicit Docker list.
+    let allows_annotations = move || store.with(|s| s.index_type != IndexType::Docker);
     let fill = Latest::new(Fill::Idle);
 
     let move_by = move |up: bool| {
@@ -116,7 +117,7 @@ pub fn EntryFormRow(index: usize) -> impl IntoView {
                     })
                 />
                 {move || {
-                    is_oci()
+                    allows_annotations()
                         .then(|| {
                             view! {
                                 <TextField

@@ -158,6 +158,9 @@ fn Plan(plan: Arc<PlanResponse>) -> impl IntoView {
             <dd>
                 <span class="mono">{plan.media_type.clone()}</span>
                 <span class="badge">{describe(&plan.media_type)}</span>
+                {plan.type_note.clone().map(|note| {
+                    view! { <p class="hint" data-testid="preview-type-note">{note}</p> }
+                })}
             </dd>
             <dt>"Size"</dt>
             <dd><ByteSize bytes=plan.size /></dd>

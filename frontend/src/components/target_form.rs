@@ -1,6 +1,8 @@
 //! Where the index goes and what kind it is: target reference, extra tags,
-//! Docker manifest list or OCI index, index annotations (OCI only: a Docker
-//! list has no place for them, which the form says instead of hiding them).
+//! automatic (the plan decides from the sources, as the preview says),
+//! Docker manifest list or OCI index, index annotations (not with an
+//! explicit Docker list: it has no place for them, which the form says
+//! instead of hiding them).
 
 use leptos::prelude::*;
 use shared::spec::IndexType;
@@ -12,12 +14,13 @@ use crate::spec_text::{annotations_text, parse_annotations, parse_words, words_t
 #[component]
 pub fn TargetForm() -> impl IntoView {
     let store = CreateStore::use_store();
-    let is_oci = move || store.with(|s| s.index_type == IndexType::Oci);
+    let index_type = move || store.with(|s| s.index_type);
+    let is_docker = move || index_type() == IndexType::Docker;
     let on_type = move |ev| {
-        let index_type = if event_target_value(&ev) == "oci" {
-            IndexType::Oci
-        } else {
-            IndexType::Docker
+        let index_type = match event_target_value(&ev).as_str() {
+            "oci" => IndexType::Oci,
+            "docker" => IndexType::Docker,
+            _ => IndexType::Auto,
         };
         store.edit(|s| s.index_type = index_type);
     };
@@ -45,10 +48,13 @@ pub fn TargetForm() -> impl IntoView {
                 <label class="field">
                     <span>"Type"</span>
                     <select data-testid="type-select" on:change=on_type>
-                        <option value="docker" prop:selected=move || !is_oci()>
+                        <option value="auto" prop:selected=move || index_type() == IndexType::Auto>
+                            "automatic (from the sources)"
+                        </option>
+                        <option value="docker" prop:selected=is_docker>
                             "Docker manifest list"
                         </option>
-                        <option value="oci" prop:selected=is_oci>
+                        <option value="oci" prop:selected=move || index_type() == IndexType::Oci>
                             "OCI image index"
                         </option>
                     </select>
@@ -70,13 +76,13 @@ pub fn TargetForm() -> impl IntoView {
                     mono=true
                     wide=true
                     placeholder="org.opencontainers.image.source=https://example.com/app"
-                    disabled=Signal::derive(move || !is_oci())
+                    disabled=Signal::derive(is_docker)
                     value=Signal::derive(move || store.shown(|s| annotations_text(&s.annotations)))
                     on_input=Callback::new(move |v: String| store.edit(|s| s.annotations = parse_annotations(&v)))
                 />
             </div>
             {move || {
-                (!is_oci())
+                is_docker()
                     .then(|| {
                         view! {
                             <p class="hint">

@@ -61,8 +61,8 @@ pub enum RegistryError {
         what: String,
         detail: String,
     },
-    /// A `--insecure-registry` entry that is not `HOST[:PORT]`.
-    #[error("--insecure-registry `{entry}` is not HOST[:PORT]: {reason}")]
+    /// A `--insecure-registry` entry that is not `[https://]HOST[:PORT]`.
+    #[error("--insecure-registry `{entry}` is not [https://]HOST[:PORT]: {reason}")]
     InsecureRegistryEntry { entry: String, reason: String },
     /// A credential that cannot be put in a header (control characters).
     #[error("the credentials for {registry} contain characters that cannot be sent in a header")]

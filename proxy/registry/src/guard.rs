@@ -3,7 +3,10 @@
 //! The proxy fetches URLs built from text typed into a web page, so without a
 //! guard it would be a way into the network it runs in (cloud metadata at
 //! 169.254.169.254, admin UIs on 10/8, services on loopback). Rules:
-//! - HTTPS by default; plain HTTP only for `--insecure-registry` targets;
+//! - HTTPS by default; plain HTTP only for `--insecure-registry` targets
+//!   (an entry written `https://HOST[:PORT]` is allowed its address and any
+//!   certificate, but HTTPS only: the CLI's local registries without
+//!   `--plain-http`);
 //! - loopback, private, link-local and other non-public addresses are refused
 //!   unless the target is on that same allow-list;
 //! - the check runs on *resolved* addresses inside the HTTP client's DNS
@@ -15,7 +18,7 @@
 //! The classifier is a pure function so that every address class is unit
 //! tested without any network traffic.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -255,22 +258,28 @@ fn parse_port(text: &str) -> Result<u16, String> {
 /// The allow-list of `--insecure-registry` targets and the rules around it.
 #[derive(Debug, Clone, Default)]
 pub struct TargetPolicy {
-    /// Hosts with the port as written (none, or an explicit one).
-    insecure: HashSet<HostPort>,
+    /// Hosts with the port as written (none, or an explicit one), and
+    /// whether plain HTTP is allowed to them (`false`: written `https://`).
+    insecure: HashMap<HostPort, bool>,
 }
 
 impl TargetPolicy {
-    /// Normalize the `HOST[:PORT]` entries; a malformed entry is an error.
+    /// Normalize the `HOST[:PORT]` (or `https://HOST[:PORT]`: no plain
+    /// HTTP) entries; a malformed entry is an error.
     pub fn new(insecure_registries: &[String]) -> Result<Self, RegistryError> {
-        let mut insecure = HashSet::new();
+        let mut insecure = HashMap::new();
         for entry in insecure_registries {
-            let parsed = HostPort::parse(entry.trim()).map_err(|e| {
-                RegistryError::InsecureRegistryEntry {
+            let (text, plain_http) = match entry.trim().strip_prefix("https://") {
+                Some(rest) => (rest, false),
+                None => (entry.trim(), true),
+            };
+            let parsed =
+                HostPort::parse(text).map_err(|e| RegistryError::InsecureRegistryEntry {
                     entry: entry.clone(),
                     reason: e,
-                }
-            })?;
-            insecure.insert(parsed);
+                })?;
+            let allowed = insecure.entry(parsed).or_insert(plain_http);
+            *allowed |= plain_http;
         }
         Ok(TargetPolicy { insecure })
     }
@@ -278,7 +287,7 @@ impl TargetPolicy {
     /// Host names (without port) of the allow-list: the only names the
     /// resolver lets resolve to non-public addresses.
     pub fn insecure_host_names(&self) -> HashSet<String> {
-        self.insecure.iter().map(|e| e.host.clone()).collect()
+        self.insecure.keys().map(|e| e.host.clone()).collect()
     }
 
     /// Where to send `/v2/` requests for `host_port` (a reference's API host).
@@ -292,13 +301,20 @@ impl TargetPolicy {
             reason: format!("not a valid host name: {reason}"),
         };
         let written = HostPort::parse(host_port).map_err(invalid)?;
-        if self.insecure.contains(&written) {
+        if let Some(&plain_http) = self.insecure.get(&written) {
             let url = |scheme: &str| {
                 Url::parse(&format!("{scheme}://{written}/")).map_err(|e| RegistryError::Url {
                     what: written.to_string(),
                     detail: e.to_string(),
                 })
             };
+            if !plain_http {
+                return Ok(Target {
+                    base: url("https")?,
+                    insecure: true,
+                    tls_base: None,
+                });
+            }
             return Ok(Target {
                 base: url("http")?,
                 insecure: true,
@@ -319,7 +335,8 @@ impl TargetPolicy {
     /// allow-list: an entry without a port matches a URL without one; an
     /// entry with a port matches a URL whose port (explicit or the scheme's
     /// default) is that one.
-    fn allows_url(&self, url: &Url) -> Result<bool, RegistryError> {
+    /// `Some(plain_http_allowed)` when it is.
+    fn allows_url(&self, url: &Url) -> Result<Option<bool>, RegistryError> {
         let host = normalized_host(url)?;
         let exact = HostPort {
             host: host.clone(),
@@ -329,16 +346,25 @@ impl TargetPolicy {
             host,
             port: url.port_or_known_default(),
         };
-        Ok(self.insecure.contains(&exact) || self.insecure.contains(&effective))
+        Ok(self
+            .insecure
+            .get(&exact)
+            .or_else(|| self.insecure.get(&effective))
+            .copied())
     }
 
     /// Check a URL the registry told us to use (token realm, redirect):
     /// returns whether it is an allow-listed (insecure) target.
     pub fn check_url(&self, url: &Url) -> Result<bool, RegistryError> {
         let shown = url.host_str().unwrap_or("").to_string();
-        if self.allows_url(url)? {
+        if let Some(plain_http) = self.allows_url(url)? {
             return match url.scheme() {
-                "http" | "https" => Ok(true),
+                "https" => Ok(true),
+                "http" if plain_http => Ok(true),
+                "http" => Err(RegistryError::ForbiddenTarget {
+                    host: shown,
+                    reason: "only https is allowed to it (plain HTTP was not allowed)".into(),
+                }),
                 other => Err(RegistryError::ForbiddenTarget {
                     host: shown,
                     reason: format!("unsupported URL scheme `{other}`"),
@@ -642,6 +668,35 @@ mod tests {
         assert!(matches!(e, RegistryError::ForbiddenTarget { .. }), "{e}");
         // localhost on another port is https + public-only resolution.
         assert!(!p.target("localhost:6000").unwrap().insecure);
+    }
+
+    #[test]
+    fn https_entries_allow_the_address_but_not_plain_http() {
+        let p = TargetPolicy::new(&[
+            "https://127.0.0.1:5000".into(),
+            "https://both:5000".into(),
+            "both:5000".into(),
+        ])
+        .unwrap();
+        let t = p.target("127.0.0.1:5000").unwrap();
+        assert!(
+            t.insecure,
+            "its loopback address and any certificate are fine"
+        );
+        assert_eq!(t.base.as_str(), "https://127.0.0.1:5000/");
+        assert_eq!(t.tls_base, None, "never probed for plain HTTP");
+        let https = Url::parse("https://127.0.0.1:5000/token").unwrap();
+        assert!(p.check_url(&https).unwrap());
+        let http = Url::parse("http://127.0.0.1:5000/token").unwrap();
+        let e = p.check_url(&http).unwrap_err();
+        assert!(matches!(e, RegistryError::ForbiddenTarget { .. }), "{e}");
+        // Written both ways: plain HTTP is allowed.
+        assert!(p.target("both:5000").unwrap().tls_base.is_some());
+        assert!(
+            p.check_url(&Url::parse("http://both:5000/").unwrap())
+                .unwrap()
+        );
+        assert!(p.insecure_host_names().contains("127.0.0.1"));
     }
 
     #[test]

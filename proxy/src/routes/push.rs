@@ -117,25 +117,7 @@ async fn prepare(
         .map(|r| r.registry().to_string())
         .collect();
     let (credentials, auth) = state.credentials.complete(&typed, &registries).await?;
-    // Resolving every source is one operation under the same overall time
-    // limit as an inspection.
-    let sources = crate::registry::limits::within(
-        state.client.operation_timeout(),
-        spec.target.registry(),
-        async {
-            Ok::<_, ProxyError>(
-                crate::resolve::resolve_sources(
-                    &state.client,
-                    &state.operations,
-                    &spec,
-                    &credentials,
-                )
-                .await,
-            )
-        },
-    )
-    .await??;
-    let plan = shared::plan::plan(&spec, &sources)?;
+    let plan = crate::resolve::plan(&state.client, &state.operations, &spec, &credentials).await?;
     Ok((plan, credentials, auth))
 }
 

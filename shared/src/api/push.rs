@@ -40,6 +40,9 @@ pub struct PlanResponse {
     /// Digest of `index`.
     pub digest: Digest,
     pub media_type: String,
+    /// For a spec without `type`: which kind of index was chosen and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_note: Option<String>,
     /// Length of `index` in bytes.
     pub size: u64,
     /// The exact index bytes (JSON text).
@@ -70,6 +73,7 @@ impl PlanResponse {
             tags: plan.tags.clone(),
             digest: plan.digest.clone(),
             media_type: plan.media_type.clone(),
+            type_note: plan.type_note.clone(),
             size: plan.size,
             // serde_json output is UTF-8; lossy only guards the type.
             index: String::from_utf8_lossy(&plan.index).into_owned(),
@@ -256,6 +260,7 @@ mod tests {
             target: Reference::parse("localhost:5000/app:1").unwrap(),
             tags: vec!["latest".into()],
             media_type: crate::media_type::OCI_INDEX.into(),
+            type_note: None,
             size: index.len() as u64,
             index: index.clone(),
             digest: digest.clone(),

@@ -11,7 +11,7 @@
 //! This module puts the index together; what a single source must satisfy
 //! is `rules`, how a source index is narrowed to the selected images and
 //! their attestations is `members`, the writes are `steps`, the refusals
-//! `error`.
+//! `error`, the kind of index a spec without `type` gets `index_type`.
 
 // Errors are built at most once per plan and carry both values of every
 // conflict so the message can show them; their size does not matter.
@@ -35,6 +35,7 @@ use rules::{check_image_kind, settle_platform, verify};
 use steps::steps;
 
 mod error;
+mod index_type;
 mod members;
 mod rules;
 mod steps;
@@ -93,6 +94,8 @@ pub struct Plan {
     pub tags: Vec<String>,
     /// `DOCKER_MANIFEST_LIST` or `OCI_INDEX`.
     pub media_type: String,
+    /// For a spec without `type`: which kind of index was chosen and why.
+    pub type_note: Option<String>,
     /// The exact index bytes that will be pushed.
     pub index: Vec<u8>,
     /// sha256 of `index`.
@@ -143,8 +146,10 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
             found: sources.len(),
         });
     }
-    let docker = spec.index_type == IndexType::Docker;
-    if docker {
+    // Only an explicit `type: docker` refuses or drops anything; without a
+    // type, what would need an OCI index makes one (see `index_type`).
+    let explicit_docker = spec.index_type == IndexType::Docker;
+    if explicit_docker {
         if !spec.annotations.is_empty() {
             return Err(PlanError::AnnotationsNeedOci {
                 field: "annotations".into(),
@@ -215,7 +220,7 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
                 let (selected, mut kept): (Vec<_>, Vec<_>) = from_index
                     .into_iter()
                     .partition(|m| m.attestation_for.is_none());
-                if docker && !kept.is_empty() {
+                if explicit_docker && !kept.is_empty() {
                     warnings.push(format!(
                         "{field}: {} attestation manifest(s) of `{source_text}` left out: a Docker manifest list cannot hold them; set `type: oci` to keep them",
                         kept.len()
@@ -248,7 +253,9 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
         seen.insert(m.platform.identity(), n);
     }
 
-    if docker {
+    let (media_type, type_note) = index_type::decide(spec, &images, &attestations);
+    let media_type = media_type.to_string();
+    if media_type == media_type::DOCKER_MANIFEST_LIST {
         for m in &images {
             if media_type::essence(&m.manifest.media_type) != media_type::DOCKER_MANIFEST {
                 return Err(PlanError::OciInDockerList {
@@ -275,7 +282,7 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
     let members: Vec<Member<'_>> = images.into_iter().chain(attestations).collect();
     let index = Index {
         schema_version: 2,
-        media_type: Some(spec.index_type.media_type().to_string()),
+        media_type: Some(media_type.clone()),
         artifact_type: None,
         manifests: members
             .iter()
@@ -314,7 +321,8 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
     Ok(Plan {
         target: spec.target.clone(),
         tags: spec.tags.clone(),
-        media_type: spec.index_type.media_type().to_string(),
+        media_type,
+        type_note,
         size: bytes.len() as u64,
         index: bytes,
         digest,

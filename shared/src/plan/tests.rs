@@ -901,3 +901,150 @@ fn source_count_must_match() {
         }
     );
 }
+
+// ---- no `type`: the plan decides ---------------------------------------------
+
+fn automatic(entries: Vec<SpecEntry>) -> PushSpec {
+    PushSpec {
+        image: "localhost:5000/app:1.0".into(),
+        manifests: entries,
+        ..PushSpec::default()
+    }
+}
+
+#[test]
+fn no_type_with_docker_children_is_a_docker_list() {
+    let amd = config("linux", "amd64", None);
+    let arm = config("linux", "arm64", None);
+    let spec = automatic(vec![
+        entry("localhost:5000/src:amd", ""),
+        entry("localhost:5000/src:arm", ""),
+    ]);
+    assert_eq!(spec.index_type, IndexType::Auto);
+    let spec = spec.validate().unwrap();
+    let sources = [
+        found("localhost:5000/src:amd", docker_image(&amd, "a"), amd),
+        found("localhost:5000/src:arm", docker_image(&arm, "b"), arm),
+    ];
+    let plan = plan(&spec, &sources).unwrap();
+    assert_eq!(plan.media_type, DOCKER_MANIFEST_LIST);
+    assert_eq!(index_json(&plan)["mediaType"], DOCKER_MANIFEST_LIST);
+    let note = plan.type_note.unwrap();
+    assert!(note.contains("Docker manifest list"), "{note}");
+    assert!(
+        note.contains("every entry is a Docker schema 2 image"),
+        "{note}"
+    );
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+}
+
+#[test]
+fn no_type_with_one_oci_child_is_an_oci_index() {
+    let amd = config("linux", "amd64", None);
+    let arm = config("linux", "arm64", None);
+    let m_arm = oci_image(&arm, "b");
+    let spec = automatic(vec![
+        entry("localhost:5000/src:amd", ""),
+        entry("localhost:5000/src:arm", ""),
+    ])
+    .validate()
+    .unwrap();
+    let sources = [
+        found("localhost:5000/src:amd", docker_image(&amd, "a"), amd),
+        found("localhost:5000/src:arm", m_arm.clone(), arm),
+    ];
+    let plan = plan(&spec, &sources).unwrap();
+    assert_eq!(plan.media_type, OCI_INDEX);
+    let json = index_json(&plan);
+    assert_eq!(json["mediaType"], OCI_INDEX);
+    assert_eq!(json["manifests"][0]["mediaType"], DOCKER_MANIFEST);
+    assert_eq!(json["manifests"][1]["mediaType"], OCI_MANIFEST);
+    let note = plan.type_note.unwrap();
+    assert!(note.contains("OCI image index"), "{note}");
+    assert!(note.contains("`localhost:5000/src:arm`"), "{note}");
+    assert!(note.contains(&m_arm.digest.short()), "{note}");
+}
+
+#[test]
+fn no_type_with_annotations_is_an_oci_index() {
+    let amd = config("linux", "amd64", None);
+    let sources = [found(
+        "localhost:5000/src:amd",
+        docker_image(&amd, "a"),
+        amd,
+    )];
+    // Index annotations.
+    let mut spec = automatic(vec![entry("localhost:5000/src:amd", "")]);
+    spec.annotations.insert("org.example.k".into(), "v".into());
+    let plan_a = plan(&spec.validate().unwrap(), &sources).unwrap();
+    assert_eq!(plan_a.media_type, OCI_INDEX);
+    assert_eq!(index_json(&plan_a)["annotations"]["org.example.k"], "v");
+    assert!(plan_a.type_note.unwrap().contains("index annotations"));
+    // Entry annotations.
+    let mut e = entry("localhost:5000/src:amd", "");
+    e.annotations.insert("org.example.e".into(), "1".into());
+    let plan_e = plan(&automatic(vec![e]).validate().unwrap(), &sources).unwrap();
+    assert_eq!(plan_e.media_type, OCI_INDEX);
+    assert_eq!(
+        index_json(&plan_e)["manifests"][0]["annotations"]["org.example.e"],
+        "1"
+    );
+    assert!(
+        plan_e
+            .type_note
+            .unwrap()
+            .contains("manifests[0] has annotations")
+    );
+}
+
+#[test]
+fn no_type_keeps_attestations_of_an_index_source() {
+    let (idx, _, _, children) = multi_arch_source();
+    let spec = automatic(vec![entry("localhost:5000/multi:1", "")])
+        .validate()
+        .unwrap();
+    let sources = [ResolvedSource {
+        reference: r("localhost:5000/multi:1"),
+        resolution: Resolution::Index {
+            manifest: idx,
+            children,
+        },
+    }];
+    let plan = plan(&spec, &sources).unwrap();
+    assert_eq!(plan.media_type, OCI_INDEX);
+    assert_eq!(plan.entries.len(), 4);
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+}
+
+#[test]
+fn explicit_docker_with_an_oci_child_stays_refused() {
+    let a = config("linux", "amd64", None);
+    let mut spec = automatic(vec![entry("localhost:5000/src:a", "")]);
+    spec.index_type = IndexType::Docker;
+    let err = plan(
+        &spec.validate().unwrap(),
+        &[found("localhost:5000/src:a", oci_image(&a, "l"), a)],
+    )
+    .unwrap_err();
+    assert!(matches!(err, PlanError::OciInDockerList { .. }), "{err}");
+    assert!(
+        err.to_string().contains(
+            "a Docker manifest list can only hold Docker schema 2 images, set `type: oci`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn explicit_types_carry_no_note() {
+    let a = config("linux", "amd64", None);
+    for oci in [false, true] {
+        let spec = validated(vec![entry("localhost:5000/src:a", "")], oci);
+        let sources = [found(
+            "localhost:5000/src:a",
+            docker_image(&a, "l"),
+            a.clone(),
+        )];
+        assert_eq!(plan(&spec, &sources).unwrap().type_note, None);
+    }
+}

@@ -12,35 +12,33 @@ use serde::{Deserialize, Serialize};
 
 use super::text;
 
-/// What kind of index to build: manifest-tool's `--type` flag.
+/// What kind of index to build: manifest-tool's `--type` flag, or (the
+/// default) decided by the plan from the sources, so a spec manifest-tool
+/// pushes is pushed here too whatever its sources are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IndexType {
-    /// A Docker manifest list (manifest-tool's default): Docker schema2
-    /// children only, no annotations.
+    /// No type given: a Docker manifest list when every entry is a Docker
+    /// schema 2 image and nothing needs an OCI index, an OCI index otherwise.
     #[default]
+    Auto,
+    /// A Docker manifest list: Docker schema2 children only, no annotations.
     Docker,
     /// An OCI image index: OCI or Docker children, annotations allowed.
     Oci,
 }
 
 impl IndexType {
-    /// `docker` / `oci`, as written in a spec.
+    /// `auto` / `docker` / `oci`, as written in a spec.
     pub fn as_str(self) -> &'static str {
         match self {
+            IndexType::Auto => "auto",
             IndexType::Docker => "docker",
             IndexType::Oci => "oci",
         }
     }
-    /// The media type of the index this type produces.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            IndexType::Docker => crate::media_type::DOCKER_MANIFEST_LIST,
-            IndexType::Oci => crate::media_type::OCI_INDEX,
-        }
-    }
     fn is_default(&self) -> bool {
-        *self == IndexType::Docker
+        *self == IndexType::Auto
     }
 }
 
@@ -68,7 +66,7 @@ pub struct PushSpec {
         deserialize_with = "text::text_map"
     )]
     pub annotations: BTreeMap<String, String>,
-    /// `docker` (default) or `oci`.
+    /// `docker`, `oci`, or (when absent) decided from the sources.
     #[serde(
         rename = "type",
         default,

@@ -43,7 +43,8 @@ fn valid_spec_parses_references_and_dedupes_tags() {
     assert_eq!(v.entries.len(), 2);
     assert_eq!(v.entries[1].source.tag(), Some("armv7"));
     assert_eq!(v.entries[1].declared.variant.as_deref(), Some("v7"));
-    assert_eq!(v.index_type, IndexType::Docker);
+    // No `type`: the plan decides from the sources.
+    assert_eq!(v.index_type, IndexType::Auto);
 }
 
 #[test]
@@ -104,6 +105,7 @@ fn no_manifests_is_an_error() {
 #[test]
 fn docker_type_with_annotations_suggests_oci() {
     let mut s = spec(vec![entry("localhost:5000/app:a", "", "", "")]);
+    s.index_type = IndexType::Docker;
     s.annotations
         .insert("org.opencontainers.image.title".into(), "x".into());
     let err = s.validate().unwrap_err();
@@ -116,6 +118,7 @@ fn docker_type_with_annotations_suggests_oci() {
         entry("localhost:5000/app:a", "", "", ""),
         entry("localhost:5000/app:b", "", "", ""),
     ]);
+    s.index_type = IndexType::Docker;
     s.manifests[1].annotations.insert("k".into(), "v".into());
     let err = s.validate().unwrap_err();
     assert_eq!(err.field(), Some("manifests[1].annotations"));
@@ -254,6 +257,38 @@ fn to_yaml_writes_our_keys_only_when_not_default() {
 }
 
 #[test]
+fn no_type_allows_annotations_and_round_trips_every_type() {
+    // Without `type`, annotations make the plan choose an OCI index.
+    let mut s = spec(vec![entry("localhost:5000/app:a", "", "", "")]);
+    s.annotations.insert("org.example.k".into(), "v".into());
+    s.manifests[0].annotations.insert("k".into(), "v".into());
+    assert_eq!(s.validate().unwrap().index_type, IndexType::Auto);
+    for (index_type, line) in [
+        (IndexType::Auto, None),
+        (IndexType::Docker, Some("\ntype: docker\n")),
+        (IndexType::Oci, Some("\ntype: oci\n")),
+    ] {
+        let mut s = spec(vec![entry("localhost:5000/app:a", "", "", "")]);
+        s.index_type = index_type;
+        let yaml = to_yaml(&s);
+        match line {
+            Some(line) => assert!(yaml.contains(line), "{yaml}"),
+            None => assert!(!yaml.contains("type:"), "{yaml}"),
+        }
+        #[cfg(feature = "yaml")]
+        assert_eq!(parse_yaml(&yaml).unwrap(), s);
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(parse_json(&json).unwrap(), s);
+    }
+    // `type: auto` may be written out too.
+    #[cfg(feature = "yaml")]
+    assert_eq!(
+        parse_yaml("image: a\ntype: auto\n").unwrap().index_type,
+        IndexType::Auto
+    );
+}
+
+#[test]
 fn scalars_that_would_change_type_are_quoted() {
     use super::yaml_emit::scalar;
     for s in [
@@ -365,7 +400,7 @@ fn template_follows_manifest_tool_readme() {
     assert_eq!(s.manifests[2].platform.architecture, "arm");
     assert_eq!(s.image, "localhost:5000/foo/bar:v1");
     assert_eq!(s.tags, vec!["v1.0".to_string()]);
-    assert_eq!(s.index_type, IndexType::Docker);
+    assert_eq!(s.index_type, IndexType::Auto);
 }
 
 #[test]
@@ -504,7 +539,7 @@ manifests: \n  - \n    image: localhost:5000/ppc64le_alpine:latest
         assert_eq!(s.manifests[0].image, "myprivreg:5000/someimage:arm64");
         assert_eq!(s.manifests[0].platform.architecture, "arm64");
         assert_eq!(s.manifests[1].platform.os, "linux");
-        assert_eq!(s.index_type, IndexType::Docker);
+        assert_eq!(s.index_type, IndexType::Auto);
         let v = s.validate().unwrap();
         assert_eq!(v.target.registry(), "myprivreg:5000");
         assert_eq!(v.tags, ["1.0.0", "1.0", "1"]);
@@ -522,8 +557,14 @@ manifests: \n  - \n    image: localhost:5000/ppc64le_alpine:latest
         );
         assert_eq!(s.manifests.len(), 4);
         assert_eq!(s.manifests[3].platform.variant, "v8");
-        // manifest-tool pushes this one with --type oci; as Docker it is refused.
-        let err = s.validate().unwrap_err();
+        // manifest-tool pushes this one with --type oci; without a type the
+        // plan makes it one (annotations); as Docker it is refused.
+        assert_eq!(s.validate().unwrap().index_type, IndexType::Auto);
+        let docker = PushSpec {
+            index_type: IndexType::Docker,
+            ..s.clone()
+        };
+        let err = docker.validate().unwrap_err();
         assert!(matches!(err, SpecError::AnnotationsNeedOci { .. }), "{err}");
         let s = PushSpec {
             index_type: IndexType::Oci,
@@ -713,20 +754,16 @@ manifests: \n  - \n    image: localhost:5000/ppc64le_alpine:latest
             prop::collection::vec(text(), 0..3),
             prop::collection::vec(entry, 0..3),
             map(),
-            any::<bool>(),
+            prop::sample::select(vec![IndexType::Auto, IndexType::Docker, IndexType::Oci]),
             any::<bool>(),
         )
             .prop_map(
-                |(image, tags, manifests, annotations, oci, ignore_missing)| PushSpec {
+                |(image, tags, manifests, annotations, index_type, ignore_missing)| PushSpec {
                     image,
                     tags,
                     manifests,
                     annotations,
-                    index_type: if oci {
-                        IndexType::Oci
-                    } else {
-                        IndexType::Docker
-                    },
+                    index_type,
                     ignore_missing,
                 },
             )
