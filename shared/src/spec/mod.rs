@@ -7,9 +7,11 @@
 //! the wasm bundle.
 
 mod error;
+#[cfg(feature = "yaml")]
 mod json;
 mod model;
 mod template;
+#[cfg(feature = "yaml")]
 mod text;
 mod validate;
 mod yaml_emit;
@@ -17,6 +19,7 @@ mod yaml_emit;
 mod yaml_parse;
 
 pub use error::SpecError;
+#[cfg(feature = "yaml")]
 pub use json::parse_json;
 pub use model::{IndexType, PushSpec, SpecEntry, SpecPlatform};
 pub use template::{expand_template, substitute};

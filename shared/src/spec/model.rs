@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "yaml")]
 use super::text;
 
 /// What kind of index to build: manifest-tool's `--type` flag, or (the
@@ -47,39 +48,32 @@ impl IndexType {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PushSpec {
     /// The target reference the index is pushed to (`registry/repo:tag`).
-    #[serde(default, deserialize_with = "text::text")]
+    #[serde(default)]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
     pub image: String,
     /// Extra tags the same index is also pushed to.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "text::text_list"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text_list"))]
     pub tags: Vec<String>,
     /// The sources, in index order.
-    #[serde(default, deserialize_with = "text::null_default")]
+    #[serde(default)]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::null_default"))]
     pub manifests: Vec<SpecEntry>,
     /// Index annotations (OCI only).
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "text::text_map"
-    )]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text_map"))]
     pub annotations: BTreeMap<String, String>,
     /// `docker`, `oci`, or (when absent) decided from the sources.
     #[serde(
         rename = "type",
         default,
-        skip_serializing_if = "IndexType::is_default",
-        deserialize_with = "text::null_default"
+        skip_serializing_if = "IndexType::is_default"
     )]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::null_default"))]
     pub index_type: IndexType,
     /// Skip (with a warning) sources that do not exist instead of failing.
-    #[serde(
-        default,
-        skip_serializing_if = "std::ops::Not::not",
-        deserialize_with = "text::null_default"
-    )]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::null_default"))]
     pub ignore_missing: bool,
 }
 
@@ -88,22 +82,17 @@ pub struct PushSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SpecEntry {
     /// The source reference (tag or digest); may itself be an index.
-    #[serde(default, deserialize_with = "text::text")]
+    #[serde(default)]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
     pub image: String,
     /// The platform to list it under; empty fields are filled from the
     /// source's config.
-    #[serde(
-        default,
-        skip_serializing_if = "SpecPlatform::is_empty",
-        deserialize_with = "text::null_default"
-    )]
+    #[serde(default, skip_serializing_if = "SpecPlatform::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::null_default"))]
     pub platform: SpecPlatform,
     /// Descriptor annotations for this entry (OCI only; our extension).
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "text::text_map"
-    )]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text_map"))]
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -113,41 +102,23 @@ pub struct SpecEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpecPlatform {
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "text::text"
-    )]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
     pub architecture: String,
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "text::text"
-    )]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
     pub os: String,
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "text::text"
-    )]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
     pub variant: String,
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "text::text"
-    )]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
     pub osversion: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "text::text_list"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text_list"))]
     pub osfeatures: Vec<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "text::text_list"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text_list"))]
     pub features: Vec<String>,
 }
 
