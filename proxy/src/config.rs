@@ -65,6 +65,14 @@ pub struct OperationSettings {
     /// operation fails with a 502 naming the limit (see
     /// `registry::budget`). Default 32 MiB.
     pub max_fetched_bytes: u64,
+    /// Bytes of one inspection's answer (its JSON, or its manifest-tool
+    /// text): past it the inspection fails with a 502 naming the limit.
+    /// Children are described once however many entries name them, so a
+    /// healthy answer is at most about twice what was fetched (a config
+    /// both parsed and raw); this bounds what the rest can add (the
+    /// manifest-tool text repeats a child's layers under every entry).
+    /// Default 32 MiB.
+    pub max_answer_bytes: u64,
     /// Sources of a push spec fetched at once. Default 4.
     pub source_concurrency: usize,
     /// Entries a source index may list: each becomes an entry of the plan
@@ -98,6 +106,7 @@ impl Default for OperationSettings {
             max_described_entries: 1000,
             max_described_layers: 100_000,
             max_fetched_bytes: 32 * 1024 * 1024,
+            max_answer_bytes: 32 * 1024 * 1024,
             source_concurrency: 4,
             max_source_entries: 1000,
             max_source_child_bytes: 64 * 1024 * 1024,

@@ -7,15 +7,14 @@
 //! can make us hold is bounded (`OperationSettings`): a child listed many
 //! times is fetched once, and only so many entries and layers are described.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures::stream::{self, StreamExt};
 use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::api::{
-    ApiError, Content, EntryView, ErrorCode, ImageContent, IndexContent, InspectResponse,
-    Schema1Content,
+    ApiError, ChildView, Content, EntryView, ErrorCode, ImageContent, IndexContent,
+    InspectResponse, Schema1Content,
 };
-use shared::config::ImageConfig;
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
 use shared::digest::Digest;
@@ -40,9 +39,9 @@ pub async fn inspect(
         .with_budget(budget.clone());
     let root = fetch::root(&repo, reference).await?;
     let content = match &root.body {
-        ManifestBody::Index(index) => Content::Index(IndexContent {
-            manifests: entries(&repo, settings, &index.manifests).await,
-        }),
+        ManifestBody::Index(index) => {
+            Content::Index(index_content(&repo, settings, &index.manifests).await)
+        }
         ManifestBody::Image(image) => {
             let mut content = ImageContent::new(image.config.clone(), image.layers.clone());
             if let Some((config, bytes)) = fetch::image_config(&repo, &image.config).await? {
@@ -80,83 +79,126 @@ pub async fn inspect(
         ManifestBody::Schema1(_) => {}
     }
     response.rate_limit = repo.rate_limit();
+    check_answer_size(&response, settings.max_answer_bytes)?;
     Ok(response)
 }
 
-/// What a child holds, as an entry shows it.
-#[derive(Default)]
-struct Described {
-    kind: Option<media_type::Kind>,
-    config: Option<Descriptor>,
-    layers: Option<Vec<Descriptor>>,
-    image_config: Option<ImageConfig>,
-    child_count: Option<usize>,
+/// The answer is at most `limit` bytes of JSON (counted by serializing it
+/// into a counter that stops at the limit, nothing kept): what an index can
+/// make one answer hold is bounded whatever its entries name.
+fn check_answer_size(response: &InspectResponse, limit: u64) -> Result<(), ProxyError> {
+    let mut counter = Counter { bytes: 0, limit };
+    match serde_json::to_writer(&mut counter, response) {
+        Ok(()) => Ok(()),
+        Err(_) => Err(RegistryError::TooLarge {
+            what: format!("the inspect answer for `{}`", response.reference),
+            limit,
+        }
+        .into()),
+    }
 }
 
-/// The index's entries, in order. Each distinct child (by digest) is
-/// fetched and described once, however often it is listed; only the first
-/// `max_described_entries` entries are described, and their layer lists add
-/// up to at most `max_described_layers`. A 4 MiB index can list tens of
-/// thousands of entries that all point at one child: copying that child's
-/// layers and config into every one would take gigabytes.
-async fn entries(
+/// A writer that only counts, and fails past its limit.
+struct Counter {
+    bytes: u64,
+    limit: u64,
+}
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes = self.bytes.saturating_add(buf.len() as u64);
+        if self.bytes > self.limit {
+            return Err(std::io::Error::other("over the limit"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The index's entries, in order, and each distinct child they name,
+/// described once. Each child (by digest) is fetched and described once,
+/// however often it is listed, and entries refer to it by digest instead of
+/// holding a copy: a 4 MiB index can list tens of thousands of entries that
+/// all point at one child, and copying that child's layers and config into
+/// every one would take gigabytes. Only the first `max_described_entries`
+/// entries are described, and the distinct children's layer lists add up
+/// to at most `max_described_layers`.
+async fn index_content(
     repo: &Repository<'_>,
     settings: &OperationSettings,
     listed: &[Descriptor],
-) -> Vec<EntryView> {
+) -> IndexContent {
     let max_entries = settings.max_described_entries;
     let max_layers = settings.max_described_layers;
     let fetched = &listed[..listed.len().min(max_entries)];
     let children = fetch::children(repo, fetched, settings.child_concurrency).await;
-    let descriptions = describe_all(repo, &children, fetched, settings.child_concurrency).await;
+    let mut descriptions = describe_all(repo, &children, fetched, settings.child_concurrency).await;
+    let mut content = IndexContent::default();
     let mut layers_left = max_layers;
-    listed
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut view = EntryView::new(d.clone());
-            let result = if i < max_entries {
-                children
-                    .get(d)
-                    .map(|checked| checked.and_then(|_| described(&descriptions, d)))
-            } else {
-                None
-            };
-            match result {
-                None => {
-                    view.error = Some(ApiError::new(
-                        ErrorCode::TooLarge,
-                        format!(
-                            "manifest {} was not fetched: the index has {} entries, and only the first {max_entries} are fetched and described",
-                            d.digest,
-                            listed.len()
-                        ),
-                    ));
-                }
-                Some(Err(e)) => view.error = Some(ProxyError::from(e).to_api_error()),
-                Some(Ok(child)) => {
-                    let layers = child.layers.as_ref().map_or(0, Vec::len);
-                    if layers > layers_left {
-                        view.error = Some(ApiError::new(
-                            ErrorCode::TooLarge,
-                            format!(
-                                "manifest {} is not described: the entries before it list {max_layers} layers in all, as many as one inspection shows",
-                                d.digest
-                            ),
-                        ));
-                    } else {
-                        layers_left -= layers;
-                        view.kind = child.kind.unwrap_or(view.kind);
-                        view.config = child.config.clone();
-                        view.layers = child.layers.clone();
-                        view.image_config = child.image_config.clone();
-                        view.child_count = child.child_count;
-                    }
+    let mut refused = HashSet::new();
+    for (i, d) in listed.iter().enumerate() {
+        let mut view = EntryView::new(d.clone());
+        let checked = match children.get(d) {
+            Some(checked) if i < max_entries => checked,
+            _ => {
+                view.error = Some(ApiError::new(
+                    ErrorCode::TooLarge,
+                    format!(
+                        "manifest {} was not fetched: the index has {} entries, and only the first {max_entries} are fetched and described",
+                        d.digest,
+                        listed.len()
+                    ),
+                ));
+                content.manifests.push(view);
+                continue;
+            }
+        };
+        if let Some(child) = content.children.get(&d.digest) {
+            // Described already (for an earlier entry): refer to it.
+            match checked {
+                Ok(_) => view.kind = child.kind,
+                Err(e) => view.error = Some(ProxyError::from(e).to_api_error()),
+            }
+            content.manifests.push(view);
+            continue;
+        }
+        if refused.contains(&d.digest) {
+            view.error = Some(too_many_layers(d, max_layers));
+            content.manifests.push(view);
+            continue;
+        }
+        let result = checked.and_then(|_| described(&mut descriptions, d));
+        match result {
+            Err(e) => view.error = Some(ProxyError::from(e).to_api_error()),
+            Ok(child) => {
+                let layers = child.layers.as_ref().map_or(0, Vec::len);
+                if layers > layers_left {
+                    // Not held: later entries naming it get this error too.
+                    refused.insert(d.digest.clone());
+                    view.error = Some(too_many_layers(d, max_layers));
+                } else {
+                    layers_left -= layers;
+                    view.kind = child.kind;
+                    content.children.insert(d.digest.clone(), child);
                 }
             }
-            view
-        })
-        .collect()
+        }
+        content.manifests.push(view);
+    }
+    content
+}
+
+fn too_many_layers(d: &Descriptor, max_layers: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::TooLarge,
+        format!(
+            "manifest {} is not described: the children before it list {max_layers} layers in all, as many as one inspection shows",
+            d.digest
+        ),
+    )
 }
 
 /// Describe each distinct child that some entry lists as it is (digest and
@@ -167,8 +209,8 @@ async fn describe_all(
     children: &Children,
     listed: &[Descriptor],
     concurrency: usize,
-) -> HashMap<Digest, Result<Described, RegistryError>> {
-    let mut seen = std::collections::HashSet::new();
+) -> HashMap<Digest, Result<ChildView, RegistryError>> {
+    let mut seen = HashSet::new();
     let mut wanted: Vec<(Digest, &Manifest)> = Vec::new();
     for d in listed {
         if let Some(Ok(child)) = children.get(d)
@@ -192,19 +234,23 @@ async fn describe_keyed(
     repo: &Repository<'_>,
     digest: Digest,
     child: &Manifest,
-) -> (Digest, Result<Described, RegistryError>) {
+) -> (Digest, Result<ChildView, RegistryError>) {
     (digest, describe(repo, child).await)
 }
 
-/// The description of the child `d` points at (made for every child that
-/// some entry lists as it is).
-fn described<'d>(
-    descriptions: &'d HashMap<Digest, Result<Described, RegistryError>>,
+/// The description of the child `d` points at, taken out of
+/// `descriptions` (made for every child that some entry lists as it is; an
+/// error stays for the next entry naming it).
+fn described(
+    descriptions: &mut HashMap<Digest, Result<ChildView, RegistryError>>,
     d: &Descriptor,
-) -> Result<&'d Described, RegistryError> {
-    match descriptions.get(&d.digest) {
+) -> Result<ChildView, RegistryError> {
+    match descriptions.remove(&d.digest) {
         Some(Ok(child)) => Ok(child),
-        Some(Err(e)) => Err(e.clone()),
+        Some(Err(e)) => {
+            descriptions.insert(d.digest.clone(), Err(e.clone()));
+            Err(e)
+        }
         None => Err(RegistryError::BadManifest {
             what: format!("manifest {}", d.digest),
             detail: "it was not described".into(),
@@ -212,12 +258,9 @@ fn described<'d>(
     }
 }
 
-/// What an entry shows of one verified child.
-async fn describe(repo: &Repository<'_>, child: &Manifest) -> Result<Described, RegistryError> {
-    let mut described = Described {
-        kind: Some(child.kind()),
-        ..Described::default()
-    };
+/// What the entries naming one verified child show of it.
+async fn describe(repo: &Repository<'_>, child: &Manifest) -> Result<ChildView, RegistryError> {
+    let mut described = ChildView::new(child.kind());
     match &child.body {
         ManifestBody::Index(index) => described.child_count = Some(index.manifests.len()),
         ManifestBody::Image(image) => {
