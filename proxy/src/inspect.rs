@@ -24,7 +24,7 @@ use shared::reference::Reference;
 
 use crate::config::OperationSettings;
 use crate::error::ProxyError;
-use crate::fetch::{self, Children};
+use crate::fetch;
 
 pub async fn inspect(
     client: &RegistryClient,
@@ -98,6 +98,23 @@ fn check_answer_size(response: &InspectResponse, limit: u64) -> Result<(), Proxy
     }
 }
 
+/// The answer as JSON, written into a buffer of its exact size (counted
+/// first): a growing buffer would hold up to twice a large answer.
+pub fn to_json(response: &InspectResponse) -> Vec<u8> {
+    let mut counter = Counter {
+        bytes: 0,
+        limit: u64::MAX,
+    };
+    let size = match serde_json::to_writer(&mut counter, response) {
+        Ok(()) => usize::try_from(counter.bytes).unwrap_or(0),
+        Err(_) => 0,
+    };
+    let mut json = Vec::with_capacity(size);
+    // Serializing plain data into memory cannot fail.
+    serde_json::to_writer(&mut json, response).expect("an answer serializes");
+    json
+}
+
 /// A writer that only counts, and fails past its limit.
 struct Counter {
     bytes: u64,
@@ -135,60 +152,80 @@ async fn index_content(
     let max_layers = settings.max_described_layers;
     let fetched = &listed[..listed.len().min(max_entries)];
     let children = fetch::children(repo, fetched, settings.child_concurrency).await;
-    let mut descriptions = describe_all(repo, &children, fetched, settings.child_concurrency).await;
+    // Each entry's own claim (its size) checked against the one child
+    // fetched, before the children are taken apart to be described.
+    let checks: Vec<Result<(), RegistryError>> = fetched
+        .iter()
+        .map(|d| match children.get(d) {
+            Some(checked) => checked.map(|_| ()),
+            None => Err(not_described(d)),
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    let wanted: Vec<&Digest> = fetched
+        .iter()
+        .zip(&checks)
+        .filter(|(d, check)| check.is_ok() && seen.insert(&d.digest))
+        .map(|(d, _)| &d.digest)
+        .collect();
+    let mut manifests = children.into_manifests();
+    let to_describe: Vec<(Digest, Manifest)> = wanted
+        .into_iter()
+        .filter_map(|digest| Some((digest.clone(), manifests.remove(digest)?)))
+        .collect();
+    drop(manifests);
+    let mut descriptions = describe_all(repo, to_describe, settings.child_concurrency).await;
     let mut content = IndexContent::default();
     let mut layers_left = max_layers;
     let mut refused = HashSet::new();
     for (i, d) in listed.iter().enumerate() {
         let mut view = EntryView::new(d.clone());
-        let checked = match children.get(d) {
-            Some(checked) if i < max_entries => checked,
-            _ => {
-                view.error = Some(ApiError::new(
-                    ErrorCode::TooLarge,
-                    format!(
-                        "manifest {} was not fetched: the index has {} entries, and only the first {max_entries} are fetched and described",
-                        d.digest,
-                        listed.len()
-                    ),
-                ));
-                content.manifests.push(view);
-                continue;
-            }
+        let Some(check) = checks.get(i) else {
+            view.error = Some(ApiError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "manifest {} was not fetched: the index has {} entries, and only the first {max_entries} are fetched and described",
+                    d.digest,
+                    listed.len()
+                ),
+            ));
+            content.manifests.push(view);
+            continue;
         };
-        if let Some(child) = content.children.get(&d.digest) {
+        if let Err(e) = check {
+            view.error = Some(ProxyError::from(e.clone()).to_api_error());
+        } else if let Some(child) = content.children.get(&d.digest) {
             // Described already (for an earlier entry): refer to it.
-            match checked {
-                Ok(_) => view.kind = child.kind,
-                Err(e) => view.error = Some(ProxyError::from(e).to_api_error()),
-            }
-            content.manifests.push(view);
-            continue;
-        }
-        if refused.contains(&d.digest) {
+            view.kind = child.kind;
+        } else if refused.contains(&d.digest) {
             view.error = Some(too_many_layers(d, max_layers));
-            content.manifests.push(view);
-            continue;
-        }
-        let result = checked.and_then(|_| described(&mut descriptions, d));
-        match result {
-            Err(e) => view.error = Some(ProxyError::from(e).to_api_error()),
-            Ok(child) => {
-                let layers = child.layers.as_ref().map_or(0, Vec::len);
-                if layers > layers_left {
-                    // Not held: later entries naming it get this error too.
-                    refused.insert(d.digest.clone());
-                    view.error = Some(too_many_layers(d, max_layers));
-                } else {
-                    layers_left -= layers;
-                    view.kind = child.kind;
-                    content.children.insert(d.digest.clone(), child);
+        } else {
+            match described(&mut descriptions, d) {
+                Err(e) => view.error = Some(ProxyError::from(e).to_api_error()),
+                Ok(child) => {
+                    let layers = child.layers.as_ref().map_or(0, Vec::len);
+                    if layers > layers_left {
+                        // Not held: later entries naming it get this error too.
+                        refused.insert(d.digest.clone());
+                        view.error = Some(too_many_layers(d, max_layers));
+                    } else {
+                        layers_left -= layers;
+                        view.kind = child.kind;
+                        content.children.insert(d.digest.clone(), child);
+                    }
                 }
             }
         }
         content.manifests.push(view);
     }
     content
+}
+
+fn not_described(d: &Descriptor) -> RegistryError {
+    RegistryError::BadManifest {
+        what: format!("manifest {}", d.digest),
+        detail: "it was not described".into(),
+    }
 }
 
 fn too_many_layers(d: &Descriptor, max_layers: usize) -> ApiError {
@@ -201,26 +238,15 @@ fn too_many_layers(d: &Descriptor, max_layers: usize) -> ApiError {
     )
 }
 
-/// Describe each distinct child that some entry lists as it is (digest and
-/// size), once per digest; an image's config is fetched to verify it too
-/// (the platform shown is the index's).
+/// Describe each distinct child, once per digest; an image's config is
+/// fetched to verify it too (the platform shown is the index's).
 async fn describe_all(
     repo: &Repository<'_>,
-    children: &Children,
-    listed: &[Descriptor],
+    children: Vec<(Digest, Manifest)>,
     concurrency: usize,
 ) -> HashMap<Digest, Result<ChildView, RegistryError>> {
-    let mut seen = HashSet::new();
-    let mut wanted: Vec<(Digest, &Manifest)> = Vec::new();
-    for d in listed {
-        if let Some(Ok(child)) = children.get(d)
-            && seen.insert(d.digest.clone())
-        {
-            wanted.push((d.digest.clone(), child));
-        }
-    }
     // Futures collected first (see `fetch::children`).
-    let descriptions: Vec<_> = wanted
+    let descriptions: Vec<_> = children
         .into_iter()
         .map(|(digest, child)| describe_keyed(repo, digest, child))
         .collect();
@@ -233,7 +259,7 @@ async fn describe_all(
 async fn describe_keyed(
     repo: &Repository<'_>,
     digest: Digest,
-    child: &Manifest,
+    child: Manifest,
 ) -> (Digest, Result<ChildView, RegistryError>) {
     (digest, describe(repo, child).await)
 }
@@ -251,26 +277,25 @@ fn described(
             descriptions.insert(d.digest.clone(), Err(e.clone()));
             Err(e)
         }
-        None => Err(RegistryError::BadManifest {
-            what: format!("manifest {}", d.digest),
-            detail: "it was not described".into(),
-        }),
+        None => Err(not_described(d)),
     }
 }
 
-/// What the entries naming one verified child show of it.
-async fn describe(repo: &Repository<'_>, child: &Manifest) -> Result<ChildView, RegistryError> {
+/// What the entries naming one verified child show of it; its parts are
+/// moved, not copied, and its bytes dropped first.
+async fn describe(repo: &Repository<'_>, child: Manifest) -> Result<ChildView, RegistryError> {
     let mut described = ChildView::new(child.kind());
-    match &child.body {
+    let Manifest { body, .. } = child;
+    match body {
         ManifestBody::Index(index) => described.child_count = Some(index.manifests.len()),
         ManifestBody::Image(image) => {
-            described.config = Some(image.config.clone());
-            described.layers = Some(image.layers.clone());
             described.image_config = fetch::image_config(repo, &image.config)
                 .await?
                 .map(|(config, _)| config);
+            described.config = Some(image.config);
+            described.layers = Some(image.layers);
         }
-        ManifestBody::Schema1(s1) => described.layers = Some(schema1_layers(s1)),
+        ManifestBody::Schema1(s1) => described.layers = Some(schema1_layers(&s1)),
     }
     Ok(described)
 }

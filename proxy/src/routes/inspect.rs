@@ -1,6 +1,5 @@
 //! `GET /api/v1/inspect?ref=REFERENCE[&format=text]`
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
@@ -79,7 +78,17 @@ pub async fn inspect(
         )
             .into_response());
     }
-    Ok(([(CACHE_CONTROL, cache), (VARY, vary)], Json(response)).into_response())
+    let json = crate::inspect::to_json(&response);
+    drop(response);
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json"),
+            (CACHE_CONTROL, cache),
+            (VARY, vary),
+        ],
+        json,
+    )
+        .into_response())
 }
 
 /// Resolve the credentials for the reference's registry and inspect it.
