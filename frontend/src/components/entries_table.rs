@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::api::{IndexContent, InspectResponse};
+use shared::api::{ChildViews, IndexContent, InspectResponse};
 use shared::inspect::group_attestations;
 
 use crate::components::attestation_list::AttestationList;
@@ -17,8 +17,8 @@ use crate::route::Route;
 
 #[component]
 pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
-    let index: Arc<IndexContent> = Arc::new(response.index().cloned().unwrap_or_default());
-    let grouped = group_attestations(&index);
+    let index = index_of(&response);
+    let grouped = group_attestations(index);
     let platforms = grouped.entries.len();
     let attestations = index.manifests.len() - platforms;
     let groups = Arc::new(grouped.entries);
@@ -27,12 +27,16 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
     let order = RwSignal::new(EntryOrder::Index);
 
     let visible = {
-        let (index, groups) = (index.clone(), groups.clone());
-        Memo::new(move |_| visible_positions(&index, &groups, &query.get(), order.get()))
+        let (response, groups) = (response.clone(), groups.clone());
+        Memo::new(move |_| {
+            let index = index_of(&response);
+            visible_positions(index, &groups, &query.get(), order.get())
+        })
     };
     let row = {
         let base = base.clone();
         move |position: usize| {
+            let index = index_of(&response);
             let entry = index.manifests[position].clone();
             let child = index.child(&entry).cloned();
             let attestations = groups
@@ -90,4 +94,14 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
             {unattached}
         </section>
     }
+}
+
+/// The answer's index (this table is only shown for one); shared, not
+/// copied: its children are what most of a large answer is.
+fn index_of(response: &InspectResponse) -> &IndexContent {
+    static EMPTY: IndexContent = IndexContent {
+        manifests: Vec::new(),
+        children: ChildViews::EMPTY,
+    };
+    response.index().unwrap_or(&EMPTY)
 }
