@@ -57,7 +57,8 @@ pub struct OperationSettings {
     /// Index entries whose child an inspection fetches and describes; the
     /// rest are listed with an error saying so. Default 1000.
     pub max_described_entries: usize,
-    /// Layer descriptors shown across all the entries of one index.
+    /// Layer descriptors shown across the distinct children of one index
+    /// (each child's counted once, however many entries name it).
     /// Default 100 000.
     pub max_described_layers: usize,
     /// Bytes of registry content (manifests, configs, referrers pages) one
