@@ -5,7 +5,9 @@
 //! fetched into an `InspectResponse`. A child that fails becomes an entry
 //! with an error so that the rest of the index still shows. What an index
 //! can make us hold is bounded (`OperationSettings`): a child listed many
-//! times is fetched once, and only so many entries and layers are described.
+//! times is fetched once and described once (entries refer to it by
+//! digest), only so many entries and layers are described, and the answer
+//! itself has a size limit.
 
 use std::collections::{HashMap, HashSet};
 
