@@ -100,6 +100,113 @@ async fn a_registrys_huge_error_text_is_capped() {
     }
 }
 
+/// An index of 1,000 entries naming one child whose config has a 10,000-item
+/// history: the child is described once (in `children`, by digest) and each
+/// entry is a few hundred bytes, so the answer is about one child plus
+/// 1,000 small entries (it used to repeat the child's details in every
+/// entry: about 1,000 children).
+#[tokio::test]
+async fn an_answer_grows_with_unique_content_not_with_entries() {
+    let registry = AttackRegistry::start(Attack::HugeHistory {
+        entries: 1000,
+        history: 10_000,
+    })
+    .await;
+    let proxy = proxy_for(&[&registry], |_| {}).await;
+    let answer = proxy
+        .client()
+        .inspect_raw(&registry.reference("app"), None)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    let index = &json["content"]["index"];
+    let children = index["children"].as_object().expect("children");
+    assert_eq!(children.len(), 1, "one child, described once");
+    let child = serde_json::to_vec(&children).unwrap().len();
+    let history = children.values().next().unwrap()["imageConfig"]["history"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(history, Some(10_000));
+    assert!(child > 500_000, "the child is {child} bytes");
+    let entries = index["manifests"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1000);
+    for entry in entries {
+        assert!(entry.get("error").is_none(), "{entry}");
+        let bytes = serde_json::to_vec(entry).unwrap().len();
+        assert!(bytes < 300, "an entry of {bytes} bytes: {entry}");
+    }
+    // The root's own bytes (`raw`, JSON-escaped) are the rest.
+    let raw = json["raw"].as_str().unwrap().len();
+    let expected = child + 1000 * 300 + 2 * raw;
+    assert!(
+        answer.body.len() < expected,
+        "{} bytes, more than one child ({child}) + 1,000 small entries + the root ({raw})",
+        answer.body.len()
+    );
+    // The manifest-tool text reads the same shape.
+    let text = proxy
+        .client()
+        .request(
+            Method::GET,
+            &format!(
+                "{}?ref={}&format=text",
+                shared::api::INSPECT_PATH,
+                registry.reference("app")
+            ),
+        )
+        .send()
+        .await
+        .expect("the proxy answers");
+    assert_eq!(text.status(), StatusCode::OK);
+    let text = text.text().await.unwrap();
+    assert!(
+        text.contains(" * Contains 1000 manifest references (1000 images, 0 attestation):"),
+        "{}",
+        &text[..text.len().min(500)]
+    );
+    assert!(
+        text.contains("[1000] # Layers: 0\n"),
+        "the last entry is read"
+    );
+}
+
+/// An answer is at most `max_answer_bytes`, JSON or text: an index of 1,000
+/// entries naming one child of 1,000 layers is small as JSON (the child
+/// once) but its manifest-tool text lists the layers under every entry
+/// (about 150 MB): 502 naming the limit. Over a small limit the JSON is
+/// refused too.
+#[tokio::test]
+async fn an_answer_is_at_most_its_budget_json_or_text() {
+    let registry = AttackRegistry::start(Attack::RepeatedLayers {
+        entries: 1000,
+        layers: 1000,
+    })
+    .await;
+    let reference = registry.reference("app");
+    let path = |format: &str| {
+        format!(
+            "{}?ref={reference}&format={format}",
+            shared::api::INSPECT_PATH
+        )
+    };
+    let proxy = proxy_for(&[&registry], |_| {}).await;
+    let limit = proxy::config::OperationSettings::default().max_answer_bytes;
+    let json = proxy.client().inspect_raw(&reference, None).await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json.body.len() < 1_000_000, "{} bytes", json.body.len());
+    let text = proxy.client().request(Method::GET, &path("text"));
+    let message = expect_too_large(text.send().await.unwrap(), limit).await;
+    assert!(message.contains("manifest-tool text"), "{message}");
+
+    let small = 100_000;
+    let proxy = proxy_for(&[&registry], |c| c.operations.max_answer_bytes = small).await;
+    for format in ["json", "text"] {
+        let answer = proxy.client().request(Method::GET, &path(format));
+        let message = expect_too_large(answer.send().await.unwrap(), small).await;
+        assert!(message.contains("inspect answer"), "{format}: {message}");
+    }
+}
+
 /// One operation may fetch only so many bytes from registries: a child
 /// whose config is larger than what is left fails the inspection and the
 /// plan with a 502 naming the limit.

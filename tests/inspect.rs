@@ -153,9 +153,11 @@ async fn docker_manifest_list_with_a_windows_entry() {
             entry.error
         );
         let child = list.image(&pushed.digest);
-        assert_eq!(entry.config.as_ref(), Some(&child.config.descriptor()));
-        assert_eq!(entry.layers.as_ref(), Some(&child.layer_descriptors));
-        assert_eq!(entry.child_count, None);
+        let shown = response.index().unwrap().child(entry).expect("its child");
+        assert_eq!(shown.kind, Kind::Image);
+        assert_eq!(shown.config.as_ref(), Some(&child.config.descriptor()));
+        assert_eq!(shown.layers.as_ref(), Some(&child.layer_descriptors));
+        assert_eq!(shown.child_count, None);
     }
 
     let windows = entries
@@ -220,8 +222,9 @@ async fn oci_index_with_annotations_and_attestations() {
         assert_eq!(&entry.descriptor, pushed);
         assert!(entry.error.is_none(), "{:?}", entry.error);
         let child = index.image(&pushed.digest);
-        assert_eq!(entry.config.as_ref(), Some(&child.config.descriptor()));
-        assert_eq!(entry.layers.as_ref(), Some(&child.layer_descriptors));
+        let shown = response.index().unwrap().child(entry).expect("its child");
+        assert_eq!(shown.config.as_ref(), Some(&child.config.descriptor()));
+        assert_eq!(shown.layers.as_ref(), Some(&child.layer_descriptors));
     }
 
     let attestations: Vec<_> = entries
@@ -243,7 +246,8 @@ async fn oci_index_with_annotations_and_attestations() {
             Some(&image.manifest.digest.to_string()),
             "the attestation names the image it attests"
         );
-        let layers = attestation.layers.as_ref().unwrap();
+        let shown = response.index().unwrap().child(attestation).unwrap();
+        let layers = shown.layers.as_ref().unwrap();
         assert_eq!(layers[0].media_type, support::attestation::IN_TOTO_JSON);
     }
 }
@@ -349,12 +353,19 @@ async fn nested_index() {
     assert_eq!(nested.descriptor, outer.entries[0]);
     assert_eq!(nested.descriptor.media_type, media_type::OCI_INDEX);
     assert_eq!(nested.kind, Kind::Index);
-    assert_eq!(nested.child_count, Some(inner.entries.len()));
+    let children = response.index().unwrap();
+    let nested_child = children.child(nested).expect("the nested index");
+    assert_eq!(nested_child.kind, Kind::Index);
+    assert_eq!(nested_child.child_count, Some(inner.entries.len()));
     assert!(nested.error.is_none(), "{:?}", nested.error);
 
     let image = &entries[1];
     assert_eq!(image.kind, Kind::Image);
-    assert_eq!(image.config.as_ref(), Some(&s390x.config.descriptor()));
+    let image_child = children.child(image).expect("the image");
+    assert_eq!(
+        image_child.config.as_ref(),
+        Some(&s390x.config.descriptor())
+    );
 
     // The inner index is reachable by its digest, with its own entries.
     let inner_response = inspect_ok(

@@ -116,7 +116,9 @@ async fn entries_carry_their_image_config() {
     let entries = response.entries().expect("an index");
     for (entry, image) in entries.iter().zip([&linux, &windows]) {
         let spec = image.spec.as_ref().unwrap();
-        let config = entry.image_config.as_ref().expect("the child's config");
+        let index = response.index().unwrap();
+        let child = index.child(entry).expect("the child");
+        let config = child.image_config.as_ref().expect("the child's config");
         assert_eq!(config.os, spec.platform.os);
         assert_eq!(config.architecture, spec.platform.architecture);
         assert_eq!(config.variant, spec.platform.variant);
@@ -126,6 +128,9 @@ async fn entries_carry_their_image_config() {
             Some(spec.cmd.clone())
         );
         let total: u64 = image.layer_descriptors.iter().map(|l| l.size).sum();
-        assert_eq!(shared::inspect::entry_layer_total(entry), Some(total));
+        assert_eq!(
+            shared::inspect::entry_layer_total(index, entry),
+            Some(total)
+        );
     }
 }

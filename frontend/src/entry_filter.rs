@@ -2,7 +2,7 @@
 //! filter box and the sort selector above the entries. Page-only behaviour,
 //! so it lives with the page rather than in the model crate.
 
-use shared::api::EntryView;
+use shared::api::{EntryView, IndexContent};
 use shared::inspect::{EntryGroup, entry_layer_total, entry_platform};
 
 /// Does an entry match what was typed in the filter box? Every
@@ -54,11 +54,12 @@ impl EntryOrder {
 /// The positions of the entries to show: those of `groups` whose entry
 /// matches `query`, in `order` (ties keep index order).
 pub fn visible_positions(
-    entries: &[EntryView],
+    index: &IndexContent,
     groups: &[EntryGroup],
     query: &str,
     order: EntryOrder,
 ) -> Vec<usize> {
+    let entries = &index.manifests;
     let mut positions: Vec<usize> = groups
         .iter()
         .map(|g| g.position)
@@ -69,7 +70,8 @@ pub fn visible_positions(
     let platform =
         |a: &usize, b: &usize| entry_platform(&entries[*a]).cmp(&entry_platform(&entries[*b]));
     let size = |a: &usize, b: &usize| {
-        let layers = |p: &usize| entry_layer_total(&entries[*p]).map_or(0, |t| t.saturating_add(1));
+        let layers =
+            |p: &usize| entry_layer_total(index, &entries[*p]).map_or(0, |t| t.saturating_add(1));
         layers(b).cmp(&layers(a))
     };
     let compare: &dyn Fn(&usize, &usize) -> std::cmp::Ordering = match order {
@@ -85,6 +87,7 @@ pub fn visible_positions(
 mod tests {
     use std::collections::BTreeMap;
 
+    use shared::api::ChildView;
     use shared::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use shared::inspect::group_attestations;
     use shared::media_type;
@@ -126,46 +129,58 @@ mod tests {
         e
     }
 
+    /// `e`'s child read, holding `layers`.
+    fn read(index: &mut IndexContent, e: &EntryView, layers: Vec<Descriptor>) {
+        let child = ChildView {
+            layers: Some(layers),
+            ..ChildView::new(media_type::Kind::Image)
+        };
+        index.children.insert(e.descriptor.digest.clone(), child);
+    }
+
     #[test]
     fn filter_and_sort_entries() {
-        let mut amd = entry("amd", Some("linux/amd64"));
-        amd.layers = Some(vec![layer(50)]);
-        let mut win = entry("win", Some("windows/amd64:10.0.17763.2565"));
-        win.layers = Some(vec![layer(900)]);
+        let amd = entry("amd", Some("linux/amd64"));
+        let win = entry("win", Some("windows/amd64:10.0.17763.2565"));
         let arm = entry("arm", Some("linux/arm/v7"));
         let att = attestation(&amd);
-        let entries = vec![win, att, amd, arm];
-        let groups = group_attestations(&entries).entries;
+        let mut index = IndexContent {
+            manifests: vec![win.clone(), att, amd.clone(), arm],
+            ..IndexContent::default()
+        };
+        read(&mut index, &amd, vec![layer(50)]);
+        read(&mut index, &win, vec![layer(900)]);
+        let groups = group_attestations(&index).entries;
         assert_eq!(
-            visible_positions(&entries, &groups, "", EntryOrder::Index),
+            visible_positions(&index, &groups, "", EntryOrder::Index),
             [0, 2, 3]
         );
         assert_eq!(
-            visible_positions(&entries, &groups, "AMD64", EntryOrder::Index),
+            visible_positions(&index, &groups, "AMD64", EntryOrder::Index),
             [0, 2]
         );
         assert_eq!(
-            visible_positions(&entries, &groups, "linux amd", EntryOrder::Index),
+            visible_positions(&index, &groups, "linux amd", EntryOrder::Index),
             [2]
         );
         assert_eq!(
-            visible_positions(&entries, &groups, "17763", EntryOrder::Index),
+            visible_positions(&index, &groups, "17763", EntryOrder::Index),
             [0]
         );
-        assert!(visible_positions(&entries, &groups, "mips", EntryOrder::Index).is_empty());
+        assert!(visible_positions(&index, &groups, "mips", EntryOrder::Index).is_empty());
         assert_eq!(
-            visible_positions(&entries, &groups, "", EntryOrder::Platform),
+            visible_positions(&index, &groups, "", EntryOrder::Platform),
             [2, 3, 0]
         );
         assert_eq!(
-            visible_positions(&entries, &groups, "", EntryOrder::Size),
+            visible_positions(&index, &groups, "", EntryOrder::Size),
             [0, 2, 3]
         );
         // Ties keep index order, whichever the order.
-        let mut twin = entry("twin", Some("linux/amd64"));
-        twin.layers = Some(vec![layer(50)]);
-        let mut tied = entries.clone();
-        tied.push(twin);
+        let twin = entry("twin", Some("linux/amd64"));
+        let mut tied = index.clone();
+        tied.manifests.push(twin.clone());
+        read(&mut tied, &twin, vec![layer(50)]);
         let groups = group_attestations(&tied).entries;
         assert_eq!(
             visible_positions(&tied, &groups, "", EntryOrder::Platform),

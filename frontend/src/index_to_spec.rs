@@ -87,7 +87,10 @@ mod tests {
             Some(tag) => format!("127.0.0.1:5000/demo/app:{tag}"),
             None => format!("127.0.0.1:5000/demo/app@{digest}"),
         };
-        let content = Content::Index(IndexContent { manifests: entries });
+        let content = Content::Index(IndexContent {
+            manifests: entries,
+            ..IndexContent::default()
+        });
         let reference = Reference::parse(&reference).unwrap();
         let mut r = InspectResponse::new(&reference, digest, media_type, b"index", content);
         r.annotations = BTreeMap::from([("org.example.k".into(), "v".into())]);

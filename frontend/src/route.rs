@@ -186,9 +186,7 @@ mod tests {
         let digest = Digest::sha256(b"child manifest");
         use shared::api::{Content, IndexContent};
         let reference = shared::Reference::parse("localhost:5000/demo/multi:latest").unwrap();
-        let content = Content::Index(IndexContent {
-            manifests: Vec::new(),
-        });
+        let content = Content::Index(IndexContent::default());
         let response = InspectResponse::new(
             &reference,
             Digest::sha256(b"index"),

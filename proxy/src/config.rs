@@ -57,7 +57,8 @@ pub struct OperationSettings {
     /// Index entries whose child an inspection fetches and describes; the
     /// rest are listed with an error saying so. Default 1000.
     pub max_described_entries: usize,
-    /// Layer descriptors shown across all the entries of one index.
+    /// Layer descriptors shown across the distinct children of one index
+    /// (each child's counted once, however many entries name it).
     /// Default 100 000.
     pub max_described_layers: usize,
     /// Bytes of registry content (manifests, configs, referrers pages) one
@@ -65,6 +66,14 @@ pub struct OperationSettings {
     /// operation fails with a 502 naming the limit (see
     /// `registry::budget`). Default 32 MiB.
     pub max_fetched_bytes: u64,
+    /// Bytes of one inspection's answer (its JSON, or its manifest-tool
+    /// text): past it the inspection fails with a 502 naming the limit.
+    /// Children are described once however many entries name them, so a
+    /// healthy answer is at most about twice what was fetched (a config
+    /// both parsed and raw); this bounds what the rest can add (the
+    /// manifest-tool text repeats a child's layers under every entry).
+    /// Default 32 MiB.
+    pub max_answer_bytes: u64,
     /// Sources of a push spec fetched at once. Default 4.
     pub source_concurrency: usize,
     /// Entries a source index may list: each becomes an entry of the plan
@@ -98,6 +107,7 @@ impl Default for OperationSettings {
             max_described_entries: 1000,
             max_described_layers: 100_000,
             max_fetched_bytes: 32 * 1024 * 1024,
+            max_answer_bytes: 32 * 1024 * 1024,
             source_concurrency: 4,
             max_source_entries: 1000,
             max_source_child_bytes: 64 * 1024 * 1024,

@@ -199,6 +199,15 @@ impl Children {
         }
         Some(Ok(manifest))
     }
+
+    /// The children that were fetched and verified, by digest, taken out
+    /// (so that what describes them can keep their parts without copies).
+    pub fn into_manifests(self) -> HashMap<Digest, Manifest> {
+        self.by_digest
+            .into_iter()
+            .filter_map(|(digest, child)| Some((digest, child.ok()?)))
+            .collect()
+    }
 }
 
 /// Fetch one child by the digest `d` gives, verified against it.

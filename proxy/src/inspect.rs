@@ -5,17 +5,18 @@
 //! fetched into an `InspectResponse`. A child that fails becomes an entry
 //! with an error so that the rest of the index still shows. What an index
 //! can make us hold is bounded (`OperationSettings`): a child listed many
-//! times is fetched once, and only so many entries and layers are described.
+//! times is fetched once and described once (entries refer to it by
+//! digest), only so many entries and layers are described, and the answer
+//! itself has a size limit.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures::stream::{self, StreamExt};
 use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::api::{
-    ApiError, Content, EntryView, ErrorCode, ImageContent, IndexContent, InspectResponse,
-    Schema1Content,
+    ApiError, ChildView, Content, EntryView, ErrorCode, ImageContent, IndexContent,
+    InspectResponse, Schema1Content,
 };
-use shared::config::ImageConfig;
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
 use shared::digest::Digest;
@@ -25,7 +26,7 @@ use shared::reference::Reference;
 
 use crate::config::OperationSettings;
 use crate::error::ProxyError;
-use crate::fetch::{self, Children};
+use crate::fetch;
 
 pub async fn inspect(
     client: &RegistryClient,
@@ -40,9 +41,9 @@ pub async fn inspect(
         .with_budget(budget.clone());
     let root = fetch::root(&repo, reference).await?;
     let content = match &root.body {
-        ManifestBody::Index(index) => Content::Index(IndexContent {
-            manifests: entries(&repo, settings, &index.manifests).await,
-        }),
+        ManifestBody::Index(index) => {
+            Content::Index(index_content(&repo, settings, &index.manifests).await)
+        }
         ManifestBody::Image(image) => {
             let mut content = ImageContent::new(image.config.clone(), image.layers.clone());
             if let Some((config, bytes)) = fetch::image_config(&repo, &image.config).await? {
@@ -80,105 +81,174 @@ pub async fn inspect(
         ManifestBody::Schema1(_) => {}
     }
     response.rate_limit = repo.rate_limit();
+    check_answer_size(&response, settings.max_answer_bytes)?;
     Ok(response)
 }
 
-/// What a child holds, as an entry shows it.
-#[derive(Default)]
-struct Described {
-    kind: Option<media_type::Kind>,
-    config: Option<Descriptor>,
-    layers: Option<Vec<Descriptor>>,
-    image_config: Option<ImageConfig>,
-    child_count: Option<usize>,
+/// The answer is at most `limit` bytes of JSON (counted by serializing it
+/// into a counter that stops at the limit, nothing kept): what an index can
+/// make one answer hold is bounded whatever its entries name.
+fn check_answer_size(response: &InspectResponse, limit: u64) -> Result<(), ProxyError> {
+    let mut counter = Counter { bytes: 0, limit };
+    match serde_json::to_writer(&mut counter, response) {
+        Ok(()) => Ok(()),
+        Err(_) => Err(RegistryError::TooLarge {
+            what: format!("the inspect answer for `{}`", response.reference),
+            limit,
+        }
+        .into()),
+    }
 }
 
-/// The index's entries, in order. Each distinct child (by digest) is
-/// fetched and described once, however often it is listed; only the first
-/// `max_described_entries` entries are described, and their layer lists add
-/// up to at most `max_described_layers`. A 4 MiB index can list tens of
-/// thousands of entries that all point at one child: copying that child's
-/// layers and config into every one would take gigabytes.
-async fn entries(
+/// The answer as JSON, written into a buffer of its exact size (counted
+/// first): a growing buffer would hold up to twice a large answer.
+pub fn to_json(response: &InspectResponse) -> Vec<u8> {
+    let mut counter = Counter {
+        bytes: 0,
+        limit: u64::MAX,
+    };
+    let size = match serde_json::to_writer(&mut counter, response) {
+        Ok(()) => usize::try_from(counter.bytes).unwrap_or(0),
+        Err(_) => 0,
+    };
+    let mut json = Vec::with_capacity(size);
+    // Serializing plain data into memory cannot fail.
+    serde_json::to_writer(&mut json, response).expect("an answer serializes");
+    json
+}
+
+/// A writer that only counts, and fails past its limit.
+struct Counter {
+    bytes: u64,
+    limit: u64,
+}
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes = self.bytes.saturating_add(buf.len() as u64);
+        if self.bytes > self.limit {
+            return Err(std::io::Error::other("over the limit"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The index's entries, in order, and each distinct child they name,
+/// described once. Each child (by digest) is fetched and described once,
+/// however often it is listed, and entries refer to it by digest instead of
+/// holding a copy: a 4 MiB index can list tens of thousands of entries that
+/// all point at one child, and copying that child's layers and config into
+/// every one would take gigabytes. Only the first `max_described_entries`
+/// entries are described, and the distinct children's layer lists add up
+/// to at most `max_described_layers`.
+async fn index_content(
     repo: &Repository<'_>,
     settings: &OperationSettings,
     listed: &[Descriptor],
-) -> Vec<EntryView> {
+) -> IndexContent {
     let max_entries = settings.max_described_entries;
     let max_layers = settings.max_described_layers;
     let fetched = &listed[..listed.len().min(max_entries)];
     let children = fetch::children(repo, fetched, settings.child_concurrency).await;
-    let descriptions = describe_all(repo, &children, fetched, settings.child_concurrency).await;
-    let mut layers_left = max_layers;
-    listed
+    // Each entry's own claim (its size) checked against the one child
+    // fetched, before the children are taken apart to be described.
+    let checks: Vec<Result<(), RegistryError>> = fetched
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut view = EntryView::new(d.clone());
-            let result = if i < max_entries {
-                children
-                    .get(d)
-                    .map(|checked| checked.and_then(|_| described(&descriptions, d)))
-            } else {
-                None
-            };
-            match result {
-                None => {
-                    view.error = Some(ApiError::new(
-                        ErrorCode::TooLarge,
-                        format!(
-                            "manifest {} was not fetched: the index has {} entries, and only the first {max_entries} are fetched and described",
-                            d.digest,
-                            listed.len()
-                        ),
-                    ));
-                }
-                Some(Err(e)) => view.error = Some(ProxyError::from(e).to_api_error()),
-                Some(Ok(child)) => {
+        .map(|d| match children.get(d) {
+            Some(checked) => checked.map(|_| ()),
+            None => Err(not_described(d)),
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    let wanted: Vec<&Digest> = fetched
+        .iter()
+        .zip(&checks)
+        .filter(|(d, check)| check.is_ok() && seen.insert(&d.digest))
+        .map(|(d, _)| &d.digest)
+        .collect();
+    let mut manifests = children.into_manifests();
+    let to_describe: Vec<(Digest, Manifest)> = wanted
+        .into_iter()
+        .filter_map(|digest| Some((digest.clone(), manifests.remove(digest)?)))
+        .collect();
+    drop(manifests);
+    let mut descriptions = describe_all(repo, to_describe, settings.child_concurrency).await;
+    let mut content = IndexContent::default();
+    let mut layers_left = max_layers;
+    let mut refused = HashSet::new();
+    for (i, d) in listed.iter().enumerate() {
+        let mut view = EntryView::new(d.clone());
+        let Some(check) = checks.get(i) else {
+            view.error = Some(ApiError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "manifest {} was not fetched: the index has {} entries, and only the first {max_entries} are fetched and described",
+                    d.digest,
+                    listed.len()
+                ),
+            ));
+            content.manifests.push(view);
+            continue;
+        };
+        if let Err(e) = check {
+            view.error = Some(ProxyError::from(e.clone()).to_api_error());
+        } else if let Some(child) = content.children.get(&d.digest) {
+            // Described already (for an earlier entry): refer to it.
+            view.kind = child.kind;
+        } else if refused.contains(&d.digest) {
+            view.error = Some(too_many_layers(d, max_layers));
+        } else {
+            match described(&mut descriptions, d) {
+                Err(e) => view.error = Some(ProxyError::from(e).to_api_error()),
+                Ok(child) => {
                     let layers = child.layers.as_ref().map_or(0, Vec::len);
                     if layers > layers_left {
-                        view.error = Some(ApiError::new(
-                            ErrorCode::TooLarge,
-                            format!(
-                                "manifest {} is not described: the entries before it list {max_layers} layers in all, as many as one inspection shows",
-                                d.digest
-                            ),
-                        ));
+                        // Not held: later entries naming it get this error too.
+                        refused.insert(d.digest.clone());
+                        view.error = Some(too_many_layers(d, max_layers));
                     } else {
                         layers_left -= layers;
-                        view.kind = child.kind.unwrap_or(view.kind);
-                        view.config = child.config.clone();
-                        view.layers = child.layers.clone();
-                        view.image_config = child.image_config.clone();
-                        view.child_count = child.child_count;
+                        view.kind = child.kind;
+                        content.children.insert(d.digest.clone(), child);
                     }
                 }
             }
-            view
-        })
-        .collect()
+        }
+        content.manifests.push(view);
+    }
+    content
 }
 
-/// Describe each distinct child that some entry lists as it is (digest and
-/// size), once per digest; an image's config is fetched to verify it too
-/// (the platform shown is the index's).
+fn not_described(d: &Descriptor) -> RegistryError {
+    RegistryError::BadManifest {
+        what: format!("manifest {}", d.digest),
+        detail: "it was not described".into(),
+    }
+}
+
+fn too_many_layers(d: &Descriptor, max_layers: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::TooLarge,
+        format!(
+            "manifest {} is not described: the children before it list {max_layers} layers in all, as many as one inspection shows",
+            d.digest
+        ),
+    )
+}
+
+/// Describe each distinct child, once per digest; an image's config is
+/// fetched to verify it too (the platform shown is the index's).
 async fn describe_all(
     repo: &Repository<'_>,
-    children: &Children,
-    listed: &[Descriptor],
+    children: Vec<(Digest, Manifest)>,
     concurrency: usize,
-) -> HashMap<Digest, Result<Described, RegistryError>> {
-    let mut seen = std::collections::HashSet::new();
-    let mut wanted: Vec<(Digest, &Manifest)> = Vec::new();
-    for d in listed {
-        if let Some(Ok(child)) = children.get(d)
-            && seen.insert(d.digest.clone())
-        {
-            wanted.push((d.digest.clone(), child));
-        }
-    }
+) -> HashMap<Digest, Result<ChildView, RegistryError>> {
     // Futures collected first (see `fetch::children`).
-    let descriptions: Vec<_> = wanted
+    let descriptions: Vec<_> = children
         .into_iter()
         .map(|(digest, child)| describe_keyed(repo, digest, child))
         .collect();
@@ -191,43 +261,43 @@ async fn describe_all(
 async fn describe_keyed(
     repo: &Repository<'_>,
     digest: Digest,
-    child: &Manifest,
-) -> (Digest, Result<Described, RegistryError>) {
+    child: Manifest,
+) -> (Digest, Result<ChildView, RegistryError>) {
     (digest, describe(repo, child).await)
 }
 
-/// The description of the child `d` points at (made for every child that
-/// some entry lists as it is).
-fn described<'d>(
-    descriptions: &'d HashMap<Digest, Result<Described, RegistryError>>,
+/// The description of the child `d` points at, taken out of
+/// `descriptions` (made for every child that some entry lists as it is; an
+/// error stays for the next entry naming it).
+fn described(
+    descriptions: &mut HashMap<Digest, Result<ChildView, RegistryError>>,
     d: &Descriptor,
-) -> Result<&'d Described, RegistryError> {
-    match descriptions.get(&d.digest) {
+) -> Result<ChildView, RegistryError> {
+    match descriptions.remove(&d.digest) {
         Some(Ok(child)) => Ok(child),
-        Some(Err(e)) => Err(e.clone()),
-        None => Err(RegistryError::BadManifest {
-            what: format!("manifest {}", d.digest),
-            detail: "it was not described".into(),
-        }),
+        Some(Err(e)) => {
+            descriptions.insert(d.digest.clone(), Err(e.clone()));
+            Err(e)
+        }
+        None => Err(not_described(d)),
     }
 }
 
-/// What an entry shows of one verified child.
-async fn describe(repo: &Repository<'_>, child: &Manifest) -> Result<Described, RegistryError> {
-    let mut described = Described {
-        kind: Some(child.kind()),
-        ..Described::default()
-    };
-    match &child.body {
+/// What the entries naming one verified child show of it; its parts are
+/// moved, not copied, and its bytes dropped first.
+async fn describe(repo: &Repository<'_>, child: Manifest) -> Result<ChildView, RegistryError> {
+    let mut described = ChildView::new(child.kind());
+    let Manifest { body, .. } = child;
+    match body {
         ManifestBody::Index(index) => described.child_count = Some(index.manifests.len()),
         ManifestBody::Image(image) => {
-            described.config = Some(image.config.clone());
-            described.layers = Some(image.layers.clone());
             described.image_config = fetch::image_config(repo, &image.config)
                 .await?
                 .map(|(config, _)| config);
+            described.config = Some(image.config);
+            described.layers = Some(image.layers);
         }
-        ManifestBody::Schema1(s1) => described.layers = Some(schema1_layers(s1)),
+        ManifestBody::Schema1(s1) => described.layers = Some(schema1_layers(&s1)),
     }
     Ok(described)
 }

@@ -4,7 +4,7 @@
 //! is the answer's `content`; how the page filters and sorts entries is the
 //! page's (`frontend/src/entry_filter.rs`).
 
-use crate::api::{EntryView, InspectResponse};
+use crate::api::{EntryView, IndexContent, InspectResponse};
 use crate::attestation::{PREDICATE_TYPE, attested_digest, is_attestation};
 use crate::descriptor::Descriptor;
 use crate::platform::Platform;
@@ -24,8 +24,11 @@ pub fn entry_platform(e: &EntryView) -> String {
 }
 
 /// The sum of an entry's layer sizes, when its child manifest was read.
-pub fn entry_layer_total(e: &EntryView) -> Option<u64> {
-    e.layers.as_deref().map(total_layer_size)
+pub fn entry_layer_total(index: &IndexContent, e: &EntryView) -> Option<u64> {
+    index
+        .child(e)
+        .and_then(|c| c.layers.as_deref())
+        .map(total_layer_size)
 }
 
 /// How many entries of an index are attestations.
@@ -85,9 +88,10 @@ pub struct GroupedEntries {
 }
 
 /// The predicate types an attestation manifest's layers declare.
-pub fn predicate_types(e: &EntryView) -> Vec<String> {
+pub fn predicate_types(index: &IndexContent, e: &EntryView) -> Vec<String> {
     let mut types: Vec<String> = Vec::new();
-    for layer in e.layers.as_deref().unwrap_or(&[]) {
+    let layers = index.child(e).and_then(|c| c.layers.as_deref());
+    for layer in layers.unwrap_or(&[]) {
         if let Some(t) = layer.annotations.get(PREDICATE_TYPE)
             && !types.contains(t)
         {
@@ -97,9 +101,10 @@ pub fn predicate_types(e: &EntryView) -> Vec<String> {
     types
 }
 
-/// Group `entries` (an index's `manifests`): each attestation under the
-/// entry whose digest its `vnd.docker.reference.digest` names.
-pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
+/// Group an index's entries: each attestation under the entry whose digest
+/// its `vnd.docker.reference.digest` names.
+pub fn group_attestations(index: &IndexContent) -> GroupedEntries {
+    let entries = &index.manifests;
     let mut grouped = GroupedEntries::default();
     for (position, e) in entries.iter().enumerate() {
         if !is_attestation(&e.descriptor) {
@@ -117,7 +122,7 @@ pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
             position,
             digest: e.descriptor.digest.clone(),
             size: e.descriptor.size,
-            predicate_types: predicate_types(e),
+            predicate_types: predicate_types(index, e),
         };
         let about = attested_digest(&e.descriptor);
         let owner = grouped.entries.iter_mut().find(|g| {
@@ -134,18 +139,21 @@ pub fn group_attestations(entries: &[EntryView]) -> GroupedEntries {
 /// Each platform's compressed size (the sum of its layers as stored), in
 /// index order, attestations left out; `None` where the child was not read.
 pub fn platform_layer_totals(r: &InspectResponse) -> Vec<(String, Option<u64>)> {
-    r.entries()
-        .unwrap_or(&[])
+    let Some(index) = r.index() else {
+        return Vec::new();
+    };
+    index
+        .manifests
         .iter()
         .filter(|e| !is_attestation(&e.descriptor))
-        .map(|e| (entry_platform(e), entry_layer_total(e)))
+        .map(|e| (entry_platform(e), entry_layer_total(index, e)))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ApiError, Content, ErrorCode, ImageContent, IndexContent};
+    use crate::api::{ApiError, ChildView, Content, ErrorCode, ImageContent, IndexContent};
     use crate::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use crate::config::ImageConfig;
     use crate::digest::Digest;
@@ -192,10 +200,25 @@ mod tests {
     }
 
     fn index(manifests: Vec<EntryView>) -> InspectResponse {
-        answer(
-            media_type::OCI_INDEX,
-            Content::Index(IndexContent { manifests }),
-        )
+        index_of(IndexContent {
+            manifests,
+            ..IndexContent::default()
+        })
+    }
+
+    fn index_of(content: IndexContent) -> InspectResponse {
+        answer(media_type::OCI_INDEX, Content::Index(content))
+    }
+
+    /// `content` with `e`'s child read, holding `layers`.
+    fn read(content: &mut IndexContent, e: &EntryView, layers: Vec<Descriptor>) {
+        content.children.insert(
+            e.descriptor.digest.clone(),
+            ChildView {
+                layers: Some(layers),
+                ..ChildView::new(Kind::Image)
+            },
+        );
     }
 
     fn image(image_config: Option<ImageConfig>) -> InspectResponse {
@@ -248,22 +271,24 @@ mod tests {
     fn layer_totals() {
         let layers = vec![layer(3_374_563), layer(1_000), layer(0)];
         assert_eq!(total_layer_size(&layers), 3_375_563);
-        let mut e = entry("amd", Some("linux/amd64"));
-        assert_eq!(entry_layer_total(&e), None);
-        e.layers = Some(layers);
-        assert_eq!(entry_layer_total(&e), Some(3_375_563));
-        e.layers = Some(Vec::new());
-        assert_eq!(entry_layer_total(&e), Some(0));
+        let e = entry("amd", Some("linux/amd64"));
+        let mut content = IndexContent::default();
+        assert_eq!(entry_layer_total(&content, &e), None);
+        read(&mut content, &e, layers);
+        assert_eq!(entry_layer_total(&content, &e), Some(3_375_563));
+        read(&mut content, &e, Vec::new());
+        assert_eq!(entry_layer_total(&content, &e), Some(0));
         let mut failed = entry("bad", Some("linux/s390x"));
+        read(&mut content, &failed, vec![layer(5)]);
         failed.error = Some(ApiError::new(ErrorCode::NotFound, "gone"));
-        assert_eq!(entry_layer_total(&failed), None);
+        assert_eq!(entry_layer_total(&content, &failed), None);
         assert_eq!(entry_platform(&failed), "linux/s390x");
     }
     #[test]
     fn attestations_group_under_their_image_with_predicate_types() {
         let amd = entry("amd", Some("linux/amd64"));
         let arm = entry("arm", Some("linux/arm64"));
-        let mut amd_att = attestation(&amd);
+        let amd_att = attestation(&amd);
         let mut slsa = layer(10);
         slsa.annotations.insert(
             PREDICATE_TYPE.into(),
@@ -272,11 +297,14 @@ mod tests {
         let mut spdx = layer(11);
         spdx.annotations
             .insert(PREDICATE_TYPE.into(), "https://spdx.dev/Document".into());
-        amd_att.layers = Some(vec![slsa.clone(), spdx, slsa]);
         let mut stray = attestation(&entry("elsewhere", Some("linux/s390x")));
         stray.descriptor.digest = Digest::sha256(b"stray");
-        let entries = vec![amd.clone(), amd_att.clone(), arm, stray.clone()];
-        let grouped = group_attestations(&entries);
+        let mut content = IndexContent {
+            manifests: vec![amd.clone(), amd_att.clone(), arm, stray.clone()],
+            ..IndexContent::default()
+        };
+        read(&mut content, &amd_att, vec![slsa.clone(), spdx, slsa]);
+        let grouped = group_attestations(&content);
         assert_eq!(
             grouped
                 .entries
@@ -301,18 +329,25 @@ mod tests {
         assert_eq!(grouped.unattached[0].digest, stray.descriptor.digest);
         // Not read: no predicate types, still grouped.
         let unread = attestation(&amd);
-        let g = group_attestations(&[amd.clone(), unread]);
+        let g = group_attestations(&IndexContent {
+            manifests: vec![amd.clone(), unread],
+            ..IndexContent::default()
+        });
         assert!(g.entries[0].attestations[0].predicate_types.is_empty());
     }
 
     #[test]
     fn per_platform_totals_leave_attestations_out() {
-        let mut amd = entry("amd", Some("linux/amd64"));
-        amd.layers = Some(vec![layer(5), layer(7)]);
-        let mut att = attestation(&amd);
-        att.layers = Some(vec![layer(1000)]);
+        let amd = entry("amd", Some("linux/amd64"));
+        let att = attestation(&amd);
         let arm = entry("arm", Some("linux/arm/v7"));
-        let r = index(vec![amd, att, arm]);
+        let mut content = IndexContent {
+            manifests: vec![amd.clone(), att.clone(), arm],
+            ..IndexContent::default()
+        };
+        read(&mut content, &amd, vec![layer(5), layer(7)]);
+        read(&mut content, &att, vec![layer(1000)]);
+        let r = index_of(content);
         assert_eq!(
             platform_layer_totals(&r),
             [

@@ -10,8 +10,13 @@
 //! One deliberate difference: manifest-tool exits (`logrus.Fatal`) when a
 //! child manifest cannot be read; we print the error for that entry instead
 //! and go on, as the page does.
+//!
+//! The text repeats a child's layers under every entry that names it (as
+//! manifest-tool does), so an index listing one many-layered child a
+//! thousand times would print it a thousand times: the output is bounded
+//! like the JSON answer, and past the bound it is an error, not a cut text.
 
-use crate::api::InspectResponse;
+use crate::api::{IndexContent, InspectResponse};
 use crate::attestation::{attested_digest, is_attestation};
 use crate::media_type;
 use crate::platform::Platform;
@@ -28,14 +33,54 @@ pub enum TextError {
         media_type: String,
         kind: &'static str,
     },
+    /// The text would be longer than `limit` bytes.
+    #[error(
+        "the manifest-tool text of this inspection is larger than the {limit}-byte limit on one answer (its entries repeat their children's layers)"
+    )]
+    TooLarge { limit: usize },
+}
+
+/// Text that may not grow past a limit, `reserved` bytes of which go to
+/// text written elsewhere.
+struct Bounded {
+    text: String,
+    reserved: usize,
+    limit: usize,
+}
+
+impl Bounded {
+    fn new(limit: usize) -> Self {
+        Bounded::after(0, limit)
+    }
+
+    fn after(reserved: usize, limit: usize) -> Self {
+        Bounded {
+            text: String::new(),
+            reserved,
+            limit,
+        }
+    }
+
+    fn push(&mut self, s: &str) -> Result<(), TextError> {
+        let len = self.reserved.saturating_add(self.text.len());
+        if len.saturating_add(s.len()) > self.limit {
+            return Err(TextError::TooLarge { limit: self.limit });
+        }
+        self.text.push_str(s);
+        Ok(())
+    }
 }
 
 /// Render `r` as `manifest-tool inspect NAME` prints it. `name` is the
 /// reference as the person typed it (manifest-tool echoes its argument).
-pub fn render(r: &InspectResponse, name: &str) -> Result<String, TextError> {
+/// Past `max_bytes` of text it is [`TextError::TooLarge`].
+pub fn render(r: &InspectResponse, name: &str, max_bytes: usize) -> Result<String, TextError> {
     match r.media_type.as_str() {
-        media_type::OCI_INDEX | media_type::DOCKER_MANIFEST_LIST => Ok(render_list(r, name)),
-        media_type::OCI_MANIFEST | media_type::DOCKER_MANIFEST => Ok(render_image(r, name)),
+        media_type::OCI_INDEX | media_type::DOCKER_MANIFEST_LIST => {
+            let empty = IndexContent::default();
+            render_list(r, r.index().unwrap_or(&empty), name, max_bytes)
+        }
+        media_type::OCI_MANIFEST | media_type::DOCKER_MANIFEST => render_image(r, name, max_bytes),
         other => Err(TextError::UnknownDescriptorType {
             media_type: other.to_string(),
             kind: media_type::describe(other),
@@ -43,13 +88,18 @@ pub fn render(r: &InspectResponse, name: &str) -> Result<String, TextError> {
     }
 }
 
-fn render_list(r: &InspectResponse, name: &str) -> String {
-    let entries = r.entries().unwrap_or(&[]);
-    let mut out = String::new();
-    out.push_str(&format!("Name:   {name} (Type: {})\n", r.media_type));
-    out.push_str(&format!("Digest: {}\n", r.digest));
+fn render_list(
+    r: &InspectResponse,
+    index: &IndexContent,
+    name: &str,
+    max_bytes: usize,
+) -> Result<String, TextError> {
+    let entries = &index.manifests;
+    let mut head = String::new();
+    head.push_str(&format!("Name:   {name} (Type: {})\n", r.media_type));
+    head.push_str(&format!("Digest: {}\n", r.digest));
 
-    let mut body = String::new();
+    let mut body = Bounded::after(head.len(), max_bytes);
     let mut attestations = 0usize;
     for (i, e) in entries.iter().enumerate() {
         let n = i + 1;
@@ -61,42 +111,49 @@ fn render_list(r: &InspectResponse, name: &str) -> String {
             ""
         };
         let d = &e.descriptor;
-        body.push_str(&format!("[{n}]     Type: {}{detail}\n", d.media_type));
-        body.push_str(&format!("[{n}]   Digest: {}\n", d.digest));
-        body.push_str(&format!("[{n}]   Length: {}\n", d.size));
+        body.push(&format!("[{n}]     Type: {}{detail}\n", d.media_type))?;
+        body.push(&format!("[{n}]   Digest: {}\n", d.digest))?;
+        body.push(&format!("[{n}]   Length: {}\n", d.size))?;
         match d.media_type.as_str() {
             media_type::OCI_MANIFEST | media_type::DOCKER_MANIFEST => {
                 if let Some(error) = &e.error {
-                    body.push_str(&format!("[{n}]    -   Error: {}\n\n", error.message));
+                    body.push(&format!("[{n}]    -   Error: {}\n\n", error.message))?;
                     continue;
                 }
                 if attestation {
                     let about = attested_digest(d).unwrap_or("");
-                    body.push_str(&format!(
+                    body.push(&format!(
                         "[{n}]       >>> Attestation for digest: {about}\n\n"
-                    ));
+                    ))?;
                     continue;
                 }
-                body.push_str(&format!("[{n}] Platform:\n"));
+                body.push(&format!("[{n}] Platform:\n"))?;
+                let mut platform = String::new();
                 match &d.platform {
-                    Some(p) => push_platform(&mut body, n, p),
-                    None => body.push_str(&format!("[{n}]    -      (no platform specified)\n")),
+                    Some(p) => push_platform(&mut platform, n, p),
+                    None => {
+                        platform.push_str(&format!("[{n}]    -      (no platform specified)\n"))
+                    }
                 }
-                let layers = e.layers.as_deref().unwrap_or(&[]);
-                body.push_str(&format!("[{n}] # Layers: {}\n", layers.len()));
+                body.push(&platform)?;
+                let layers = index
+                    .child(e)
+                    .and_then(|c| c.layers.as_deref())
+                    .unwrap_or(&[]);
+                body.push(&format!("[{n}] # Layers: {}\n", layers.len()))?;
                 for (j, layer) in layers.iter().enumerate() {
-                    body.push_str(&format!(
+                    body.push(&format!(
                         "     layer {:02}: digest = {}\n",
                         j + 1,
                         layer.digest
-                    ));
-                    body.push_str(&format!("                 type = {}\n", layer.media_type));
+                    ))?;
+                    body.push(&format!("                 type = {}\n", layer.media_type))?;
                 }
-                body.push('\n');
+                body.push("\n")?;
             }
-            other => body.push_str(&format!(
+            other => body.push(&format!(
                 "Unknown media type for further display: {other}\n"
-            )),
+            ))?,
         }
     }
     let images = entries.len() - attestations;
@@ -106,12 +163,14 @@ fn render_list(r: &InspectResponse, name: &str) -> String {
     } else {
         "attestation"
     };
-    out.push_str(&format!(
+    let mut out = Bounded::new(max_bytes);
+    out.push(&head)?;
+    out.push(&format!(
         " * Contains {} manifest references ({images} {image_word}, {attestations} {attestation_word}):\n",
         entries.len()
-    ));
-    out.push_str(&body);
-    out
+    ))?;
+    out.push(&body.text)?;
+    Ok(out.text)
 }
 
 fn push_platform(out: &mut String, n: usize, p: &Platform) {
@@ -132,38 +191,40 @@ fn push_platform(out: &mut String, n: usize, p: &Platform) {
     }
 }
 
-fn render_image(r: &InspectResponse, name: &str) -> String {
+fn render_image(r: &InspectResponse, name: &str, max_bytes: usize) -> Result<String, TextError> {
     let (os, arch) = r
         .image()
         .and_then(|i| i.image_config.as_ref())
         .map_or(("", ""), |c| (c.os.as_str(), c.architecture.as_str()));
     let layers = r.layers().unwrap_or(&[]);
-    let mut out = String::new();
-    out.push_str(&format!("Name: {name} (Type: {})\n", r.media_type));
-    out.push_str(&format!("      Digest: {}\n", r.digest));
-    out.push_str(&format!("        Size: {}\n", r.size));
-    out.push_str(&format!("          OS: {os}\n"));
-    out.push_str(&format!("        Arch: {arch}\n"));
-    out.push_str(&format!("    # Layers: {}\n", layers.len()));
+    let mut out = Bounded::new(max_bytes);
+    out.push(&format!("Name: {name} (Type: {})\n", r.media_type))?;
+    out.push(&format!("      Digest: {}\n", r.digest))?;
+    out.push(&format!("        Size: {}\n", r.size))?;
+    out.push(&format!("          OS: {os}\n"))?;
+    out.push(&format!("        Arch: {arch}\n"))?;
+    out.push(&format!("    # Layers: {}\n", layers.len()))?;
     for (i, layer) in layers.iter().enumerate() {
-        out.push_str(&format!(
+        out.push(&format!(
             "      layer {:02}: digest = {}\n",
             i + 1,
             layer.digest
-        ));
+        ))?;
     }
-    out
+    Ok(out.text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::{
-        ApiError, Content, EntryView, ErrorCode, ImageContent, IndexContent, Schema1Content,
+        ApiError, ChildView, Content, EntryView, ErrorCode, ImageContent, IndexContent,
+        Schema1Content,
     };
     use crate::config::ImageConfig;
     use crate::descriptor::Descriptor;
     use crate::digest::Digest;
+    use crate::media_type::Kind;
     use std::collections::BTreeMap;
 
     fn d(media: &str, seed: &str, size: u64, platform: Option<&str>) -> Descriptor {
@@ -184,11 +245,14 @@ mod tests {
             .collect()
     }
 
-    fn entry(descriptor: Descriptor, layers: Option<Vec<Descriptor>>) -> EntryView {
-        EntryView {
-            layers,
-            ..EntryView::new(descriptor)
-        }
+    /// No limit: the tests of the layout.
+    const ANY: usize = usize::MAX;
+
+    /// An entry and, when its child was read, the child's layers.
+    type Listed = (EntryView, Option<Vec<Descriptor>>);
+
+    fn entry(descriptor: Descriptor, layers: Option<Vec<Descriptor>>) -> Listed {
+        (EntryView::new(descriptor), layers)
     }
 
     /// An answer about `127.0.0.1:5000/lists/app:v1` whose root is 1234 bytes.
@@ -203,8 +267,19 @@ mod tests {
         )
     }
 
-    fn index(media: &str, manifests: Vec<EntryView>) -> InspectResponse {
-        response(media, Content::Index(IndexContent { manifests }))
+    fn index(media: &str, listed: Vec<Listed>) -> InspectResponse {
+        let mut content = IndexContent::default();
+        for (e, layers) in listed {
+            if let Some(layers) = layers {
+                let child = ChildView {
+                    layers: Some(layers),
+                    ..ChildView::new(Kind::Image)
+                };
+                content.children.insert(e.descriptor.digest.clone(), child);
+            }
+            content.manifests.push(e);
+        }
+        response(media, Content::Index(content))
     }
 
     fn image(
@@ -283,7 +358,7 @@ mod tests {
             l1 = amd_layers[1].digest,
             w0 = win_layers[0].digest,
         );
-        assert_eq!(render(&r, "app:v1").unwrap(), expected);
+        assert_eq!(render(&r, "app:v1", ANY).unwrap(), expected);
     }
 
     #[test]
@@ -307,7 +382,7 @@ mod tests {
         let bare = d(media_type::OCI_MANIFEST, "bare", 400, None);
         let broken = d(media_type::OCI_MANIFEST, "broken", 500, Some("linux/s390x"));
         let mut broken_entry = entry(broken.clone(), None);
-        broken_entry.error = Some(ApiError::new(ErrorCode::NotFound, "gone"));
+        broken_entry.0.error = Some(ApiError::new(ErrorCode::NotFound, "gone"));
         let r = index(
             media_type::OCI_INDEX,
             vec![
@@ -318,7 +393,7 @@ mod tests {
                 broken_entry,
             ],
         );
-        let text = render(&r, "x@sha256:abc").unwrap();
+        let text = render(&r, "x@sha256:abc", ANY).unwrap();
         let expected = format!(
             "Name:   x@sha256:abc (Type: application/vnd.oci.image.index.v1+json)\n\
              Digest: {root}\n \
@@ -366,10 +441,33 @@ mod tests {
     fn counts_use_singular_words_for_zero_and_one() {
         let r = index(media_type::OCI_INDEX, Vec::new());
         assert!(
-            render(&r, "a:b")
+            render(&r, "a:b", ANY)
                 .unwrap()
                 .contains(" * Contains 0 manifest references (0 image, 0 attestation):\n")
         );
+    }
+
+    /// An index naming one many-layered child many times prints its layers
+    /// under each entry: past the limit that is an error, for lists and
+    /// images alike, and the limit is the whole text's.
+    #[test]
+    fn the_text_is_bounded() {
+        let child = d(media_type::OCI_MANIFEST, "child", 500, Some("linux/amd64"));
+        let many = layers("child", 100);
+        let listed: Vec<_> = (0..1000)
+            .map(|_| entry(child.clone(), Some(many.clone())))
+            .collect();
+        let r = index(media_type::OCI_INDEX, listed);
+        let whole = render(&r, "a:b", ANY).unwrap();
+        assert!(whole.len() > 10_000_000, "{}", whole.len());
+        assert_eq!(render(&r, "a:b", whole.len()).unwrap(), whole);
+        let err = render(&r, "a:b", 1_000_000).unwrap_err();
+        assert_eq!(err, TextError::TooLarge { limit: 1_000_000 });
+        assert!(err.to_string().contains("1000000-byte limit"), "{err}");
+        assert!(render(&r, "a:b", whole.len() - 1).is_err());
+        let image = image(media_type::OCI_MANIFEST, many, None);
+        let text = render(&image, "a:b", ANY).unwrap();
+        assert!(render(&image, "a:b", text.len() - 1).is_err());
     }
 
     #[test]
@@ -391,13 +489,13 @@ mod tests {
             l0 = l[0].digest,
             l1 = l[1].digest,
         );
-        assert_eq!(render(&r, "demo/single:1.0").unwrap(), expected);
+        assert_eq!(render(&r, "demo/single:1.0", ANY).unwrap(), expected);
     }
 
     #[test]
     fn an_artifact_prints_empty_os_and_arch() {
         let r = image(media_type::OCI_MANIFEST, Vec::new(), None);
-        let text = render(&r, "a:sbom").unwrap();
+        let text = render(&r, "a:sbom", ANY).unwrap();
         assert!(
             text.contains("\n          OS: \n        Arch: \n    # Layers: 0\n"),
             "{text}"
@@ -410,7 +508,7 @@ mod tests {
             media_type::DOCKER_SCHEMA1_SIGNED,
             Content::Schema1(Schema1Content { layers: Vec::new() }),
         );
-        let err = render(&r, "old:1").unwrap_err();
+        let err = render(&r, "old:1", ANY).unwrap_err();
         assert!(matches!(err, TextError::UnknownDescriptorType { .. }));
         assert!(err.to_string().contains("schema 1"), "{err}");
     }

@@ -40,6 +40,10 @@ pub enum Attack {
     /// `child_bytes` bytes (layers), each entry's media type with another
     /// parameter (`;x=N`) (100 entries, 4 MB).
     VariedMediaTypes { entries: usize, child_bytes: usize },
+    /// An index of `entries` plain entries naming one child of `layers`
+    /// layers: small as JSON (the child described once), but the
+    /// manifest-tool text lists the layers under every entry.
+    RepeatedLayers { entries: usize, layers: usize },
     /// A small image; manifest reads are answered with status 199 (and then
     /// nothing, the connection held open).
     Informational,
@@ -245,6 +249,20 @@ fn build(attack: &Attack) -> Content {
             let child = image_manifest(&config, &layers);
             let index = index_of(&child.digest.to_string(), child.size(), *entries, |i| {
                 format!("{OCI_MANIFEST};x={i}")
+            });
+            content.blob(&config);
+            content.manifest(&child.digest.to_string(), &child);
+            content.manifest("latest", &index);
+        }
+        Attack::RepeatedLayers { entries, layers } => {
+            let config = json_blob(
+                OCI_CONFIG,
+                &serde_json::json!({"architecture": "amd64", "os": "linux"}),
+            );
+            let one = Blob::new(OCI_LAYER, b"layer".to_vec()).descriptor_json();
+            let child = image_manifest(&config, &vec![one; *layers]);
+            let index = index_of(&child.digest.to_string(), child.size(), *entries, |_| {
+                OCI_MANIFEST.to_string()
             });
             content.blob(&config);
             content.manifest(&child.digest.to_string(), &child);

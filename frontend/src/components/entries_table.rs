@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::api::{EntryView, InspectResponse};
+use shared::api::{ChildViews, IndexContent, InspectResponse};
 use shared::inspect::group_attestations;
 
 use crate::components::attestation_list::AttestationList;
@@ -17,30 +17,35 @@ use crate::route::Route;
 
 #[component]
 pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
-    let entries: Arc<Vec<EntryView>> = Arc::new(response.entries().unwrap_or_default().to_vec());
-    let grouped = group_attestations(&entries);
+    let index = index_of(&response);
+    let grouped = group_attestations(index);
     let platforms = grouped.entries.len();
-    let attestations = entries.len() - platforms;
+    let attestations = index.manifests.len() - platforms;
     let groups = Arc::new(grouped.entries);
     let base = format!("{}/{}", response.registry, response.repository);
     let query = RwSignal::new(String::new());
     let order = RwSignal::new(EntryOrder::Index);
 
     let visible = {
-        let (entries, groups) = (entries.clone(), groups.clone());
-        Memo::new(move |_| visible_positions(&entries, &groups, &query.get(), order.get()))
+        let (response, groups) = (response.clone(), groups.clone());
+        Memo::new(move |_| {
+            let index = index_of(&response);
+            visible_positions(index, &groups, &query.get(), order.get())
+        })
     };
     let row = {
         let base = base.clone();
         move |position: usize| {
-            let entry = entries[position].clone();
+            let index = index_of(&response);
+            let entry = index.manifests[position].clone();
+            let child = index.child(&entry).cloned();
             let attestations = groups
                 .iter()
                 .find(|g| g.position == position)
                 .map(|g| g.attestations.clone())
                 .unwrap_or_default();
             let route = Route::inspect_in_repository(&response, &entry.descriptor.digest);
-            view! { <EntryRow entry route attestations base=base.clone() /> }.into_any()
+            view! { <EntryRow entry child route attestations base=base.clone() /> }.into_any()
         }
     };
     let counts = if attestations == 0 {
@@ -89,4 +94,14 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
             {unattached}
         </section>
     }
+}
+
+/// The answer's index (this table is only shown for one); shared, not
+/// copied: its children are what most of a large answer is.
+fn index_of(response: &InspectResponse) -> &IndexContent {
+    static EMPTY: IndexContent = IndexContent {
+        manifests: Vec::new(),
+        children: ChildViews::EMPTY,
+    };
+    response.index().unwrap_or(&EMPTY)
 }

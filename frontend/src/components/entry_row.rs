@@ -3,9 +3,9 @@
 //! annotations without leaving the index.
 
 use leptos::prelude::*;
-use shared::api::EntryView;
+use shared::api::{ChildView, EntryView};
 use shared::attestation::{attested_digest, is_attestation};
-use shared::inspect::{AttestationSummary, entry_layer_total, entry_platform};
+use shared::inspect::{AttestationSummary, entry_platform, total_layer_size};
 use shared::media_type::{Kind, describe};
 
 use crate::api::code_name;
@@ -20,6 +20,9 @@ use crate::route::Route;
 #[component]
 pub fn EntryRow(
     entry: EntryView,
+    /// What its child holds, when it was read (shared with every entry
+    /// naming the same digest).
+    child: Option<ChildView>,
     route: Route,
     /// The attestations describing this entry's image (shown under it).
     #[prop(optional)]
@@ -55,13 +58,15 @@ pub fn EntryRow(
         .artifact_type
         .clone()
         .map(|t| view! { <div class="mono small wrap">{t}</div> });
-    let layer_count = entry
-        .layers
-        .as_ref()
+    let layers = child.as_ref().and_then(|c| c.layers.as_deref());
+    let layer_count = layers
         .map(|l| l.len().to_string())
-        .or_else(|| entry.child_count.map(|n| format!("{n} entries")))
+        .or_else(|| {
+            let nested = child.as_ref().and_then(|c| c.child_count);
+            nested.map(|n| format!("{n} entries"))
+        })
         .unwrap_or_else(|| "—".to_string());
-    let layer_total = entry_layer_total(&entry).map(|bytes| view! { <ByteSize bytes /> });
+    let layer_total = layers.map(|l| view! { <ByteSize bytes=total_layer_size(l) /> });
     let error = entry.error.as_ref().map(|e| {
         view! {
             <div class="entry-error">
@@ -118,7 +123,7 @@ pub fn EntryRow(
         <Show when=move || open.get()>
             <tr class="entry-detail" data-testid="entry-detail">
                 <td class="spacer"></td>
-                <td colspan="6">{entry_details(&detail_entry)}</td>
+                <td colspan="6">{entry_details(&detail_entry, child.as_ref())}</td>
             </tr>
         </Show>
     }
@@ -126,22 +131,23 @@ pub fn EntryRow(
 
 /// What the child holds: its layers, config, nested entries or error, and the
 /// entry's annotations. Built when the row is opened.
-fn entry_details(entry: &EntryView) -> AnyView {
-    let layers = entry.layers.clone().map(|layers| {
+fn entry_details(entry: &EntryView, child: Option<&ChildView>) -> AnyView {
+    let layers = child.and_then(|c| c.layers.clone()).map(|layers| {
         view! {
             <h4>"Layers"</h4>
             <LayersTable layers testid="entry-layers" />
         }
     });
     // This platform's own config (fetched and verified with the child).
-    let config = entry.config.as_ref().map(|c| {
+    let config = child.and_then(|child| child.config.as_ref().map(|c| (child, c)));
+    let config = config.map(|(child, c)| {
         view! {
             <div class="entry-config" data-testid="entry-config">
-                <ImageConfigView config=entry.image_config.clone() descriptor=Some(c.clone()) />
+                <ImageConfigView config=child.image_config.clone() descriptor=Some(c.clone()) />
             </div>
         }
     });
-    let nested = entry.child_count.map(|n| {
+    let nested = child.and_then(|c| c.child_count).map(|n| {
         view! {
             <p class="small">
                 "A nested index with " {n} " entries: follow its digest to see them."

@@ -54,7 +54,8 @@ pub async fn run(args: &InspectArgs, flags: &GlobalFlags) -> Result<(), CliError
             crate::inspect::inspect(&access.client, &access.operations, &reference, credential),
         )
         .await?;
-        shared::inspect_text::render(&response, name)?
+        let limit = usize::try_from(access.operations.max_answer_bytes).unwrap_or(usize::MAX);
+        shared::inspect_text::render(&response, name, limit)?
     };
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -1,12 +1,13 @@
 //! `GET /api/v1/inspect?ref=REFERENCE[&format=text]`
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
+use registry::RegistryError;
 use serde::Deserialize;
 use shared::api::{INSPECT_TEXT_FORMAT, InspectResponse};
+use shared::inspect_text::TextError;
 use shared::reference::Reference;
 
 use crate::app::AppState;
@@ -58,8 +59,15 @@ pub async fn inspect(
     }
     let vary = cache_control::VARY_ON;
     if text {
-        let body = shared::inspect_text::render(&response, input.trim())
-            .map_err(|e| ProxyError::TextRender(e.to_string()))?;
+        let limit = usize::try_from(state.operations.max_answer_bytes).unwrap_or(usize::MAX);
+        let body =
+            shared::inspect_text::render(&response, input.trim(), limit).map_err(|e| match e {
+                TextError::TooLarge { limit } => ProxyError::from(RegistryError::TooLarge {
+                    what: format!("the manifest-tool text of `{reference}`"),
+                    limit: limit as u64,
+                }),
+                other => ProxyError::TextRender(other.to_string()),
+            })?;
         return Ok((
             [
                 (CONTENT_TYPE, "text/plain; charset=utf-8"),
@@ -70,7 +78,17 @@ pub async fn inspect(
         )
             .into_response());
     }
-    Ok(([(CACHE_CONTROL, cache), (VARY, vary)], Json(response)).into_response())
+    let json = crate::inspect::to_json(&response);
+    drop(response);
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json"),
+            (CACHE_CONTROL, cache),
+            (VARY, vary),
+        ],
+        json,
+    )
+        .into_response())
 }
 
 /// Resolve the credentials for the reference's registry and inspect it.

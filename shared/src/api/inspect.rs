@@ -76,11 +76,172 @@ pub enum Content {
     Schema1(Schema1Content),
 }
 
-/// An index / manifest list: one entry per child, with its own config/layers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An index / manifest list: one entry per listed descriptor, and what each
+/// distinct child holds, once, keyed by its digest.
+///
+/// An index may list one child a thousand times; each entry naming it
+/// refers to the one description in `children` instead of carrying a copy,
+/// so the answer grows with unique content, not with the entry count.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndexContent {
     pub manifests: Vec<EntryView>,
+    /// What each child that was read holds, by its digest.
+    #[serde(default)]
+    pub children: ChildViews,
+}
+
+/// The children of an index by digest; on the wire a JSON object
+/// (`{"sha256:...": {...}}`), in the order the index first names them.
+///
+/// A list searched in order rather than a `BTreeMap`: a map of its own key
+/// and value types compiles its tree code (insert, search, drop) into the
+/// page once more, about 2 KB gzipped, for a few hundred children at most.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChildViews(Vec<(Digest, ChildView)>);
+
+impl ChildViews {
+    /// No children.
+    pub const EMPTY: ChildViews = ChildViews(Vec::new());
+
+    /// The child with this digest.
+    pub fn get(&self, digest: &Digest) -> Option<&ChildView> {
+        self.0.iter().find(|(d, _)| d == digest).map(|(_, c)| c)
+    }
+
+    /// Add (or replace) the child with this digest.
+    pub fn insert(&mut self, digest: Digest, child: ChildView) {
+        match self.0.iter_mut().find(|(d, _)| *d == digest) {
+            Some((_, held)) => *held = child,
+            None => self.0.push((digest, child)),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Digests and children, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (&Digest, &ChildView)> {
+        self.0.iter().map(|(d, c)| (d, c))
+    }
+}
+
+impl Serialize for ChildViews {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChildViews {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChildViews;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of children by digest")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ChildViews, A::Error> {
+                // A JSON object's keys are distinct (a repeated one: the
+                // first is found).
+                let mut children = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    children.push(entry);
+                }
+                Ok(ChildViews(children))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+impl IndexContent {
+    /// What `entry`'s child holds: `None` when it was not read or the entry
+    /// has an error of its own (a wrong size: its claim does not hold, even
+    /// if another entry's naming the same digest does).
+    pub fn child(&self, entry: &EntryView) -> Option<&ChildView> {
+        match entry.error {
+            Some(_) => None,
+            None => self.children.get(&entry.descriptor.digest),
+        }
+    }
+}
+
+/// What one child manifest of an index holds, shared by every entry that
+/// names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChildView {
+    /// What the child turned out to be (a nested index is `index`).
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Descriptor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<Descriptor>>,
+    /// An image child: the essentials of its config blob (fetched and
+    /// verified with the child), so each platform's config can be shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_config: Option<ImageConfig>,
+    /// A nested index: how many entries it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_count: Option<usize>,
+}
+
+/// Read by hand, not derived: a derived reader (with its field-name
+/// visitor and its reader for arrays, which a child never is) costs the
+/// page several hundred bytes gzipped more than this loop over keys.
+impl<'de> Deserialize<'de> for ChildView {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChildView;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a child manifest's details")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ChildView, A::Error> {
+                let mut kind = None;
+                let mut child = ChildView::new(Kind::Unknown);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "kind" => kind = Some(map.next_value()?),
+                        "config" => child.config = map.next_value()?,
+                        "layers" => child.layers = map.next_value()?,
+                        "imageConfig" => child.image_config = map.next_value()?,
+                        "childCount" => child.child_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                child.kind = kind.ok_or_else(|| serde::de::Error::missing_field("kind"))?;
+                Ok(child)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+impl ChildView {
+    /// A child of `kind` with nothing described yet.
+    pub fn new(kind: Kind) -> Self {
+        ChildView {
+            kind,
+            config: None,
+            layers: None,
+            image_config: None,
+            child_count: None,
+        }
+    }
 }
 
 /// An image manifest.
@@ -149,8 +310,13 @@ impl InspectResponse {
 
     /// An index's entries; `None` for any other kind.
     pub fn entries(&self) -> Option<&[EntryView]> {
+        self.index().map(|index| &index.manifests[..])
+    }
+
+    /// An index's entries and children; `None` for any other kind.
+    pub fn index(&self) -> Option<&IndexContent> {
         match &self.content {
-            Content::Index(index) => Some(&index.manifests),
+            Content::Index(index) => Some(index),
             _ => None,
         }
     }
@@ -185,7 +351,9 @@ impl ImageContent {
     }
 }
 
-/// One entry of an index, with what its child manifest holds.
+/// One entry of an index: the descriptor as listed, and the kind of child
+/// it names; what that child holds is in [`IndexContent::children`], under
+/// the descriptor's digest (see [`IndexContent::child`]).
 ///
 /// On the wire the descriptor's fields sit beside the entry's own (it is
 /// serialized with `flatten`); it is read back through [`EntryViewWire`].
@@ -197,18 +365,9 @@ pub struct EntryView {
     pub descriptor: Descriptor,
     /// What the child turned out to be (a nested index is `index`).
     pub kind: Kind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<Descriptor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layers: Option<Vec<Descriptor>>,
-    /// An image child: the essentials of its config blob (fetched and
-    /// verified with the child), so each platform's config can be shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_config: Option<ImageConfig>,
-    /// A nested index: how many entries it has.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub child_count: Option<usize>,
-    /// The child could not be fetched or read; the rest of the index still shows.
+    /// This entry could not be read (its child failed, or its own claim
+    /// about it, such as its size, is wrong); the rest of the index still
+    /// shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
 }
@@ -220,10 +379,6 @@ impl EntryView {
         EntryView {
             kind: crate::media_type::kind_of(&descriptor.media_type),
             descriptor,
-            config: None,
-            layers: None,
-            image_config: None,
-            child_count: None,
             error: None,
         }
     }
@@ -250,14 +405,6 @@ struct EntryViewWire {
     artifact_type: Option<String>,
     kind: Kind,
     #[serde(default)]
-    config: Option<Descriptor>,
-    #[serde(default)]
-    layers: Option<Vec<Descriptor>>,
-    #[serde(default)]
-    image_config: Option<ImageConfig>,
-    #[serde(default)]
-    child_count: Option<usize>,
-    #[serde(default)]
     error: Option<ApiError>,
 }
 
@@ -274,10 +421,6 @@ impl From<EntryViewWire> for EntryView {
                 artifact_type: w.artifact_type,
             },
             kind: w.kind,
-            config: w.config,
-            layers: w.layers,
-            image_config: w.image_config,
-            child_count: w.child_count,
             error: w.error,
         }
     }
@@ -307,8 +450,6 @@ mod tests {
         #[serde(flatten)]
         descriptor: Descriptor,
         kind: Kind,
-        #[serde(default)]
-        child_count: Option<usize>,
     }
 
     #[test]
@@ -329,23 +470,9 @@ mod tests {
                 ..descriptor(crate::media_type::OCI_MANIFEST, b"child")
             },
             kind: Kind::Image,
-            config: Some(descriptor(crate::media_type::OCI_CONFIG, b"config")),
-            layers: Some(vec![descriptor(
-                crate::media_type::OCI_LAYER_GZIP,
-                b"layer",
-            )]),
-            image_config: Some(ImageConfig {
-                architecture: "arm".into(),
-                os: "linux".into(),
-                ..ImageConfig::default()
-            }),
-            child_count: None,
             error: Some(ApiError::new(ErrorCode::NotFound, "gone")),
         };
-        let nested = EntryView {
-            child_count: Some(2),
-            ..EntryView::new(descriptor(crate::media_type::OCI_INDEX, b"nested"))
-        };
+        let nested = EntryView::new(descriptor(crate::media_type::OCI_INDEX, b"nested"));
         assert_eq!(nested.kind, Kind::Index, "the kind its media type names");
         for entry in [full, nested] {
             let json = serde_json::to_value(&entry).unwrap();
@@ -358,8 +485,70 @@ mod tests {
             let flattened: FlattenedEntry = serde_json::from_value(json).unwrap();
             assert_eq!(flattened.descriptor, entry.descriptor);
             assert_eq!(flattened.kind, entry.kind);
-            assert_eq!(flattened.child_count, entry.child_count);
         }
+    }
+
+    /// Entries name their child by digest; the child's details are in
+    /// `children` once, however many entries name it.
+    #[test]
+    fn children_are_held_once_and_referred_to_by_digest() {
+        use crate::media_type::*;
+        let child = descriptor(OCI_MANIFEST, b"child");
+        let mut wrong_size = child.clone();
+        wrong_size.size += 1;
+        let mut bad = EntryView::new(wrong_size);
+        bad.error = Some(ApiError::new(ErrorCode::DigestMismatch, "wrong size"));
+        let details = ChildView {
+            config: Some(descriptor(OCI_CONFIG, b"config")),
+            layers: Some(vec![descriptor(OCI_LAYER_GZIP, b"layer")]),
+            image_config: Some(ImageConfig {
+                architecture: "arm".into(),
+                os: "linux".into(),
+                ..ImageConfig::default()
+            }),
+            ..ChildView::new(Kind::Image)
+        };
+        let index = IndexContent {
+            manifests: vec![
+                EntryView::new(child.clone()),
+                EntryView::new(child.clone()),
+                bad.clone(),
+            ],
+            children: ChildViews::default(),
+        };
+        let mut index = index;
+        index.children.insert(child.digest.clone(), details.clone());
+        assert_eq!(index.child(&index.manifests[0]), Some(&details));
+        assert_eq!(index.child(&index.manifests[1]), Some(&details));
+        assert_eq!(index.child(&bad), None, "its own error hides the child");
+        let json = serde_json::to_value(&index).unwrap();
+        let children = json["children"].as_object().unwrap();
+        assert_eq!(children.len(), 1);
+        let shared = &children[&child.digest.to_string()];
+        assert_eq!(shared["kind"], "image");
+        assert_eq!(shared["imageConfig"]["architecture"], "arm");
+        assert_eq!(shared["layers"].as_array().unwrap().len(), 1);
+        for entry in json["manifests"].as_array().unwrap() {
+            for gone in ["config", "layers", "imageConfig", "childCount"] {
+                assert!(entry.get(gone).is_none(), "{gone}");
+            }
+        }
+        let back: IndexContent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, index);
+        // A child is read by hand: unknown fields ignored, its kind needed.
+        let child: ChildView =
+            serde_json::from_str(r#"{"kind":"index","childCount":2,"future":[1]}"#).unwrap();
+        assert_eq!(
+            child,
+            ChildView {
+                child_count: Some(2),
+                ..ChildView::new(Kind::Index)
+            }
+        );
+        let err = serde_json::from_str::<ChildView>(r#"{"childCount":2}"#).unwrap_err();
+        assert!(err.to_string().contains("kind"), "{err}");
+        let empty: IndexContent = serde_json::from_str(r#"{"manifests":[]}"#).unwrap();
+        assert_eq!(empty, IndexContent::default());
     }
 
     #[test]
@@ -397,6 +586,7 @@ mod tests {
             OCI_INDEX,
             Content::Index(IndexContent {
                 manifests: vec![entry.clone()],
+                ..IndexContent::default()
             }),
         );
         let image = answer(
@@ -471,9 +661,7 @@ mod tests {
             Digest::sha256(b"x"),
             crate::media_type::OCI_INDEX,
             b"0123456789",
-            Content::Index(IndexContent {
-                manifests: Vec::new(),
-            }),
+            Content::Index(IndexContent::default()),
         );
         assert_eq!(r.reference, pinned.to_string());
         assert_eq!(

@@ -11,7 +11,8 @@ mod referrers;
 pub use auth::{AuthInfo, AuthSource};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use inspect::{
-    Content, EntryView, ImageContent, IndexContent, InspectResponse, Schema1Content,
+    ChildView, ChildViews, Content, EntryView, ImageContent, IndexContent, InspectResponse,
+    Schema1Content,
 };
 pub use push::*;
 pub use rate_limit::RateLimitInfo;
