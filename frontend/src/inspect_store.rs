@@ -131,9 +131,7 @@ impl InspectStore {
         self.state.set(InspectState::Idle);
     }
 
-    /// Inspect `reference` now: what the route names, or what a person
-    /// confirmed on a page opened from another site.
-    pub fn inspect(&self, reference: String) {
+    fn inspect(&self, reference: String) {
         self.text.set(TextState::Idle);
         let store = *self;
         let credentials = self.credentials.current();

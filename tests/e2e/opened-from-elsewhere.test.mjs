@@ -118,6 +118,12 @@ for (const [name, host] of [
     assert.equal(await page.getByTestId('ref-input').inputValue(), ref);
     assert.equal(await page.getByTestId('summary').count(), 0);
 
+    // Chromium reloads it as a navigation from that site: still held.
+    await page.reload();
+    await page.getByTestId('held-notice').waitFor();
+    await page.waitForTimeout(300);
+    assert.deepEqual(seen, [], 'a reload before Inspect asked the private registry');
+
     await page.getByTestId('held-inspect').click();
     await page.getByTestId('summary').waitFor();
     assert.equal((await page.getByTestId('digest').textContent()).trim(), await expectedDigest());
@@ -125,6 +131,12 @@ for (const [name, host] of [
       seen.some((r) => r.auth),
       'after Inspect the proxy used its Docker credentials as before',
     );
+    assert.equal(await page.getByTestId('held-notice').count(), 0);
+    assert.equal(new URL(page.url()).searchParams.get('ref'), ref);
+
+    // Once a person asked, the page is theirs: a reload inspects at once.
+    await page.reload();
+    await page.getByTestId('summary').waitFor();
     assert.equal(await page.getByTestId('held-notice').count(), 0);
     await page.close();
   });

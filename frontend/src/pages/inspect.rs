@@ -56,10 +56,13 @@ fn Intro() -> impl IntoView {
     }
 }
 
-/// Opened from another site: say what would happen, and let a person start it.
+/// Opened from another site: say what would happen, and let a person start
+/// it. Through the router, like the form: the address bar's entry is then
+/// this page's own, so a reload inspects at once (Chromium reloads a page
+/// opened from another site as a navigation from that site).
 #[component]
 fn Held(reference: String) -> impl IntoView {
-    let store = InspectStore::use_store();
+    let router = Router::use_router();
     let notice = opened_from::held_notice(&reference);
     view! {
         <section class="panel" data-testid="held-notice" role="status">
@@ -67,7 +70,7 @@ fn Held(reference: String) -> impl IntoView {
             <button
                 type="button"
                 data-testid="held-inspect"
-                on:click=move |_| store.inspect(reference.clone())
+                on:click=move |_| router.navigate(Route::inspect(&reference))
             >
                 "Inspect"
             </button>
