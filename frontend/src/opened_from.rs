@@ -8,11 +8,12 @@
 //! The create page needs nothing: no URL makes it plan or push.
 
 use shared::Reference;
+use shared::api::OPENED_FROM_META;
 
 /// Whether the proxy marked this page as opened from another site.
 pub fn from_another_site() -> bool {
     leptos::prelude::document()
-        .query_selector(r#"meta[name="mw-opened-from"]"#)
+        .query_selector(&format!(r#"meta[name="{OPENED_FROM_META}"]"#))
         .is_ok_and(|found| found.is_some())
 }
 

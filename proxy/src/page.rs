@@ -32,14 +32,19 @@ use crate::origin::{SEC_FETCH_SITE, from_another_page};
 
 /// Put into the page's `<head>` when it was opened from another site; the
 /// page reads it once at start (`frontend/src/opened_from.rs`).
-pub const OPENED_FROM_MARKER: &str = r#"<meta name="mw-opened-from" content="another-site">"#;
+pub fn opened_from_marker() -> String {
+    format!(
+        r#"<meta name="{}" content="another-site">"#,
+        shared::api::OPENED_FROM_META
+    )
+}
 
 /// The most HTML read into memory to mark it (`index.html` is ~1 KB).
 const MAX_HTML: usize = 1 << 20;
 
 /// Middleware around the page's files: HTML answers are never reused
 /// without asking (`no-cache`) and vary with `Sec-Fetch-Site`; those to a
-/// navigation from another site carry [`OPENED_FROM_MARKER`], and are whole
+/// navigation from another site carry [`opened_from_marker`], and are whole
 /// and fresh (the request's conditional and range headers are dropped, so a
 /// cached copy without the marker is never confirmed for it).
 pub async fn mark_navigations(mut request: Request, next: Next) -> Response {
@@ -94,11 +99,11 @@ pub async fn mark_navigations(mut request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(html))
 }
 
-/// `html` with [`OPENED_FROM_MARKER`] just before `</head>` (at the very
+/// `html` with [`opened_from_marker`] just before `</head>` (at the very
 /// start if there is none: the page looks for it anywhere).
 pub fn mark_html(html: &str) -> String {
     let at = html.to_ascii_lowercase().find("</head").unwrap_or(0);
-    format!("{}{OPENED_FROM_MARKER}{}", &html[..at], &html[at..])
+    format!("{}{}{}", &html[..at], opened_from_marker(), &html[at..])
 }
 
 /// The policy without inline-script hashes.
@@ -194,11 +199,14 @@ mod tests {
     fn the_marker_goes_into_the_head() {
         assert_eq!(
             mark_html("<html><head><title>t</title></HEAD><body></body></html>"),
-            format!("<html><head><title>t</title>{OPENED_FROM_MARKER}</HEAD><body></body></html>")
+            format!(
+                "<html><head><title>t</title>{}</HEAD><body></body></html>",
+                opened_from_marker()
+            )
         );
         assert_eq!(
             mark_html("<p>x</p>"),
-            format!("{OPENED_FROM_MARKER}<p>x</p>")
+            format!("{}<p>x</p>", opened_from_marker())
         );
         // The marker is not a script: the CSP's hashes stay valid.
         assert!(inline_script_hashes(&mark_html("<head></head>")).is_empty());
@@ -258,7 +266,7 @@ mod tests {
     async fn navigations_from_other_sites_get_a_marked_fresh_page() {
         for site in ["cross-site", "same-site"] {
             let (response, body) = serve(Some(site), "text/html").await;
-            assert!(body.contains(OPENED_FROM_MARKER), "{site}: {body}");
+            assert!(body.contains(&opened_from_marker()), "{site}: {body}");
             assert_eq!(response.headers()["x-conditional"], "0", "{site}");
             assert!(response.headers().get(ETAG).is_none());
             assert_eq!(response.headers()[CACHE_CONTROL], "no-cache");
@@ -268,7 +276,7 @@ mod tests {
         // clients that send no Sec-Fetch-Site: the page as it is.
         for site in [Some("none"), Some("same-origin"), None] {
             let (response, body) = serve(site, "text/html; charset=utf-8").await;
-            assert!(!body.contains(OPENED_FROM_MARKER), "{site:?}");
+            assert!(!body.contains(&opened_from_marker()), "{site:?}");
             assert_eq!(response.headers()["x-conditional"], "3", "{site:?}");
             assert_eq!(response.headers()[ETAG], "\"v1\"");
             assert_eq!(response.headers()[CACHE_CONTROL], "no-cache");
@@ -276,7 +284,7 @@ mod tests {
         }
         // Scripts, wasm and styles are left alone.
         let (response, body) = serve(Some("cross-site"), "application/wasm").await;
-        assert!(!body.contains(OPENED_FROM_MARKER));
+        assert!(!body.contains(&opened_from_marker()));
         assert!(response.headers().get(VARY).is_none());
         assert!(response.headers().get(CACHE_CONTROL).is_none());
     }
