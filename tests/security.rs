@@ -460,6 +460,95 @@ async fn the_page_carries_its_security_headers() {
     assert!(!script_src.contains("unsafe-inline"), "{script_src}");
 }
 
+/// A navigation from another site (or another port of this one) gets the
+/// page marked, so that it only offers to inspect the `?ref=` in its URL;
+/// whole and fresh even when the browser holds a copy. Typed URLs,
+/// bookmarks, reloads and clients without `Sec-Fetch-Site` get it as it is.
+#[tokio::test]
+async fn pages_opened_from_another_site_are_marked() {
+    const MARKER: &str = r#"<meta name="mw-opened-from" content="another-site">"#;
+    let dist = tempfile::tempdir().expect("temp dir");
+    let html = "<html><head><title>t</title></head><body></body></html>";
+    std::fs::write(dist.path().join("index.html"), html).expect("write index.html");
+    std::fs::write(dist.path().join("app.js"), "export default 1;").expect("write app.js");
+    let dir = dist.path().to_path_buf();
+    let proxy = Proxy::start_with(move |c| c.dist_dir = dir).await;
+    let client = proxy.client();
+    let paths = ["/", "/?ref=private.example/app:1", "/index.html", "/create"];
+    for path in paths {
+        for site in [
+            Some("cross-site"),
+            Some("same-site"),
+            Some("none"),
+            Some("same-origin"),
+            None,
+        ] {
+            // As a browser holding a copy asks.
+            let mut request = client
+                .request(Method::GET, path)
+                .header("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT");
+            if let Some(site) = site {
+                request = request.header("sec-fetch-site", site);
+            }
+            let answer = client.send(request).await;
+            assert!(
+                answer.header("content-security-policy").is_some(),
+                "{path} {site:?}"
+            );
+            if matches!(site, Some("cross-site" | "same-site")) {
+                // Never "use your copy": it may be one without the marker.
+                assert_eq!(answer.status, reqwest::StatusCode::OK, "{path} {site:?}");
+                assert_eq!(
+                    String::from_utf8_lossy(&answer.body),
+                    html.replace("</head>", &format!("{MARKER}</head>")),
+                    "{path} {site:?}"
+                );
+                assert!(answer.header("last-modified").is_none(), "{path} {site:?}");
+            } else {
+                assert_eq!(
+                    answer.status,
+                    reqwest::StatusCode::NOT_MODIFIED,
+                    "{path} {site:?}"
+                );
+            }
+            // Without a copy: the page as it is, never reused unasked, and
+            // never a copy of one kind for the other.
+            let mut request = client.request(Method::GET, path);
+            if let Some(site) = site {
+                request = request.header("sec-fetch-site", site);
+            }
+            let answer = client.send(request).await;
+            assert_eq!(answer.status, reqwest::StatusCode::OK, "{path} {site:?}");
+            assert_eq!(
+                answer.header("cache-control"),
+                Some("no-cache"),
+                "{path} {site:?}"
+            );
+            assert_eq!(
+                answer.header("vary"),
+                Some("Sec-Fetch-Site"),
+                "{path} {site:?}"
+            );
+            let marked = String::from_utf8_lossy(&answer.body).contains(MARKER);
+            assert_eq!(
+                marked,
+                matches!(site, Some("cross-site" | "same-site")),
+                "{path} {site:?}"
+            );
+        }
+    }
+    // Not HTML: untouched.
+    let answer = client
+        .send(
+            client
+                .request(Method::GET, "/app.js")
+                .header("sec-fetch-site", "cross-site"),
+        )
+        .await;
+    assert_eq!(&answer.body[..], b"export default 1;");
+    assert!(answer.header("vary").is_none());
+}
+
 /// The `trunk serve` origins drive the API only when asked for with
 /// `--dev`: by default a page on local port 8081 is a foreign origin.
 #[tokio::test]

@@ -14,12 +14,18 @@ use crate::api::{self, ApiFailure};
 use crate::components::copy_button::copy;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
+use crate::opened_from;
 use crate::route::{Route, Router};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum InspectState {
     /// No reference in the URL.
     Idle,
+    /// The page was opened from another site: `reference` (from the URL) is
+    /// inspected only when a person asks (see `opened_from`).
+    Held {
+        reference: String,
+    },
     Loading {
         reference: String,
     },
@@ -56,7 +62,9 @@ pub struct InspectStore {
 
 impl InspectStore {
     /// Create the store, provide it as context, and inspect whatever the route
-    /// names, now and on every navigation (including back/forward).
+    /// names, now and on every navigation (including back/forward); but when
+    /// the page was opened from another site, the route it opened at is
+    /// only held until a person asks.
     pub fn install(router: Router, credentials: CredentialsStore) -> InspectStore {
         let store = InspectStore {
             state: Latest::new(InspectState::Idle),
@@ -65,12 +73,14 @@ impl InspectStore {
             credentials,
         };
         provide_context(store);
-        Effect::new(move |_| match router.route() {
-            Route::Inspect {
-                reference: Some(reference),
-            } => store.inspect(reference),
-            Route::Inspect { reference: None } => store.reset(),
-            Route::Create | Route::NotFound { .. } => {}
+        let from_another_site = opened_from::from_another_site();
+        Effect::new(move |before: Option<()>| {
+            match on_route(router.route(), before.is_none() && from_another_site) {
+                OnRoute::Inspect(reference) => store.inspect(reference),
+                OnRoute::Hold(reference) => store.state.set(InspectState::Held { reference }),
+                OnRoute::Reset => store.reset(),
+                OnRoute::Nothing => {}
+            }
         });
         store
     }
@@ -155,5 +165,52 @@ impl InspectStore {
             async move { api::referrers(&subject, &credentials).await },
             |outcome| outcome.ok().map(Arc::new),
         );
+    }
+}
+
+/// What the store does when the route becomes `route`.
+#[derive(Debug, PartialEq, Eq)]
+enum OnRoute {
+    Inspect(String),
+    Hold(String),
+    Reset,
+    Nothing,
+}
+
+/// `opened_from_another_site`: this is the route the page opened at, and
+/// another site sent it here (only that route was chosen by someone else;
+/// every later one is a person's action on the page).
+fn on_route(route: Route, opened_from_another_site: bool) -> OnRoute {
+    match route {
+        Route::Inspect {
+            reference: Some(reference),
+        } if opened_from_another_site => OnRoute::Hold(reference),
+        Route::Inspect {
+            reference: Some(reference),
+        } => OnRoute::Inspect(reference),
+        Route::Inspect { reference: None } => OnRoute::Reset,
+        Route::Create | Route::NotFound { .. } => OnRoute::Nothing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_reference_opened_from_another_site_is_held() {
+        let route = || Route::inspect("private.example/app:1");
+        assert_eq!(
+            on_route(route(), true),
+            OnRoute::Hold("private.example/app:1".into())
+        );
+        assert_eq!(
+            on_route(route(), false),
+            OnRoute::Inspect("private.example/app:1".into())
+        );
+        for opened in [true, false] {
+            assert_eq!(on_route(Route::inspect(""), opened), OnRoute::Reset);
+            assert_eq!(on_route(Route::Create, opened), OnRoute::Nothing);
+        }
     }
 }

@@ -13,6 +13,7 @@ mod index_to_spec;
 mod inspect_store;
 mod latest;
 mod ndjson;
+mod opened_from;
 mod pages;
 mod push_progress;
 mod query;

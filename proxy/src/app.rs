@@ -13,6 +13,7 @@ use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use tokio::sync::Semaphore;
+use tower::Layer as _;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -108,7 +109,8 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
     let dist = config.dist_dir.clone();
     let index = dist.join("index.html");
     let csp = page::csp_header(&page::content_security_policy(&dist));
-    let static_files = ServeDir::new(&dist).fallback(ServeFile::new(index));
+    let static_files = axum::middleware::from_fn(page::mark_navigations)
+        .layer(ServeDir::new(&dist).fallback(ServeFile::new(index)));
 
     Ok(Router::new()
         .merge(api)

@@ -95,12 +95,13 @@ impl OriginPolicy {
             )));
         }
         let Some(origin) = origin else {
-            return match fetch_site.map(|s| s.trim().to_ascii_lowercase()) {
-                Some(site) if site == "cross-site" || site == "same-site" => {
+            return match fetch_site {
+                Some(site) if from_another_page(Some(site)) => {
                     Err(ProxyError::ForbiddenOrigin(format!(
-                        "a {site} browser request without an Origin header is refused \
+                        "a {} browser request without an Origin header is refused \
                          (another page cannot use the proxy); call the API from the proxy's \
-                         own page or from an origin started with --allow-origin"
+                         own page or from an origin started with --allow-origin",
+                        site.trim().to_ascii_lowercase()
                     )))
                 }
                 _ => Ok(()),
@@ -146,7 +147,19 @@ impl OriginPolicy {
 
 /// Set by browsers on every request: how the requesting page relates to the
 /// target (`same-origin`, `same-site`, `cross-site`, `none`).
-const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+pub const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// Whether a browser says a request was made by (or a navigation started
+/// from) a page on another origin, by its `Sec-Fetch-Site` value:
+/// `cross-site`, or `same-site` (another port or subdomain of the same site).
+/// `same-origin` (the proxy's own page, a reload), `none` (the address bar, a
+/// bookmark) and no header at all (curl, scripts) are not.
+pub fn from_another_page(fetch_site: Option<&str>) -> bool {
+    fetch_site.is_some_and(|site| {
+        let site = site.trim();
+        site.eq_ignore_ascii_case("cross-site") || site.eq_ignore_ascii_case("same-site")
+    })
+}
 
 /// Middleware: refuse foreign origins, cross-site requests without an
 /// allowed origin, and unknown Host names.
@@ -228,6 +241,22 @@ mod tests {
         assert!(p.check(None, Some("localhost:8080"), None).is_ok());
         assert!(p.check(None, Some("[::1]:8080"), None).is_ok());
         assert!(p.check(None, Some("ui.example.com"), None).is_ok());
+    }
+
+    #[test]
+    fn pages_on_other_origins_are_told_apart() {
+        for site in ["cross-site", "same-site", "Cross-Site", " same-site "] {
+            assert!(from_another_page(Some(site)), "{site}");
+        }
+        for site in [
+            None,
+            Some("same-origin"),
+            Some("none"),
+            Some(""),
+            Some("junk"),
+        ] {
+            assert!(!from_another_page(site), "{site:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::components::reference_form::ReferenceForm;
 use crate::components::referrers::Referrers;
 use crate::components::summary::Summary;
 use crate::inspect_store::{InspectState, InspectStore};
+use crate::opened_from;
 use crate::route::{Route, Router};
 
 #[component]
@@ -28,6 +29,7 @@ pub fn InspectPage() -> impl IntoView {
         <ReferenceForm />
         {move || match store.state() {
             InspectState::Idle => view! { <Intro /> }.into_any(),
+            InspectState::Held { reference } => view! { <Held reference /> }.into_any(),
             InspectState::Loading { reference } => view! { <Loading reference /> }.into_any(),
             InspectState::Failed { reference, failure } => {
                 view! { <ErrorView reference failure /> }.into_any()
@@ -50,6 +52,28 @@ fn Intro() -> impl IntoView {
                 "Examples: " <code>"alpine"</code> ", " <code>"ghcr.io/owner/repo:tag"</code> ", "
                 <code>"localhost:5000/app@sha256:…"</code>
             </p>
+        </section>
+    }
+}
+
+/// Opened from another site: say what would happen, and let a person start
+/// it. Through the router, like the form: the address bar's entry is then
+/// this page's own, so a reload inspects at once (Chromium reloads a page
+/// opened from another site as a navigation from that site).
+#[component]
+fn Held(reference: String) -> impl IntoView {
+    let router = Router::use_router();
+    let notice = opened_from::held_notice(&reference);
+    view! {
+        <section class="panel" data-testid="held-notice" role="status">
+            <p>{notice}</p>
+            <button
+                type="button"
+                data-testid="held-inspect"
+                on:click=move |_| router.navigate(Route::inspect(&reference))
+            >
+                "Inspect"
+            </button>
         </section>
     }
 }

@@ -18,6 +18,10 @@ pub use push::*;
 pub use rate_limit::RateLimitInfo;
 pub use referrers::{ReferrersResponse, ReferrersSource, referrers_tag};
 
+/// The name of the `<meta>` the proxy puts into the page's HTML when a
+/// navigation from another site opened it; the page then asks before
+/// inspecting the reference in its URL (docs/security.md, rule 2).
+pub const OPENED_FROM_META: &str = "mw-opened-from";
 /// `GET {INSPECT_PATH}?ref=REFERENCE`
 pub const INSPECT_PATH: &str = "/api/v1/inspect";
 /// `GET {INSPECT_PATH}?ref=REFERENCE&format=text`: manifest-tool's text.
