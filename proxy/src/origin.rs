@@ -308,6 +308,16 @@ mod tests {
     }
 
     #[test]
+    fn embeddable_answers_check_the_host_alone() {
+        let p = policy(&["https://ui.example.com"]);
+        assert!(p.check_host(Some("127.0.0.1:8080")).is_ok());
+        assert!(p.check_host(Some("ui.example.com")).is_ok());
+        assert!(p.check_host(None).is_ok());
+        let e = p.check_host(Some("evil.example:8080")).unwrap_err();
+        assert!(matches!(e, ProxyError::ForbiddenOrigin(_)));
+    }
+
+    #[test]
     fn wildcard_and_junk_origins_are_config_errors() {
         for bad in ["*", "null", "127.0.0.1:8081", "http://x/path", "ftp://x"] {
             let c = Config {
