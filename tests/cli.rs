@@ -230,6 +230,19 @@ async fn inspect_raw_prints_manifest_tools_json() {
     }
 }
 
+/// What mquery prints for an index, written out independently of the code.
+fn mquery_list(name: &str, digest: &Digest, media_type: &str, platforms: &[&str]) -> String {
+    let mut text = format!(
+        "Image: {name} (digest: {digest})\n \
+         * Manifest List: Yes (Image type: {media_type})\n \
+         * Supported platforms:\n"
+    );
+    for p in platforms {
+        text.push_str(&format!("   - {p}\n"));
+    }
+    text
+}
+
 #[tokio::test]
 async fn mquery_prints_the_platforms_as_mquery_does() {
     let registry = registry().await;
@@ -239,55 +252,44 @@ async fn mquery_prints_the_platforms_as_mquery_does() {
         .image(ImageSpec::new(Format::Docker, "linux/arm64/v8", 81).build())
         .image(ImageSpec::new(Format::Docker, windows, 82).build())
         .build();
-    registry
-        .pusher()
-        .push_index("mq/list", &index, Some("latest"))
-        .await
-        .unwrap_or_else(|e| panic!("push: {e}\n{}", registry.log()));
     let attested = IndexBuilder::new(Format::Oci)
         .attested_image(ImageSpec::new(Format::Oci, "linux/amd64", 83).build())
         .attested_image(ImageSpec::new(Format::Oci, "linux/riscv64", 84).build())
         .build();
-    registry
-        .pusher()
-        .push_index("mq/attested", &attested, Some("1"))
-        .await
-        .unwrap_or_else(|e| panic!("push: {e}\n{}", registry.log()));
+    for (repo, list, tag) in [
+        ("mq/list", &index, "latest"),
+        ("mq/attested", &attested, "1"),
+    ] {
+        registry
+            .pusher()
+            .push_index(repo, list, Some(tag))
+            .await
+            .unwrap_or_else(|e| panic!("push {repo}: {e}\n{}", registry.log()));
+    }
     let single = ImageSpec::new(Format::Oci, "linux/arm/v7", 85).build();
     push_image(&registry, "mq/single", &single, "1.0").await;
 
     let name = registry.reference("mq/list:latest");
     let out = ok(cli(&["mquery", &name]).await);
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "Image: {name} (digest: {})\n \
-             * Manifest List: Yes (Image type: {})\n \
-             * Supported platforms:\n   \
-             - linux/amd64\n   \
-             - linux/arm64/v8\n   \
-             - {windows}\n",
-            index.manifest.digest,
-            media_type::DOCKER_MANIFEST_LIST
-        )
+    let expected = mquery_list(
+        &name,
+        &index.manifest.digest,
+        media_type::DOCKER_MANIFEST_LIST,
+        &["linux/amd64", "linux/arm64/v8", windows],
     );
+    assert_eq!(stdout(&out), expected);
     assert_eq!(stderr(&out), "");
 
     // Attestation entries are no platforms.
     let name = registry.reference("mq/attested:1");
     let out = ok(cli(&["mquery", &name]).await);
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "Image: {name} (digest: {})\n \
-             * Manifest List: Yes (Image type: {})\n \
-             * Supported platforms:\n   \
-             - linux/amd64\n   \
-             - linux/riscv64\n",
-            attested.manifest.digest,
-            media_type::OCI_INDEX
-        )
+    let expected = mquery_list(
+        &name,
+        &attested.manifest.digest,
+        media_type::OCI_INDEX,
+        &["linux/amd64", "linux/riscv64"],
     );
+    assert_eq!(stdout(&out), expected);
 
     let name = registry.reference("mq/single:1.0");
     let out = ok(cli(&["mquery", &name]).await);
