@@ -890,3 +890,82 @@ async fn the_binary_never_prints_secrets() {
         );
     }
 }
+
+/// The badge is for pages on any site (`<img src>` in a README): served to
+/// cross-site no-cors requests, and therefore never with anyone's
+/// credentials, neither typed nor the proxy's own (docs/security.md, rule 2).
+#[tokio::test]
+async fn the_badge_is_embeddable_anywhere_and_always_anonymous() {
+    let registry = htpasswd_registry("badgeuser", "badge-pw-3c3c").await;
+    seed(&registry, "private", &image(9), "1").await;
+    let docker = DockerConfigDir::new();
+    docker.write(&json!({"auths": {registry.host(): auth_entry("badgeuser", "badge-pw-3c3c")}}));
+    let proxy = proxy_for(&[registry.host()], Some(&docker)).await;
+    let client = proxy.client();
+    let reference = registry.reference("private:1");
+    let badge_path = format!("{}?ref={reference}", shared::api::BADGE_PATH);
+
+    // The inspection uses the proxy's Docker login; the badge does not, with
+    // or without typed credentials, from any site.
+    let ok = expect_ok(client.inspect(&reference).await, "with the Docker config");
+    assert_eq!(source_of(&ok), AuthSource::DockerConfig);
+    let typed = creds(&registry.host(), "badgeuser", "badge-pw-3c3c");
+    for (site, with_typed) in [(None, false), (Some("cross-site"), false), (None, true)] {
+        let mut request = client.request(Method::GET, &badge_path);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        if with_typed {
+            request = request.header(CREDENTIALS_HEADER, typed.encode());
+        }
+        let answer = client.send(request).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "{site:?} {with_typed}: {answer:?}"
+        );
+    }
+
+    // A public image's badge is served to another site's `<img>` (no Origin,
+    // `Sec-Fetch-Site: cross-site`), while the rest of the API refuses it.
+    let public = Registry::start()
+        .await
+        .unwrap_or_else(|e| panic!("start docker-registry: {e}"));
+    seed(&public, "open", &image(10), "1").await;
+    let proxy = proxy_for(&[public.host()], None).await;
+    let client = proxy.client();
+    let reference = public.reference("open:1");
+    for site in ["cross-site", "same-site"] {
+        let request = client
+            .request(
+                Method::GET,
+                &format!("{}?ref={reference}", shared::api::BADGE_PATH),
+            )
+            .header("sec-fetch-site", site)
+            .header("sec-fetch-dest", "image");
+        let answer = client.send(request).await;
+        assert_eq!(answer.status, StatusCode::OK, "{site}: {answer:?}");
+        assert_eq!(answer.header("content-type"), Some("image/svg+xml"));
+        let svg = String::from_utf8(answer.body.to_vec()).unwrap();
+        assert!(svg.contains(">linux/amd64</text>"), "{svg}");
+        let request = client
+            .request(
+                Method::GET,
+                &format!("{}?ref={reference}", shared::api::INSPECT_PATH),
+            )
+            .header("sec-fetch-site", site);
+        assert_eq!(
+            client.send(request).await.status,
+            StatusCode::FORBIDDEN,
+            "{site}"
+        );
+    }
+    // A name rebound to the proxy's address is still refused.
+    let request = client
+        .request(
+            Method::GET,
+            &format!("{}?ref={reference}", shared::api::BADGE_PATH),
+        )
+        .header("host", "evil.example:8080");
+    assert_eq!(client.send(request).await.status, StatusCode::FORBIDDEN);
+}

@@ -10,7 +10,7 @@ use serde_json::Value;
 use shared::digest::Digest;
 use shared::media_type;
 use support::demo::{DemoContent, demo_set};
-use support::{Format, Image, ImageSpec, Proxy, Registry};
+use support::{Format, Image, ImageSpec, IndexBuilder, Proxy, Registry};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_manifest-web-under-test");
 
@@ -228,6 +228,88 @@ async fn inspect_raw_prints_manifest_tools_json() {
             image.layer_descriptors.len()
         );
     }
+}
+
+/// What mquery prints for an index, written out independently of the code.
+fn mquery_list(name: &str, digest: &Digest, media_type: &str, platforms: &[&str]) -> String {
+    let mut text = format!(
+        "Image: {name} (digest: {digest})\n \
+         * Manifest List: Yes (Image type: {media_type})\n \
+         * Supported platforms:\n"
+    );
+    for p in platforms {
+        text.push_str(&format!("   - {p}\n"));
+    }
+    text
+}
+
+#[tokio::test]
+async fn mquery_prints_the_platforms_as_mquery_does() {
+    let registry = registry().await;
+    let windows = "windows/amd64:10.0.17763.2300";
+    let index = IndexBuilder::new(Format::Docker)
+        .image(ImageSpec::new(Format::Docker, "linux/amd64", 80).build())
+        .image(ImageSpec::new(Format::Docker, "linux/arm64/v8", 81).build())
+        .image(ImageSpec::new(Format::Docker, windows, 82).build())
+        .build();
+    let attested = IndexBuilder::new(Format::Oci)
+        .attested_image(ImageSpec::new(Format::Oci, "linux/amd64", 83).build())
+        .attested_image(ImageSpec::new(Format::Oci, "linux/riscv64", 84).build())
+        .build();
+    for (repo, list, tag) in [
+        ("mq/list", &index, "latest"),
+        ("mq/attested", &attested, "1"),
+    ] {
+        registry
+            .pusher()
+            .push_index(repo, list, Some(tag))
+            .await
+            .unwrap_or_else(|e| panic!("push {repo}: {e}\n{}", registry.log()));
+    }
+    let single = ImageSpec::new(Format::Oci, "linux/arm/v7", 85).build();
+    push_image(&registry, "mq/single", &single, "1.0").await;
+
+    let name = registry.reference("mq/list:latest");
+    let out = ok(cli(&["mquery", &name]).await);
+    let expected = mquery_list(
+        &name,
+        &index.manifest.digest,
+        media_type::DOCKER_MANIFEST_LIST,
+        &["linux/amd64", "linux/arm64/v8", windows],
+    );
+    assert_eq!(stdout(&out), expected);
+    assert_eq!(stderr(&out), "");
+
+    // Attestation entries are no platforms.
+    let name = registry.reference("mq/attested:1");
+    let out = ok(cli(&["mquery", &name]).await);
+    let expected = mquery_list(
+        &name,
+        &attested.manifest.digest,
+        media_type::OCI_INDEX,
+        &["linux/amd64", "linux/riscv64"],
+    );
+    assert_eq!(stdout(&out), expected);
+
+    let name = registry.reference("mq/single:1.0");
+    let out = ok(cli(&["mquery", &name]).await);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "Image: {name} (digest: {})\n \
+             * Manifest List: No (Image type: {})\n \
+             * Supports: linux/arm/v7\n",
+            single.manifest.digest,
+            media_type::OCI_MANIFEST
+        )
+    );
+
+    // Failures as for the other commands.
+    let err = failed(cli(&["mquery", &registry.reference("mq/none:1")]).await);
+    assert!(err.contains("mq/none"), "{err}");
+    failed(cli(&["mquery", "Not A Reference"]).await);
+    let err = failed(run(&["mquery", &name]).await);
+    assert!(err.contains("add --plain-http"), "{err}");
 }
 
 #[tokio::test]

@@ -525,3 +525,147 @@ async fn invalid_references_are_bad_requests() {
         );
     }
 }
+
+/// `GET path?ref=REFERENCE[&format=FORMAT]`, raw.
+async fn get_raw(
+    proxy: &Proxy,
+    path: &str,
+    reference: &str,
+    format: Option<&str>,
+) -> support::RawResponse {
+    let client = proxy.client();
+    let mut request = client
+        .request(reqwest::Method::GET, path)
+        .query(&[("ref", reference)]);
+    if let Some(format) = format {
+        request = request.query(&[("format", format)]);
+    }
+    client.send(request).await
+}
+
+fn header<'a>(answer: &'a support::RawResponse, name: &str) -> &'a str {
+    answer
+        .headers
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header: {answer:?}"))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn mquery_summary_and_badge_list_the_platforms_without_attestations() {
+    let (registry, proxy) = world().await;
+    let index = IndexBuilder::new(Format::Oci)
+        .attested_image(ImageSpec::new(Format::Oci, "linux/amd64", 70).build())
+        .attested_image(ImageSpec::new(Format::Oci, "linux/arm64/v8", 71).build())
+        .image(ImageSpec::new(Format::Oci, WINDOWS, 72).build())
+        .build();
+    push_index(&registry, "mq/app", &index, Some("1")).await;
+    let by_tag = registry.reference("mq/app:1");
+    let by_digest = registry.reference(&format!("mq/app@{}", index.manifest.digest));
+    let digest = &index.manifest.digest;
+
+    let text = get_raw(&proxy, shared::api::INSPECT_PATH, &by_tag, Some("mquery")).await;
+    assert_eq!(text.status, StatusCode::OK);
+    assert_eq!(header(&text, "content-type"), "text/plain; charset=utf-8");
+    assert_eq!(header(&text, "cache-control"), "no-cache");
+    assert_eq!(
+        std::str::from_utf8(&text.body).unwrap(),
+        format!(
+            "Image: {by_tag} (digest: {digest})\n \
+             * Manifest List: Yes (Image type: {})\n \
+             * Supported platforms:\n   \
+             - linux/amd64\n   \
+             - linux/arm64/v8\n   \
+             - {WINDOWS}\n",
+            media_type::OCI_INDEX
+        )
+    );
+
+    let summary = get_raw(
+        &proxy,
+        shared::api::INSPECT_PATH,
+        &by_digest,
+        Some("summary"),
+    )
+    .await;
+    assert_eq!(summary.status, StatusCode::OK);
+    assert_eq!(header(&summary, "content-type"), "application/json");
+    assert_eq!(
+        header(&summary, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&summary.body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "reference": by_digest,
+            "digest": digest.to_string(),
+            "mediaType": media_type::OCI_INDEX,
+            "manifestList": true,
+            "platforms": ["linux/amd64", "linux/arm64/v8", WINDOWS],
+        })
+    );
+
+    for (reference, cache) in [
+        (&by_tag, "no-cache"),
+        (&by_digest, "public, max-age=31536000, immutable"),
+    ] {
+        let badge = get_raw(&proxy, shared::api::BADGE_PATH, reference, None).await;
+        assert_eq!(badge.status, StatusCode::OK, "{badge:?}");
+        assert_eq!(header(&badge, "content-type"), "image/svg+xml");
+        assert_eq!(header(&badge, "cache-control"), cache);
+        assert_eq!(
+            header(&badge, "content-security-policy"),
+            "default-src 'none'; style-src 'unsafe-inline'"
+        );
+        let svg = std::str::from_utf8(&badge.body).unwrap();
+        assert!(svg.starts_with("<svg "), "{svg}");
+        assert!(
+            svg.contains(&format!(">linux/amd64 · linux/arm64/v8 · {WINDOWS}</text>")),
+            "{svg}"
+        );
+        assert!(
+            !svg.contains("unknown"),
+            "attestations are no platforms: {svg}"
+        );
+    }
+
+    // A single image; an unknown format; a badge for a tag that is not there.
+    let single = ImageSpec::new(Format::Docker, "linux/s390x", 73).build();
+    push_image(&registry, "mq/single", &single, Some("1")).await;
+    let single_ref = registry.reference("mq/single:1");
+    let text = get_raw(
+        &proxy,
+        shared::api::INSPECT_PATH,
+        &single_ref,
+        Some("mquery"),
+    )
+    .await;
+    assert_eq!(
+        std::str::from_utf8(&text.body).unwrap(),
+        format!(
+            "Image: {single_ref} (digest: {})\n \
+             * Manifest List: No (Image type: {})\n \
+             * Supports: linux/s390x\n",
+            single.manifest.digest,
+            media_type::DOCKER_MANIFEST
+        )
+    );
+    let bad = get_raw(
+        &proxy,
+        shared::api::INSPECT_PATH,
+        &single_ref,
+        Some("mquer"),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let missing = get_raw(
+        &proxy,
+        shared::api::BADGE_PATH,
+        &registry.reference("mq/none:1"),
+        None,
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{missing:?}");
+}

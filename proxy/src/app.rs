@@ -86,6 +86,21 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
             HeaderName::from_static(shared::credentials::CREDENTIALS_HEADER),
         ]);
 
+    let api_slots = Arc::new(Semaphore::new(config.api_concurrency.max(1)));
+    // The badge is for pages on any site (`<img src>`): past the origin
+    // check, never with credentials (see `routes::badge`).
+    let badge = Router::new()
+        .route(shared::api::BADGE_PATH, get(routes::badge::badge))
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            api_slots.clone(),
+            api_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            origins.clone(),
+            origin::guard_public,
+        ));
+
     let api = Router::new()
         .route(routes::health::HEALTH_PATH, get(routes::health::health))
         .route(shared::api::INSPECT_PATH, get(routes::inspect::inspect))
@@ -99,10 +114,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         .route("/api", any(routes::unknown_api))
         .route("/api/{*rest}", any(routes::unknown_api))
         .with_state(state)
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(Semaphore::new(config.api_concurrency.max(1))),
-            api_limit,
-        ))
+        .layer(axum::middleware::from_fn_with_state(api_slots, api_limit))
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(origins, origin::guard));
 
@@ -113,6 +125,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         .layer(ServeDir::new(&dist).fallback(ServeFile::new(index)));
 
     Ok(Router::new()
+        .merge(badge)
         .merge(api)
         .fallback_service(static_files)
         .layer(SetResponseHeaderLayer::if_not_present(

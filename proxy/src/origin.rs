@@ -86,14 +86,7 @@ impl OriginPolicy {
         host: Option<&str>,
         fetch_site: Option<&str>,
     ) -> Result<(), ProxyError> {
-        if let Some(host) = host
-            && !self.host_allowed(host)
-        {
-            return Err(ProxyError::ForbiddenOrigin(format!(
-                "requests addressed to `{host}` are refused (DNS rebinding protection); \
-                 start the proxy with --allow-origin for the address you use"
-            )));
-        }
+        self.check_host(host)?;
         let Some(origin) = origin else {
             return match fetch_site {
                 Some(site) if from_another_page(Some(site)) => {
@@ -130,6 +123,18 @@ impl OriginPolicy {
         )))
     }
 
+    /// Decide on a request's `Host` alone: for what any site may embed
+    /// (the badge), which must still not answer to a rebound name.
+    pub fn check_host(&self, host: Option<&str>) -> Result<(), ProxyError> {
+        match host {
+            Some(host) if !self.host_allowed(host) => Err(ProxyError::ForbiddenOrigin(format!(
+                "requests addressed to `{host}` are refused (DNS rebinding protection); \
+                 start the proxy with --allow-origin for the address you use"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn host_allowed(&self, host: &str) -> bool {
         let Ok(url) = Url::parse(&format!("http://{host}/")) else {
             return false;
@@ -161,6 +166,16 @@ pub fn from_another_page(fetch_site: Option<&str>) -> bool {
     })
 }
 
+/// The request's `Host` (or its URI's authority).
+fn request_host(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()))
+}
+
 /// Middleware: refuse foreign origins, cross-site requests without an
 /// allowed origin, and unknown Host names.
 pub async fn guard(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {
@@ -168,17 +183,25 @@ pub async fn guard(State(policy): State<OriginPolicy>, request: Request, next: N
         .headers()
         .get(ORIGIN)
         .map(|v| v.to_str().unwrap_or("<non-text origin>").to_string());
-    let host = request
-        .headers()
-        .get(HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    let host = request_host(&request);
     let fetch_site = request
         .headers()
         .get(SEC_FETCH_SITE)
         .map(|v| v.to_str().unwrap_or("<non-text value>").to_string());
     match policy.check(origin.as_deref(), host.as_deref(), fetch_site.as_deref()) {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Middleware for what any site may embed and that never acts with anyone's
+/// credentials (the badge): unknown Host names refused, origins not asked.
+pub async fn guard_public(
+    State(policy): State<OriginPolicy>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match policy.check_host(request_host(&request).as_deref()) {
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),
     }
@@ -282,6 +305,16 @@ mod tests {
         assert!(p.check(None, host, Some("same-origin")).is_ok());
         assert!(p.check(None, host, Some("none")).is_ok());
         assert!(p.check(None, host, None).is_ok());
+    }
+
+    #[test]
+    fn embeddable_answers_check_the_host_alone() {
+        let p = policy(&["https://ui.example.com"]);
+        assert!(p.check_host(Some("127.0.0.1:8080")).is_ok());
+        assert!(p.check_host(Some("ui.example.com")).is_ok());
+        assert!(p.check_host(None).is_ok());
+        let e = p.check_host(Some("evil.example:8080")).unwrap_err();
+        assert!(matches!(e, ProxyError::ForbiddenOrigin(_)));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod annotation;
 pub mod api;
 pub mod attestation;
+pub mod badge;
 pub mod config;
 pub mod credentials;
 pub mod descriptor;
@@ -19,6 +20,7 @@ mod json_error;
 pub mod link_header;
 pub mod manifest;
 pub mod media_type;
+pub mod mquery;
 pub mod plan;
 pub mod platform;
 pub mod reference;

@@ -9,6 +9,7 @@
 use std::io::Write as _;
 
 use clap::Args;
+use shared::api::InspectResponse;
 use shared::manifest::{Manifest, ManifestBody};
 use shared::reference::Reference;
 
@@ -30,33 +31,72 @@ pub struct InspectArgs {
 
 pub async fn run(args: &InspectArgs, flags: &GlobalFlags) -> Result<(), CliError> {
     let name = args.reference.trim();
-    let reference = Reference::parse(name).map_err(|source| ProxyError::InvalidReference {
-        input: name.to_string(),
-        source,
-    })?;
-    let access = Access::new(flags, &[&reference]).await?;
-    let credential = access
-        .credentials
-        .for_registry(reference.registry())
-        .cloned();
-    let timeout = access.client.operation_timeout();
+    let target = Target::new(name, flags).await?;
     let output = if args.raw {
         registry::limits::within(
-            timeout,
-            reference.registry(),
-            raw(&access, &reference, credential, name),
+            target.access.client.operation_timeout(),
+            target.reference.registry(),
+            raw(
+                &target.access,
+                &target.reference,
+                target.credential.clone(),
+                name,
+            ),
         )
         .await?
     } else {
-        let response = registry::limits::within(
-            timeout,
-            reference.registry(),
-            crate::inspect::inspect(&access.client, &access.operations, &reference, credential),
-        )
-        .await?;
-        let limit = usize::try_from(access.operations.max_answer_bytes).unwrap_or(usize::MAX);
+        let response = target.inspect().await?;
+        let limit =
+            usize::try_from(target.access.operations.max_answer_bytes).unwrap_or(usize::MAX);
         shared::inspect_text::render(&response, name, limit)?
     };
+    print(&output)
+}
+
+/// One reference as a command inspects it: parsed, its registry reachable
+/// with the global flags' access, its credentials found.
+pub(super) struct Target {
+    pub reference: Reference,
+    pub access: Access,
+    pub credential: Option<shared::credentials::Credential>,
+}
+
+impl Target {
+    pub async fn new(name: &str, flags: &GlobalFlags) -> Result<Self, CliError> {
+        let reference = Reference::parse(name).map_err(|source| ProxyError::InvalidReference {
+            input: name.to_string(),
+            source,
+        })?;
+        let access = Access::new(flags, &[&reference]).await?;
+        let credential = access
+            .credentials
+            .for_registry(reference.registry())
+            .cloned();
+        Ok(Target {
+            reference,
+            access,
+            credential,
+        })
+    }
+
+    /// The server's inspection (`crate::inspect`), under the operation timeout.
+    pub async fn inspect(&self) -> Result<InspectResponse, CliError> {
+        Ok(registry::limits::within(
+            self.access.client.operation_timeout(),
+            self.reference.registry(),
+            crate::inspect::inspect(
+                &self.access.client,
+                &self.access.operations,
+                &self.reference,
+                self.credential.clone(),
+            ),
+        )
+        .await?)
+    }
+}
+
+/// Write a command's output to stdout.
+pub(super) fn print(output: &str) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(output.as_bytes())

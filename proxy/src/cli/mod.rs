@@ -1,4 +1,4 @@
-//! `manifest-web inspect` and `manifest-web push`: manifest-tool's commands,
+//! `manifest-web inspect`, `manifest-web push` and `manifest-web mquery`: manifest-tool's commands,
 //! flags and output from the same binary, so a CI script can swap
 //! `manifest-tool` for `manifest-web` without changing a line.
 //!
@@ -17,6 +17,7 @@ use clap::{Args, Subcommand};
 mod access;
 mod error;
 mod inspect;
+mod mquery;
 mod push;
 
 pub use error::CliError;
@@ -50,6 +51,8 @@ pub struct GlobalFlags {
 pub enum Command {
     /// Show a manifest or index as `manifest-tool inspect` does.
     Inspect(inspect::InspectArgs),
+    /// Say which platforms an image supports, as mquery does.
+    Mquery(mquery::MqueryArgs),
     /// Build an index (manifest list) and push it, as `manifest-tool push` does.
     Push(push::PushArgs),
 }
@@ -59,6 +62,7 @@ pub enum Command {
 pub async fn run(command: Command, flags: GlobalFlags) -> ExitCode {
     let result = match command {
         Command::Inspect(args) => inspect::run(&args, &flags).await,
+        Command::Mquery(args) => mquery::run(&args, &flags).await,
         Command::Push(args) => push::run(&args, &flags).await,
     };
     match result {

@@ -1,4 +1,4 @@
-//! `GET /api/v1/inspect?ref=REFERENCE[&format=text]`
+//! `GET /api/v1/inspect?ref=REFERENCE[&format=text|mquery|summary]`
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -6,8 +6,11 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
 use registry::RegistryError;
 use serde::Deserialize;
-use shared::api::{INSPECT_TEXT_FORMAT, InspectResponse};
+use shared::api::{
+    INSPECT_MQUERY_FORMAT, INSPECT_SUMMARY_FORMAT, INSPECT_TEXT_FORMAT, InspectResponse,
+};
 use shared::inspect_text::TextError;
+use shared::mquery::Summary;
 use shared::reference::Reference;
 
 use crate::app::AppState;
@@ -19,7 +22,8 @@ use super::cache_control;
 pub struct InspectQuery {
     #[serde(rename = "ref")]
     pub reference: Option<String>,
-    /// `text`: manifest-tool's output (text/plain) instead of JSON.
+    /// `text`: manifest-tool's output (text/plain) instead of JSON;
+    /// `mquery`: mquery's text; `summary`: the platforms as JSON.
     pub format: Option<String>,
 }
 
@@ -38,37 +42,21 @@ pub async fn inspect(
 ) -> Result<Response, ProxyError> {
     let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
     let input = query.reference.unwrap_or_default();
-    let text = match query.format.as_deref() {
-        None | Some("") | Some("json") => false,
-        Some(INSPECT_TEXT_FORMAT) => true,
+    let format = match query.format.as_deref() {
+        None | Some("") | Some("json") => Format::Json,
+        Some(INSPECT_TEXT_FORMAT) => Format::Text,
+        Some(INSPECT_MQUERY_FORMAT) => Format::Mquery,
+        Some(INSPECT_SUMMARY_FORMAT) => Format::Summary,
         Some(other) => {
             return Err(ProxyError::UnknownFormat(other.to_string()));
         }
     };
     let reference = parse_reference(&input)?;
     let mut response = run(&state, &headers, &reference).await?;
-    let cache = cache_control::for_answer(
-        &reference,
-        response.auth.as_ref(),
-        cache_control::is_complete(&response),
-    );
-    // The pull quota moves with every pull: it is no part of what a digest
-    // names, so an answer kept for a year does not carry it.
-    if cache != cache_control::REVALIDATE {
-        response.rate_limit = None;
-    }
+    let cache = cache_for(&reference, &mut response);
     let vary = cache_control::VARY_ON;
-    if text {
-        let limit = usize::try_from(state.operations.max_answer_bytes).unwrap_or(usize::MAX);
-        let body =
-            shared::inspect_text::render(&response, input.trim(), limit).map_err(|e| match e {
-                TextError::TooLarge { limit } => ProxyError::from(RegistryError::TooLarge {
-                    what: format!("the manifest-tool text of `{reference}`"),
-                    limit: limit as u64,
-                }),
-                other => ProxyError::TextRender(other.to_string()),
-            })?;
-        return Ok((
+    let text_answer = |body: String| {
+        (
             [
                 (CONTENT_TYPE, "text/plain; charset=utf-8"),
                 (CACHE_CONTROL, cache),
@@ -76,7 +64,28 @@ pub async fn inspect(
             ],
             body,
         )
-            .into_response());
+            .into_response()
+    };
+    match format {
+        Format::Json => {}
+        Format::Mquery => return Ok(text_answer(Summary::of(&response).render(input.trim()))),
+        Format::Summary => {
+            let summary = axum::Json(Summary::of(&response));
+            return Ok(([(CACHE_CONTROL, cache), (VARY, vary)], summary).into_response());
+        }
+        Format::Text => {
+            let limit = usize::try_from(state.operations.max_answer_bytes).unwrap_or(usize::MAX);
+            let body = shared::inspect_text::render(&response, input.trim(), limit).map_err(
+                |e| match e {
+                    TextError::TooLarge { limit } => ProxyError::from(RegistryError::TooLarge {
+                        what: format!("the manifest-tool text of `{reference}`"),
+                        limit: limit as u64,
+                    }),
+                    other => ProxyError::TextRender(other.to_string()),
+                },
+            )?;
+            return Ok(text_answer(body));
+        }
     }
     let json = crate::inspect::to_json(&response);
     drop(response);
@@ -89,6 +98,29 @@ pub async fn inspect(
         json,
     )
         .into_response())
+}
+
+/// What `format` asks for.
+enum Format {
+    Json,
+    Text,
+    Mquery,
+    Summary,
+}
+
+/// The `Cache-Control` of an answer about `reference` (see
+/// `cache_control`); an answer kept for a year loses the pull quota: it
+/// moves with every pull and is no part of what a digest names.
+pub(super) fn cache_for(reference: &Reference, response: &mut InspectResponse) -> &'static str {
+    let cache = cache_control::for_answer(
+        reference,
+        response.auth.as_ref(),
+        cache_control::is_complete(response),
+    );
+    if cache != cache_control::REVALIDATE {
+        response.rate_limit = None;
+    }
+    cache
 }
 
 /// Resolve the credentials for the reference's registry and inspect it.

@@ -26,5 +26,11 @@ pub const OPENED_FROM_META: &str = "mw-opened-from";
 pub const INSPECT_PATH: &str = "/api/v1/inspect";
 /// `GET {INSPECT_PATH}?ref=REFERENCE&format=text`: manifest-tool's text.
 pub const INSPECT_TEXT_FORMAT: &str = "text";
+/// `GET {INSPECT_PATH}?ref=REFERENCE&format=mquery`: mquery's text.
+pub const INSPECT_MQUERY_FORMAT: &str = "mquery";
+/// `GET {INSPECT_PATH}?ref=REFERENCE&format=summary`: `shared::mquery::Summary` as JSON.
+pub const INSPECT_SUMMARY_FORMAT: &str = "summary";
+/// `GET {BADGE_PATH}?ref=REFERENCE`: an SVG badge listing the platforms.
+pub const BADGE_PATH: &str = "/api/v1/badge";
 /// `GET {REFERRERS_PATH}?ref=REPOSITORY@DIGEST`
 pub const REFERRERS_PATH: &str = "/api/v1/referrers";
