@@ -136,3 +136,42 @@ async fn a_connection_is_closed_after_its_request_budget() {
         "the last answer:\n{last_head}"
     );
 }
+
+/// A request whose body never comes is answered (and its connection freed)
+/// after the body deadline, instead of holding a busy connection for ever.
+#[tokio::test]
+async fn a_body_that_never_comes_is_cut_off() {
+    let proxy = support::proxy::Proxy::start_with(|c| {
+        c.connections.body_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut stream = TcpStream::connect(proxy.addr()).await.expect("connect");
+    stream
+        .write_all(
+            b"POST /api/v1/spec/parse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/yaml\r\nContent-Length: 100000\r\n\r\nimage: a",
+        )
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(15), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "still waiting for the body after 15 s");
+    let head = String::from_utf8_lossy(&answer);
+    assert!(
+        head.is_empty() || head.starts_with("HTTP/1.1 4"),
+        "the answer to a body that never came: {head}"
+    );
+}

@@ -18,6 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{Config, OperationSettings};
@@ -146,5 +147,8 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         ))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(RequestBodyTimeoutLayer::new(
+            config.connections.body_read_timeout,
+        ))
         .layer(TraceLayer::new_for_http()))
 }

@@ -15,7 +15,11 @@
 //!   half-sent connections are what is given up. Only when every connection
 //!   is busy is the new one refused;
 //! - a cap on requests per connection: the last answer says
-//!   `Connection: close`.
+//!   `Connection: close`;
+//! - a deadline on a stalled answer (a client that asks and never reads)
+//!   and, in `app.rs`, on reading a request body: a busy connection is
+//!   busy doing something, so "every connection busy" cannot be held by
+//!   clients that send or take nothing.
 //!
 //! An `accept` that fails for lack of descriptors closes an idle connection
 //! and tries again, instead of stopping the server.
@@ -54,6 +58,13 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     /// Requests served on one connection before it is closed.
     pub max_requests_per_connection: usize,
+    /// How long an answer may wait for the client to take more of it: a
+    /// client that asks and never reads would otherwise keep its
+    /// connection busy (never evicted) for ever.
+    pub write_stall_timeout: Duration,
+    /// Reading one request's body (a spec is at most 1 MiB), applied by
+    /// the app (`app.rs`).
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -62,6 +73,8 @@ impl Default for ConnectionLimits {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
             max_requests_per_connection: 1000,
+            write_stall_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -122,9 +135,9 @@ pub async fn serve(
                 // Out of descriptors (or another resource): make room and
                 // try again shortly, rather than stop serving.
                 tracing::warn!("accept failed: {e}");
-                if !open.evict_idle() {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+                open.evict_idle();
+                // Give the evicted socket time to close before trying again.
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
@@ -143,6 +156,9 @@ pub async fn serve(
             open.remove(conn.id);
         });
     }
+    // New clients are refused at once rather than left to hang while the
+    // running connections finish.
+    drop(listener);
     open.wait_until_empty().await;
 }
 
@@ -181,8 +197,10 @@ async fn serve_connection(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    let connection =
-        builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    let connection = builder.serve_connection(
+        TokioIo::new(StallGuard::new(stream, limits.write_stall_timeout)),
+        TowerToHyperService::new(service),
+    );
     let mut connection = std::pin::pin!(connection);
     let mut stopping = false;
     loop {
@@ -313,6 +331,74 @@ impl Drop for Busy {
     }
 }
 
+/// A connection whose writes fail once the client has taken nothing for
+/// `timeout`: reads are left alone (an idle keep-alive connection is the
+/// evictable kind; a request head has hyper's deadline, a body the app's).
+struct StallGuard {
+    stream: tokio::net::TcpStream,
+    timeout: Duration,
+    stalled_since: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallGuard {
+    fn new(stream: tokio::net::TcpStream, timeout: Duration) -> Self {
+        StallGuard {
+            stream,
+            timeout,
+            stalled_since: None,
+        }
+    }
+
+    /// `Pending` from a write: start (or check) the stall clock.
+    fn stalled(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
+        let timeout = self.timeout;
+        let deadline = self
+            .stalled_since
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading the answer",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for StallGuard {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for StallGuard {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.stream).poll_write(cx, buf) {
+            Poll::Pending => self.stalled(cx),
+            done => {
+                self.stalled_since = None;
+                done
+            }
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
 /// A response body that keeps its connection marked busy until it is sent.
 struct BusyBody {
     inner: Body,
@@ -358,6 +444,31 @@ mod tests {
         assert!(open.evict_idle());
         assert!(!open.evict_idle(), "only the busy one is left");
         assert_eq!(open.len(), 1);
+    }
+
+    /// A client that asks and never reads: the answer's writes fail after
+    /// the stall timeout instead of keeping the connection busy for ever.
+    #[tokio::test]
+    async fn a_stalled_answer_fails_after_its_timeout() {
+        use tokio::io::AsyncWriteExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let mut guarded = StallGuard::new(server, Duration::from_millis(200));
+        let chunk = vec![0u8; 1 << 20];
+        let outcome = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Err(e) = guarded.write_all(&chunk).await {
+                    return e;
+                }
+            }
+        })
+        .await
+        .expect("the write fails on its own");
+        assert_eq!(outcome.kind(), std::io::ErrorKind::TimedOut, "{outcome}");
+        drop(client);
     }
 
     #[test]

@@ -499,8 +499,11 @@ fn referrers_page(path: &str, query: &str, pages: usize, page_bytes: usize) -> A
     let referrer = Blob::new(OCI_MANIFEST, b"{}".to_vec()).descriptor_json();
     let per = serde_json::to_vec(&referrer).expect("serializes").len() + 1;
     let manifests = vec![referrer; (page_bytes / per).max(1)];
+    // Each page is different content (identical pages would be one piece
+    // of content, counted once).
     let body = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests,
+        "annotations": {"org.example.page": page.to_string()},
     }))
     .expect("an index serializes");
     let mut headers = vec![("Content-Type", OCI_INDEX.to_string())];

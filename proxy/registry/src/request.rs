@@ -185,29 +185,30 @@ impl Repository<'_> {
             .map_err(ReadFailure::into_error)
     }
 
-    /// Read the content known by `key` (a digest, or the reference it was
-    /// asked for by), at most `limit` bytes and no more than the
-    /// operation's budget has left; counted against that budget. Tells a
+    /// Read a body, at most `limit` bytes and no more than the operation's
+    /// budget has left; counted against that budget under the digest of
+    /// the bytes received. Tells a
     /// body that broke off (worth fetching again) from one that is too
     /// large (not).
     pub(crate) async fn read_whole(
         &self,
         resp: Response,
         limit: u64,
-        key: &str,
         what: &str,
     ) -> Result<Bytes, ReadFailure> {
         let Some(budget) = &self.budget else {
             return read_capped(resp, limit, what).await;
         };
-        let allowed = budget.allowance(key, limit)?;
+        let allowed = budget.allowance(limit)?;
         let bytes = match read_capped(resp, allowed, what).await {
             Err(ReadFailure::Final(RegistryError::TooLarge { .. })) if allowed < limit => {
                 return Err(budget.exhausted_by(what).into());
             }
             other => other?,
         };
-        self.charge(key, bytes.len(), what)?;
+        // Counted under what the bytes are, not what they were asked for as.
+        let key = shared::digest::Digest::sha256(&bytes).to_string();
+        self.charge(&key, bytes.len(), what)?;
         Ok(bytes)
     }
 }

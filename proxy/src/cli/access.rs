@@ -7,8 +7,9 @@
 //! registries a command names go on the registry client's same allow-list:
 //! - with `--plain-http`: HTTPS (any certificate) first, then plain HTTP, as
 //!   the Docker daemon does for its insecure registries;
-//! - with `--insecure`, or when on a loopback or private address: HTTPS
-//!   only, with any certificate (an `https://` entry);
+//! - with `--insecure`, or when written as `localhost` or a loopback or
+//!   private literal address: HTTPS only, with any certificate (an
+//!   `https://` entry); a name is never trusted for what DNS says it is;
 //! - otherwise not at all: HTTPS with a verified certificate to a public
 //!   address, as for the server.
 
@@ -45,7 +46,7 @@ impl Access {
             }
             if flags.plain_http {
                 allowed.push(host.to_string());
-            } else if flags.insecure || is_local(host).await {
+            } else if flags.insecure || is_local(host) {
                 allowed.push(format!("https://{host}"));
             }
         }
@@ -103,10 +104,14 @@ fn typed_credentials(
     Ok(set)
 }
 
-/// Is `host` (`name[:port]`, `[v6]:port`) this machine or on a private
-/// network: `localhost`, a non-public literal address, or a name that
-/// resolves to one?
-async fn is_local(host: &str) -> bool {
+/// Is `host` (`name[:port]`, `[v6]:port`) written as this machine or a
+/// private address: `localhost` or a non-public literal address? A name is
+/// never judged by what it resolves to: a spoofed DNS answer (a hostile
+/// network answering `ghcr.io` with 192.168.1.66) must not turn certificate
+/// checks off and send the saved credentials for `ghcr.io` to whoever
+/// answers. A registry on a private network under a name needs `--insecure`
+/// or `--plain-http`, said on purpose.
+fn is_local(host: &str) -> bool {
     let name = match host.rsplit_once(':') {
         Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
@@ -115,21 +120,16 @@ async fn is_local(host: &str) -> bool {
     if name.eq_ignore_ascii_case("localhost") || name.ends_with(".localhost") {
         return true;
     }
-    if let Ok(ip) = name.parse::<IpAddr>() {
-        return !classify(ip).is_public();
-    }
-    match tokio::net::lookup_host((name, 443)).await {
-        Ok(addrs) => addrs.into_iter().any(|a| !classify(a.ip()).is_public()),
-        Err(_) => false,
-    }
+    name.parse::<IpAddr>()
+        .is_ok_and(|ip| !classify(ip).is_public())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn loopback_and_private_hosts_are_local() {
+    #[test]
+    fn loopback_and_private_hosts_are_local() {
         for host in [
             "localhost:5000",
             "127.0.0.1:5000",
@@ -138,10 +138,18 @@ mod tests {
             "10.1.2.3:443",
             "192.168.1.20",
         ] {
-            assert!(is_local(host).await, "{host}");
+            assert!(is_local(host), "{host}");
         }
-        for host in ["8.8.8.8", "[2001:4860:4860::8888]:443", "1.1.1.1:5000"] {
-            assert!(!is_local(host).await, "{host}");
+        // Names are never judged by their DNS answer (which a hostile network
+        // controls), only by how they are written.
+        for host in [
+            "8.8.8.8",
+            "[2001:4860:4860::8888]:443",
+            "1.1.1.1:5000",
+            "ghcr.io",
+            "registry.corp.example:5000",
+        ] {
+            assert!(!is_local(host), "{host}");
         }
     }
 

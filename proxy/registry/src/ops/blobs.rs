@@ -33,7 +33,7 @@ impl Repository<'_> {
         let (bytes, header) = retry::rereading(&self.client.transport.retry, || async {
             let resp = self.send(Method::GET, url.clone(), &extras, &what).await?;
             let header = self.header_digest(resp.headers(), &what)?;
-            Ok((self.read_whole(resp, limit, &key, &what).await?, header))
+            Ok((self.read_whole(resp, limit, &what).await?, header))
         })
         .await?;
         RegistryError::verify(digest, &bytes, &what)?;

@@ -27,9 +27,7 @@ impl Repository<'_> {
             let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
             let docker_content_digest = self.header_digest(resp.headers(), &what)?;
             self.note_rate_limit(resp.headers());
-            let bytes = self
-                .read_whole(resp, body::MANIFEST_LIMIT, reference, &what)
-                .await?;
+            let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
             Ok(FetchedManifest {
                 bytes,
                 content_type,

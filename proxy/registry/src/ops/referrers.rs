@@ -41,9 +41,7 @@ impl Repository<'_> {
                 .filter_map(|v| v.to_str().ok())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let bytes = self
-                .read_whole(resp, body::MANIFEST_LIMIT, url.as_str(), &what)
-                .await?;
+            let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
             Ok((
                 FetchedManifest {
                     bytes,
