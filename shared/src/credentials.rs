@@ -98,13 +98,7 @@ impl CredentialSet {
                 },
             })?;
         serde_json::from_slice(&json).map_err(|e| CredentialsError::NotCredentials {
-            // serde's own message can quote values (passwords), so only the
-            // category and position are reported.
-            problem: match e.classify() {
-                serde_json::error::Category::Data => "unexpected shape",
-                serde_json::error::Category::Eof => "truncated JSON",
-                _ => "invalid JSON",
-            },
+            problem: crate::json_error::secret_safe_problem(&e),
             line: e.line(),
             column: e.column(),
         })

@@ -16,7 +16,7 @@ pub mod digest;
 pub mod inspect;
 pub mod inspect_raw;
 pub mod inspect_text;
-mod json_error;
+pub mod json_error;
 pub mod link_header;
 pub mod manifest;
 pub mod media_type;

@@ -146,12 +146,7 @@ impl DockerConfig {
         } else {
             serde_json::from_slice(bytes).map_err(|e| DockerConfigError::Syntax {
                 path: path.to_path_buf(),
-                // serde's message can quote values (secrets): category and position only.
-                problem: match e.classify() {
-                    serde_json::error::Category::Data => "unexpected shape",
-                    serde_json::error::Category::Eof => "truncated JSON",
-                    _ => "invalid JSON",
-                },
+                problem: shared::json_error::secret_safe_problem(&e),
                 line: e.line(),
                 column: e.column(),
             })?
