@@ -199,6 +199,11 @@ impl Repository<'_> {
         let Some(budget) = &self.budget else {
             return read_capped(resp, limit, what).await;
         };
+        // Over the object's own cap whatever is left: that object's error
+        // (an entry's), not the whole operation's.
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return read_capped(resp, limit, what).await;
+        }
         let allowed = budget.allowance(limit)?;
         let bytes = match read_capped(resp, allowed, what).await {
             Err(ReadFailure::Final(RegistryError::TooLarge { .. })) if allowed < limit => {
