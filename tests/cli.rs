@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use shared::digest::Digest;
 use shared::media_type;
-use support::demo::{DemoContent, demo_set};
+use support::demo::demo_item;
 use support::{Format, Image, ImageSpec, IndexBuilder, Proxy, Registry};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_manifest-web-under-test");
@@ -127,16 +127,10 @@ fn digest_line(out: &str) -> (Digest, u64) {
 #[tokio::test]
 async fn inspect_prints_what_the_servers_text_format_gives() {
     let registry = registry().await;
-    let item = demo_set()
-        .into_iter()
-        .find(|i| i.repository == "demo/multiarch")
-        .expect("the demo set has the multi-arch list");
-    let DemoContent::Index(list) = &item.content else {
-        panic!("demo/multiarch is an index");
-    };
+    let item = demo_item("demo/multiarch");
     registry
         .pusher()
-        .push_index(item.repository, list, Some(&item.tag))
+        .push_index(item.repository, item.index(), Some(&item.tag))
         .await
         .unwrap_or_else(|e| panic!("push: {e}\n{}", registry.log()));
     let single = ImageSpec::new(Format::Oci, "linux/arm64/v8", 42).build();
@@ -144,7 +138,7 @@ async fn inspect_prints_what_the_servers_text_format_gives() {
     let proxy = Proxy::start(&[&registry]).await;
 
     let list_ref = registry.reference(&format!("{}:{}", item.repository, item.tag));
-    let by_digest = registry.reference(&format!("{}@{}", item.repository, list.manifest.digest));
+    let by_digest = registry.reference(&format!("{}@{}", item.repository, item.digest()));
     let single_ref = registry.reference("text/single:1.0");
     for name in [&list_ref, &by_digest, &single_ref] {
         let out = ok(cli(&["inspect", name]).await);
@@ -170,16 +164,10 @@ async fn inspect_raw_prints_manifest_tools_json() {
     let registry = registry().await;
     let amd64 = ImageSpec::new(Format::Docker, "linux/amd64", 7).build();
     push_image(&registry, "raw/single", &amd64, "1").await;
-    let item = demo_set()
-        .into_iter()
-        .find(|i| i.repository == "demo/multiarch")
-        .unwrap();
-    let DemoContent::Index(list) = &item.content else {
-        panic!("an index");
-    };
+    let list = demo_item("demo/multiarch").index().clone();
     registry
         .pusher()
-        .push_index("raw/list", list, Some("1"))
+        .push_index("raw/list", &list, Some("1"))
         .await
         .unwrap();
 

@@ -6,7 +6,7 @@
 
 use reqwest::StatusCode;
 use shared::api::{ErrorBody, ErrorCode};
-use support::demo::{DemoContent, demo_set};
+use support::demo::demo_item;
 use support::{Format, ImageSpec, Proxy, RawResponse, Registry};
 
 async fn world() -> (Registry, Proxy) {
@@ -32,13 +32,8 @@ fn body(r: &RawResponse) -> String {
 #[tokio::test]
 async fn docker_list_with_windows_entry_prints_like_manifest_tool() {
     let (registry, proxy) = world().await;
-    let item = demo_set()
-        .into_iter()
-        .find(|i| i.repository == "demo/multiarch")
-        .expect("the demo set has the multi-arch list");
-    let DemoContent::Index(list) = &item.content else {
-        panic!("demo/multiarch is an index");
-    };
+    let item = demo_item("demo/multiarch");
+    let list = item.index();
     registry
         .pusher()
         .push_index(item.repository, list, Some(&item.tag))

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use shared::media_type::Kind;
-use support::demo::{DemoContent, WINDOWS_OS_VERSION, demo_set};
+use support::demo::{DemoContent, WINDOWS_OS_VERSION, demo_item, demo_set};
 use support::{Proxy, Registry};
 
 const SEED_DEMO: &str = env!("CARGO_BIN_EXE_seed-demo");
@@ -137,10 +137,7 @@ async fn pushes_to_an_htpasswd_registry_only_with_credentials() {
         .await
         .unwrap();
     assert_eq!(list.status, reqwest::StatusCode::OK);
-    let expected = demo_set()
-        .into_iter()
-        .find(|i| i.repository == "demo/multiarch")
-        .unwrap();
+    let expected = demo_item("demo/multiarch");
     assert_eq!(
         list.header("docker-content-digest"),
         Some(expected.digest().to_string().as_str())

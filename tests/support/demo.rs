@@ -38,6 +38,17 @@ pub enum DemoContent {
 }
 
 impl DemoItem {
+    /// The index this item is.
+    ///
+    /// # Panics
+    /// When it is an image (a test asked for the wrong item).
+    pub fn index(&self) -> &Index {
+        match &self.content {
+            DemoContent::Index(index) => index,
+            DemoContent::Image(_) => panic!("{} is an image, not an index", self.repository),
+        }
+    }
+
     pub fn digest(&self) -> &Digest {
         match &self.content {
             DemoContent::Image(image) => &image.manifest.digest,
@@ -165,6 +176,17 @@ pub fn demo_set() -> Vec<DemoItem> {
         });
     }
     items
+}
+
+/// The demo object pushed to `repository`.
+///
+/// # Panics
+/// When the demo set has none (a test asked for the wrong item).
+pub fn demo_item(repository: &str) -> DemoItem {
+    demo_set()
+        .into_iter()
+        .find(|i| i.repository == repository)
+        .unwrap_or_else(|| panic!("the demo set has no {repository}"))
 }
 
 /// Push every demo object; returns them as pushed.
