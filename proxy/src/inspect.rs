@@ -20,6 +20,7 @@ use shared::api::{
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
 use shared::digest::Digest;
+use shared::inspect_text::TextError;
 use shared::manifest::{Manifest, ManifestBody};
 use shared::media_type;
 use shared::reference::Reference;
@@ -98,6 +99,24 @@ fn check_answer_size(response: &InspectResponse, limit: u64) -> Result<(), Proxy
         }
         .into()),
     }
+}
+
+/// manifest-tool's text of `response` (`name` as typed), under the answer
+/// budget: the one rendering of the server's `format=text` and the CLI's
+/// `inspect`. Too long is the registry's content's fault (502 `TOO_LARGE`).
+pub fn to_text(
+    response: &InspectResponse,
+    name: &str,
+    settings: &OperationSettings,
+) -> Result<String, ProxyError> {
+    let limit = usize::try_from(settings.max_answer_bytes).unwrap_or(usize::MAX);
+    shared::inspect_text::render(response, name, limit).map_err(|e| match e {
+        TextError::TooLarge { limit } => ProxyError::from(RegistryError::TooLarge {
+            what: format!("the manifest-tool text of `{}`", response.reference),
+            limit: limit as u64,
+        }),
+        other => ProxyError::TextRender(other.to_string()),
+    })
 }
 
 /// The answer as JSON, written into a buffer of its exact size (counted

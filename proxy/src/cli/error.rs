@@ -20,8 +20,6 @@ pub enum CliError {
     Write(std::io::Error),
     #[error("{0}")]
     Raw(#[from] shared::inspect_raw::RawError),
-    #[error("{0}")]
-    Text(#[from] shared::inspect_text::TextError),
     #[error(transparent)]
     Proxy(#[from] ProxyError),
     /// The push stopped part-way (its error event's message).

@@ -46,9 +46,7 @@ pub async fn run(args: &InspectArgs, flags: &GlobalFlags) -> Result<(), CliError
         .await?
     } else {
         let response = target.inspect().await?;
-        let limit =
-            usize::try_from(target.access.operations.max_answer_bytes).unwrap_or(usize::MAX);
-        shared::inspect_text::render(&response, name, limit)?
+        crate::inspect::to_text(&response, name, &target.access.operations)?
     };
     print(&output)
 }

@@ -4,12 +4,10 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
-use registry::RegistryError;
 use serde::Deserialize;
 use shared::api::{
     INSPECT_MQUERY_FORMAT, INSPECT_SUMMARY_FORMAT, INSPECT_TEXT_FORMAT, InspectResponse,
 };
-use shared::inspect_text::TextError;
 use shared::mquery::Summary;
 use shared::reference::Reference;
 
@@ -74,16 +72,7 @@ pub async fn inspect(
             return Ok(([(CACHE_CONTROL, cache), (VARY, vary)], summary).into_response());
         }
         Format::Text => {
-            let limit = usize::try_from(state.operations.max_answer_bytes).unwrap_or(usize::MAX);
-            let body = shared::inspect_text::render(&response, input.trim(), limit).map_err(
-                |e| match e {
-                    TextError::TooLarge { limit } => ProxyError::from(RegistryError::TooLarge {
-                        what: format!("the manifest-tool text of `{reference}`"),
-                        limit: limit as u64,
-                    }),
-                    other => ProxyError::TextRender(other.to_string()),
-                },
-            )?;
+            let body = crate::inspect::to_text(&response, input.trim(), &state.operations)?;
             return Ok(text_answer(body));
         }
     }
