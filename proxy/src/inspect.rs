@@ -29,7 +29,23 @@ use crate::config::OperationSettings;
 use crate::error::ProxyError;
 use crate::fetch;
 
+/// Inspect `reference`, as one operation under the whole-operation time
+/// limit (the server's routes and the CLI all come through here).
 pub async fn inspect(
+    client: &RegistryClient,
+    settings: &OperationSettings,
+    reference: &Reference,
+    credential: Option<Credential>,
+) -> Result<InspectResponse, ProxyError> {
+    registry::limits::within(
+        client.operation_timeout(),
+        reference.registry(),
+        inspect_now(client, settings, reference, credential),
+    )
+    .await
+}
+
+async fn inspect_now(
     client: &RegistryClient,
     settings: &OperationSettings,
     reference: &Reference,

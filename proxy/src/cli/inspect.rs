@@ -79,15 +79,11 @@ impl Target {
 
     /// The server's inspection (`crate::inspect`), under the operation timeout.
     pub async fn inspect(&self) -> Result<InspectResponse, CliError> {
-        Ok(registry::limits::within(
-            self.access.client.operation_timeout(),
-            self.reference.registry(),
-            crate::inspect::inspect(
-                &self.access.client,
-                &self.access.operations,
-                &self.reference,
-                self.credential.clone(),
-            ),
+        Ok(crate::inspect::inspect(
+            &self.access.client,
+            &self.access.operations,
+            &self.reference,
+            self.credential.clone(),
         )
         .await?)
     }

@@ -39,12 +39,8 @@ pub async fn badge(
     let reference = parse_reference(&query.reference.unwrap_or_default())?;
     super::admit(&state, [&reference]).await?;
     tracing::info!(reference = %reference, "badge (anonymous)");
-    let mut response = crate::registry::limits::within(
-        state.client.operation_timeout(),
-        reference.registry(),
-        crate::inspect::inspect(&state.client, &state.operations, &reference, None),
-    )
-    .await?;
+    let mut response =
+        crate::inspect::inspect(&state.client, &state.operations, &reference, None).await?;
     response.auth = Some(AuthInfo::anonymous(reference.registry()));
     let cache = cache_for(&reference, &mut response);
     let svg = shared::badge::render(&Summary::of(&response).platforms);

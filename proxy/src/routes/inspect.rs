@@ -125,15 +125,11 @@ async fn run(
         .resolve(&typed, reference.registry())
         .await?;
     tracing::info!(reference = %reference, auth = ?resolved.info.source, "inspect");
-    let mut response = crate::registry::limits::within(
-        state.client.operation_timeout(),
-        reference.registry(),
-        crate::inspect::inspect(
-            &state.client,
-            &state.operations,
-            reference,
-            resolved.credential,
-        ),
+    let mut response = crate::inspect::inspect(
+        &state.client,
+        &state.operations,
+        reference,
+        resolved.credential,
     )
     .await
     .map_err(|e| e.with_auth(&resolved.info))?;
