@@ -50,9 +50,10 @@ pub async fn root(repo: &Repository<'_>, reference: &Reference) -> Result<Manife
 }
 
 /// The root's bytes: from the digest cache when the reference is a digest
-/// we hold, or a tag whose remembered digest we hold and a HEAD confirms
-/// it still points at (a HEAD is cheap and not counted against Docker
-/// Hub's pull quota); otherwise a GET. `true` when served from the cache.
+/// we hold; otherwise a GET of the tag (one round trip, the digest read
+/// from the bytes). At Docker Hub, whose pull quota counts GETs and not
+/// HEADs, a tag whose remembered digest we hold is first confirmed with a
+/// HEAD and served from the cache. `true` when served from the cache.
 async fn root_bytes(
     repo: &Repository<'_>,
     reference: &Reference,
@@ -62,6 +63,7 @@ async fn root_bytes(
             return Ok((hit, true));
         }
     } else if let Some(tag) = reference.tag()
+        && registry::quota::counts_manifest_gets(reference.registry())
         && let Some(hint) = repo.remembered_tag(tag)
         && repo.cached_manifest(&hint).is_some()
     {
