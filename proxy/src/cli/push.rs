@@ -189,7 +189,7 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     Some(detail) => eprintln!("[{index}/{total}] {description}: {detail}"),
                     None => eprintln!("[{index}/{total}] {description}"),
                 },
-                PushEvent::Step { .. } => {}
+                PushEvent::Step { .. } | PushEvent::Phase { .. } => {}
                 PushEvent::Warning { message } => eprintln!("warning: {message}"),
                 PushEvent::Done {
                     digest, size, tags, ..
