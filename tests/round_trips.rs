@@ -10,8 +10,9 @@
 //! every child at once; no `/v2/` ping, no HEAD, no configs), and the
 //! configs one more, asked for separately.
 
-use shared::api::InspectResponse;
+use shared::api::{InspectResponse, PUSH_PATH, PushEvent, PushPhase, StepState};
 use shared::media_type::Kind;
+use shared::plan::StepKind;
 use support::token_server::{Grants, TokenServer};
 use support::{
     FaultProxy, Format, ImageSpec, Index, IndexBuilder, Proxy, Registry, RegistryOptions,
@@ -24,6 +25,21 @@ fn pings(fault: &FaultProxy) -> usize {
         .get(&("GET".to_string(), "/v2/".to_string()))
         .copied()
         .unwrap_or(0)
+}
+
+/// `(round trips, requests)` an answer says it cost upstream.
+fn upstream(raw: &support::RawResponse) -> (usize, usize) {
+    let number = |name: &str| -> usize {
+        raw.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} header: {:?}", raw.headers))
+    };
+    (
+        number("x-upstream-round-trips"),
+        number("x-upstream-requests"),
+    )
 }
 
 async fn index_of(registry: &Registry, repo: &str, entries: u64) -> Index {
@@ -79,7 +95,10 @@ async fn an_inspection_is_the_root_then_every_child_at_once_then_the_configs() {
     fault.reset_counts();
     fault.hold_until("GET", "/v2/wave/app/manifests/sha256:", N);
     let tag = fault.reference("wave/app:v1");
-    let first = ok(client.inspect_first(&tag).await, "inspect the index");
+    let raw = client.inspect_first_raw(&tag).await;
+    // The proxy's own count of what the answer cost says the same.
+    assert_eq!(upstream(&raw), (2, 1 + N));
+    let first: InspectResponse = ok(support::proxy::decode(raw), "inspect the index");
     assert_eq!(
         fault.hold_timeouts(),
         0,
@@ -230,4 +249,172 @@ async fn a_known_registry_s_challenge_is_answered_before_the_request() {
         issued + 1,
         "one token, for the new repository"
     );
+}
+
+/// The push's events.
+async fn push(proxy: &Proxy, spec: &serde_json::Value) -> Vec<PushEvent> {
+    let client = proxy.client();
+    let request = client
+        .request(reqwest::Method::POST, PUSH_PATH)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(spec.to_string());
+    let response = client.send(request).await;
+    assert!(response.status.is_success(), "{response:?}");
+    let text = String::from_utf8(response.body.to_vec()).expect("NDJSON is UTF-8");
+    let events: Vec<PushEvent> = text
+        .lines()
+        .map(|l| PushEvent::from_ndjson(l).unwrap_or_else(|e| panic!("event `{l}`: {e}")))
+        .collect();
+    assert!(
+        matches!(events.last(), Some(PushEvent::Done { .. })),
+        "the push did not finish: {events:#?}"
+    );
+    events
+}
+
+/// `(phase, round trips, requests)` in the order reported.
+fn phases(events: &[PushEvent]) -> Vec<(PushPhase, usize, usize)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            PushEvent::Phase {
+                phase,
+                round_trips,
+                requests,
+            } => Some((*phase, *round_trips, *requests)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn step_details(events: &[PushEvent], kind: StepKind) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            PushEvent::Step {
+                state: StepState::Done,
+                kind: k,
+                detail,
+                ..
+            } if *k == kind => Some(detail.clone().unwrap_or_default()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Four sources from four repositories into an OCI index and two more
+/// tags: the sources resolved at once (manifest, then config), every blob
+/// mounted at once with no HEAD before it, every child put at once, the
+/// index by digest, every tag at once: six round trips, each phase's
+/// requests counted by the registry's side too.
+#[tokio::test]
+async fn a_push_is_six_round_trips() {
+    let registry = Registry::start()
+        .await
+        .unwrap_or_else(|e| panic!("start docker-registry: {e}"));
+    let platforms = [
+        "linux/amd64",
+        "linux/arm64/v8",
+        "linux/ppc64le",
+        "linux/s390x",
+    ];
+    let mut sources = Vec::new();
+    for (i, platform) in platforms.iter().enumerate() {
+        let image = ImageSpec::new(Format::Oci, platform, 6900 + i as u64).build();
+        let repo = format!("src/p{i}");
+        registry
+            .pusher()
+            .push_image(&repo, &image, Some("1"))
+            .await
+            .unwrap_or_else(|e| panic!("seed {repo}: {e}"));
+        sources.push((repo, image));
+    }
+    let fault = FaultProxy::start(&registry).await;
+    let proxy = Proxy::start_with(|c| c.insecure_registries.push(fault.host())).await;
+    // The registry is known (its scheme probed) before the push.
+    ok(
+        proxy
+            .client()
+            .inspect_first(&fault.reference("src/p0:1"))
+            .await,
+        "learn the registry",
+    );
+    let spec = serde_json::json!({
+        "type": "oci",
+        "image": fault.reference("team/app:1.0"),
+        "tags": ["1", "latest"],
+        "manifests": sources
+            .iter()
+            .map(|(repo, _)| serde_json::json!({"image": fault.reference(&format!("{repo}:1"))}))
+            .collect::<Vec<_>>(),
+    });
+    let blobs: usize = sources.iter().map(|(_, i)| 1 + i.layers.len()).sum();
+
+    fault.reset_counts();
+    fault.hold_until("POST", "/v2/team/app/blobs/uploads/", blobs);
+    let events = push(&proxy, &spec).await;
+    assert_eq!(
+        fault.hold_timeouts(),
+        0,
+        "mounts sent in more than one wave"
+    );
+    assert_eq!(
+        phases(&events),
+        [
+            // Four tags, then the configs not held yet (p0's was read
+            // by the inspection above).
+            (PushPhase::Resolve, 2, 4 + 3),
+            // The mounts and one HEAD of the index (is this a rerun?).
+            (PushPhase::Blobs, 1, blobs + 1),
+            (PushPhase::Manifests, 1, 4),
+            (PushPhase::Index, 1, 1),
+            (PushPhase::Tags, 1, 3),
+        ]
+    );
+    let trips: usize = phases(&events).iter().map(|(_, t, _)| t).sum();
+    assert_eq!(trips, 6);
+    // The registry saw the same: no HEAD of a blob, no GET of one.
+    let counts = fault.counts();
+    assert_eq!(
+        fault.count("POST", "/v2/team/app/blobs/uploads/"),
+        blobs,
+        "{counts:?}"
+    );
+    assert_eq!(fault.count("HEAD", "/blobs/"), 0, "{counts:?}");
+    assert_eq!(
+        fault.count("HEAD", "/v2/team/app/manifests/"),
+        1,
+        "{counts:?}"
+    );
+    assert_eq!(
+        fault.count("PUT", "/v2/team/app/manifests/sha256:"),
+        4 + 1,
+        "{counts:?}"
+    );
+    for tag in ["1.0", "1", "latest"] {
+        let put = ("PUT".to_string(), format!("/v2/team/app/manifests/{tag}"));
+        assert_eq!(counts.get(&put), Some(&1), "{counts:?}");
+    }
+    assert!(
+        step_details(&events, StepKind::Blob)
+            .iter()
+            .all(|d| d == "mounted")
+    );
+
+    // Again: the index is there, so everything it names is; nothing but
+    // the index and the tags is written.
+    fault.reset_counts();
+    let again = push(&proxy, &spec).await;
+    let details = step_details(&again, StepKind::Manifest);
+    assert!(
+        details.iter().all(|d| d == "already present"),
+        "{details:?}"
+    );
+    assert_eq!(
+        phases(&again)
+            .iter()
+            .find(|(p, ..)| *p == PushPhase::Manifests),
+        Some(&(PushPhase::Manifests, 0, 0))
+    );
+    assert_eq!(fault.count("PUT", "/v2/team/app/manifests/sha256:"), 1);
 }

@@ -16,7 +16,6 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use futures::stream::{self, StreamExt};
 use registry::body::CONFIG_LIMIT;
 use registry::{FetchedManifest, RegistryError, Repository};
 use shared::config::ImageConfig;
@@ -171,10 +170,7 @@ pub async fn children(
         .into_iter()
         .map(|d| child_by_digest(repo, d))
         .collect();
-    let fetched: Vec<(Digest, Result<Manifest, RegistryError>)> = stream::iter(fetches)
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let fetched = registry::round_trips::wave(fetches, concurrency).await;
     Children {
         by_digest: fetched.into_iter().collect(),
         repository: repo.name(),

@@ -11,7 +11,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::stream::{self, StreamExt};
 use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::api::{
     ApiError, ChildConfig, ChildConfigs, ChildView, Content, EntryView, ErrorCode, ImageContent,
@@ -125,11 +124,12 @@ async fn child_configs_now(
         .iter()
         .map(|(digest, config)| child_config(&repo, digest, config))
         .collect();
-    let configs: Vec<ChildConfig> = stream::iter(fetches)
-        .buffered(settings.child_concurrency.max(1))
-        .filter_map(|c| async move { c })
-        .collect()
-        .await;
+    let configs: Vec<ChildConfig> =
+        registry::round_trips::wave(fetches, settings.child_concurrency)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
     if let Some(e) = budget.exceeded() {
         return Err(e.into());
     }
@@ -415,10 +415,10 @@ async fn describe_all(
         .into_iter()
         .map(|(digest, child)| describe_keyed(repo, digest, child, configs))
         .collect();
-    stream::iter(descriptions)
-        .buffered(concurrency.max(1))
-        .collect()
+    registry::round_trips::wave(descriptions, concurrency)
         .await
+        .into_iter()
+        .collect()
 }
 
 async fn describe_keyed(

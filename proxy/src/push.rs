@@ -42,7 +42,9 @@ use crate::config::OperationSettings;
 use crate::error::{Internal, ProxyError};
 
 /// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
-/// `step` started/done for each step, then `done` or one `error`. The push
+/// the `resolve` phase (what resolving the sources for this plan cost, when
+/// the caller counted it), `step` started/done for each step and a `phase`
+/// after each phase, then `done` or one `error`. The push
 /// waits for one of `slots` (pushes running at once in this server: a push
 /// outlives the request that started it, so the API's own request bounds do
 /// not hold it).
@@ -53,6 +55,7 @@ pub async fn run(
     plan: &Plan,
     credentials: &CredentialSet,
     events: &Sender<PushEvent>,
+    resolved: Option<Count>,
 ) {
     let total = plan.steps.len();
     emit(
@@ -72,6 +75,14 @@ pub async fn run(
             },
         )
         .await;
+    }
+    if let Some(count) = resolved {
+        let phase = PushEvent::Phase {
+            phase: PushPhase::Resolve,
+            round_trips: count.round_trips,
+            requests: count.requests,
+        };
+        emit(events, phase).await;
     }
     let _slot = match push_slot(slots, settings.max_concurrent_pushes, events).await {
         Ok(slot) => slot,
@@ -274,7 +285,6 @@ impl<'a> Executor<'a> {
             if let Some(i) = check_entries {
                 let failed = move |error| self.failure(i + 1, &self.plan.steps[i], error);
                 for entry in self.entries_to_check() {
-                    let failed = failed.clone();
                     work.push(
                         round_trips::branch(async move {
                             self.entry_present(entry, index_there).await.map_err(failed)

@@ -164,11 +164,16 @@ impl ProxyClient {
     /// `GET /api/v1/inspect?ref=REFERENCE&configs=later`: the first part
     /// (an index's children without their configs), as the page asks.
     pub async fn inspect_first(&self, reference: &str) -> Result<InspectResponse, ApiFailure> {
+        decode(self.inspect_first_raw(reference).await)
+    }
+
+    /// The first part, raw (its headers say what it cost upstream).
+    pub async fn inspect_first_raw(&self, reference: &str) -> RawResponse {
         let mut url = self.base.join(INSPECT_PATH).expect("a valid path");
         url.query_pairs_mut()
             .append_pair("ref", reference)
             .append_pair(FIRST_PART_PARAM.0, FIRST_PART_PARAM.1);
-        decode(self.send(self.http.get(url)).await)
+        self.send(self.http.get(url)).await
     }
 
     /// `GET /api/v1/inspect/configs?ref=REFERENCE`: the second part.

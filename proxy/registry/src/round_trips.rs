@@ -86,6 +86,18 @@ pub fn rejoin(ends: impl IntoIterator<Item = usize>) {
     let _ = CHAIN.try_with(|c| c.trips.set(c.trips.get().max(longest)));
 }
 
+/// Run `work` at most `at_once` at a time, as branches of the current
+/// chain (answers in order): one wave when `at_once` covers them all.
+pub async fn wave<F: Future>(work: Vec<F>, at_once: usize) -> Vec<F::Output> {
+    use futures::stream::{self, StreamExt};
+    let ended: Vec<(F::Output, usize)> = stream::iter(work.into_iter().map(branch))
+        .buffered(at_once.max(1))
+        .collect()
+        .await;
+    rejoin(ended.iter().map(|(_, end)| *end));
+    ended.into_iter().map(|(out, _)| out).collect()
+}
+
 /// `work` beside the chain: its requests count, but nothing waits on them
 /// (a HEAD sent with a mount, only to say whether the blob was there).
 pub async fn aside<F: Future>(work: F) -> F::Output {

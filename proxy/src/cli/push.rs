@@ -167,6 +167,7 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
             plan,
             &access.credentials,
             &tx,
+            None,
         )
         .await;
         drop(tx);

@@ -2,7 +2,10 @@
 //! and `GET /api/v1/inspect/configs?ref=REFERENCE` (the second part).
 //!
 //! A complete answer about a digest is kept as the bytes sent
-//! (`crate::answers`) and served from them again.
+//! (`crate::answers`) and served from them again. Every answer says what
+//! it cost upstream (`X-Upstream-Round-Trips`, `X-Upstream-Requests`,
+//! counted by `registry::round_trips`; 0 for an answer from memory), which
+//! is what `scripts/bench` reports.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -22,6 +25,7 @@ use crate::app::AppState;
 use crate::error::ProxyError;
 use crate::inspect::ChildConfigsIn;
 use registry::credentials::Resolved;
+use registry::round_trips::Count;
 
 use super::cache_control;
 
@@ -97,9 +101,11 @@ pub async fn inspect(
     );
     if let Some(ready) = key.as_ref().and_then(|k| state.answers.get(k)) {
         let cache = cache_control::for_answer(&reference, Some(&caller.info), true);
-        return Ok(answer(content_type, cache, ready));
+        return Ok(answer(content_type, cache, ready, Count::default()));
     }
-    let mut response = run(&state, &reference, caller, configs).await?;
+    let (response, cost) =
+        registry::round_trips::counted(run(&state, &reference, caller, configs)).await;
+    let mut response = response?;
     let cache = cache_for(&reference, &mut response);
     let body = match format {
         Format::Json => Bytes::from(crate::inspect::to_json(&response)),
@@ -117,7 +123,7 @@ pub async fn inspect(
     {
         state.answers.insert(key, body.clone());
     }
-    Ok(answer(content_type, cache, body))
+    Ok(answer(content_type, cache, body, cost))
 }
 
 /// `GET /api/v1/inspect/configs?ref=REFERENCE`: the configs of an index's
@@ -141,17 +147,17 @@ pub async fn configs(
     );
     if let Some(ready) = key.as_ref().and_then(|k| state.answers.get(k)) {
         let cache = cache_control::for_answer(&reference, Some(&caller.info), true);
-        return Ok(answer(JSON, cache, ready));
+        return Ok(answer(JSON, cache, ready, Count::default()));
     }
     let info = caller.info.clone();
-    let configs = crate::inspect::child_configs(
+    let (configs, cost) = registry::round_trips::counted(crate::inspect::child_configs(
         &state.client,
         &state.operations,
         &reference,
         caller.credential,
-    )
-    .await
-    .map_err(|e| e.with_auth(&info))?;
+    ))
+    .await;
+    let configs = configs.map_err(|e| e.with_auth(&info))?;
     let complete = configs.configs.iter().all(|c| c.error.is_none());
     let cache = cache_control::for_answer(&reference, Some(&info), complete);
     let body = Bytes::from(crate::inspect::to_json(&configs));
@@ -160,15 +166,25 @@ pub async fn configs(
     {
         state.answers.insert(key, body.clone());
     }
-    Ok(answer(JSON, cache, body))
+    Ok(answer(JSON, cache, body, cost))
 }
 
-fn answer(content_type: &'static str, cache: &'static str, body: Bytes) -> Response {
+/// `X-Upstream-Round-Trips`: the longest sequence of requests to
+/// registries this answer waited on.
+pub const ROUND_TRIPS_HEADER: &str = "x-upstream-round-trips";
+/// `X-Upstream-Requests`: every request to registries for this answer.
+pub const REQUESTS_HEADER: &str = "x-upstream-requests";
+
+fn answer(content_type: &'static str, cache: &'static str, body: Bytes, cost: Count) -> Response {
     (
         [
             (CONTENT_TYPE, content_type),
             (CACHE_CONTROL, cache),
             (VARY, cache_control::VARY_ON),
+        ],
+        [
+            (ROUND_TRIPS_HEADER, cost.round_trips.to_string()),
+            (REQUESTS_HEADER, cost.requests.to_string()),
         ],
         body,
     )
