@@ -320,6 +320,65 @@ mod tests {
 
     use super::*;
 
+    /// The probe asks over TLS and plain HTTP at once: the plain request
+    /// arrives while the TLS handshake is still waiting for an answer (one
+    /// after the other, it would only come once the TLS side gave up), and
+    /// its answer decides.
+    #[tokio::test]
+    async fn the_probe_asks_both_ways_at_once() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let tls_pending = Arc::new(AtomicBool::new(false));
+        let seen_pending = Arc::new(Mutex::new(None::<bool>));
+        let (pending, seen) = (tls_pending.clone(), seen_pending.clone());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (pending, seen) = (pending.clone(), seen.clone());
+                tokio::spawn(async move {
+                    let mut first = [0u8; 1];
+                    if stream.peek(&mut first).await.is_err() {
+                        return;
+                    }
+                    if first[0] == 0x16 {
+                        // A TLS ClientHello: never answered, held until the
+                        // client gives up on it.
+                        pending.store(true, Ordering::SeqCst);
+                        let mut sink = [0u8; 1024];
+                        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                        pending.store(false, Ordering::SeqCst);
+                        return;
+                    }
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf).await;
+                    // Sent at once, the handshake may land a moment later.
+                    for _ in 0..500 {
+                        if pending.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
+                    seen.lock().unwrap().get_or_insert(pending.load(Ordering::SeqCst));
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+                        .await;
+                });
+            }
+        });
+        let settings = RegistrySettings {
+            tls_probe_timeout: std::time::Duration::from_secs(30),
+            ..RegistrySettings::default()
+        };
+        let transport = Transport::new(&[addr.to_string()], &settings).unwrap();
+        let target = transport.target(&addr.to_string()).await.unwrap();
+        assert_eq!(target.base.scheme(), "http");
+        assert_eq!(
+            *seen_pending.lock().unwrap(),
+            Some(true),
+            "the plain HTTP request came while the TLS one was still waiting"
+        );
+    }
+
     #[test]
     fn urls_in_messages_lose_their_query() {
         let url =
