@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use shared::api::{InspectResponse, ReferrersResponse};
+use shared::api::{ChildConfigs, InspectResponse, ReferrersResponse};
+use shared::config::ImageConfig;
 
 use crate::api::{self, ApiFailure};
 use crate::components::copy_button::copy;
@@ -50,6 +51,15 @@ pub enum TextState {
     Failed(String),
 }
 
+/// The second part of an index's inspection: its children's configs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigsState {
+    Asking,
+    Ready(Arc<ChildConfigs>),
+    /// Not to be had (the table shows without them).
+    Unavailable,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct InspectStore {
     state: Latest<InspectState>,
@@ -57,9 +67,9 @@ pub struct InspectStore {
     /// answers still on their way) as each inspection arrives.
     referrers: Latest<Option<Arc<ReferrersResponse>>>,
     text: Latest<TextState>,
-    /// The ticket of the configs asked for with the newest inspection (they
-    /// are filled into `state`'s answer when they come).
-    configs: Latest<()>,
+    /// The configs of the inspected index's children: the second part,
+    /// asked for once the first is shown.
+    configs: Latest<ConfigsState>,
     credentials: CredentialsStore,
 }
 
@@ -73,7 +83,7 @@ impl InspectStore {
             state: Latest::new(InspectState::Idle),
             referrers: Latest::new(None),
             text: Latest::new(TextState::Idle),
-            configs: Latest::new(()),
+            configs: Latest::new(ConfigsState::Asking),
             credentials,
         };
         provide_context(store);
@@ -102,6 +112,25 @@ impl InspectStore {
     /// and when the registry could not say.
     pub fn referrers(&self) -> Option<Arc<ReferrersResponse>> {
         self.referrers.get()
+    }
+
+    /// The config of the child with `digest`, tracked: `None` until the
+    /// second part has come, and for a child whose config is not an image
+    /// config.
+    pub fn child_config(&self, digest: &shared::Digest) -> Option<ImageConfig> {
+        self.configs.with(|state| match state {
+            ConfigsState::Ready(configs) => configs
+                .configs
+                .iter()
+                .find(|c| c.digest == *digest)
+                .and_then(|c| c.image_config.clone()),
+            _ => None,
+        })
+    }
+
+    /// Whether the children's configs have come (or will not), tracked.
+    pub fn configs_settled(&self) -> bool {
+        self.configs.with(|state| *state != ConfigsState::Asking)
     }
 
     /// Read the manifest-tool text asked for with [`Self::ask_text`],
@@ -137,7 +166,7 @@ impl InspectStore {
 
     fn inspect(&self, reference: String) {
         self.text.set(TextState::Idle);
-        self.configs.set(());
+        self.configs.set(ConfigsState::Asking);
         let store = *self;
         let credentials = self.credentials.current();
         self.state.run(
@@ -158,7 +187,7 @@ impl InspectStore {
                     );
                     // The table shows now; the configs follow.
                     if response.index().is_some() {
-                        store.fill_configs(subject.clone(), response.digest.clone());
+                        store.ask_configs(subject.clone());
                     }
                     store.find_referrers(subject);
                     InspectState::Loaded(Arc::new(response), text.into())
@@ -168,28 +197,17 @@ impl InspectStore {
         );
     }
 
-    /// Ask for the configs of the index `subject`'s children and fill them
-    /// into the answer shown, if it is still that index (an answer that
-    /// cannot be had leaves the table as it is, without configs).
-    fn fill_configs(&self, subject: String, digest: shared::Digest) {
+    /// Ask for the configs of the index `subject`'s children (shown where
+    /// a row is opened; an answer that cannot be had leaves the table as it
+    /// is, without them).
+    fn ask_configs(&self, subject: String) {
         let credentials = self.credentials.current();
-        let store = *self;
         self.configs.run(
-            (),
+            ConfigsState::Asking,
             async move { api::child_configs(&subject, &credentials).await },
-            move |outcome| {
-                let Ok(configs) = outcome else { return };
-                store.state.update_now(|state| {
-                    if let InspectState::Loaded(response, _) = state
-                        && response.digest == digest
-                    {
-                        let mut filled = InspectResponse::clone(response);
-                        if let shared::api::Content::Index(index) = &mut filled.content {
-                            index.add_configs(configs);
-                        }
-                        *response = Arc::new(filled);
-                    }
-                });
+            |outcome| match outcome {
+                Ok(configs) => ConfigsState::Ready(Arc::new(configs)),
+                Err(_) => ConfigsState::Unavailable,
             },
         );
     }

@@ -98,12 +98,7 @@ async fn child_configs_now(
     reference: &Reference,
     credential: Option<Credential>,
 ) -> Result<ChildConfigs, ProxyError> {
-    let budget = FetchBudget::new(settings.max_fetched_bytes);
-    let repo = client
-        .repository(reference, credential)
-        .await?
-        .with_budget(budget.clone());
-    let root = fetch::root(&repo, reference).await?;
+    let (repo, budget, root) = open(client, settings, reference, credential).await?;
     let ManifestBody::Index(index) = &root.body else {
         return Ok(ChildConfigs::default());
     };
@@ -142,6 +137,23 @@ async fn child_configs_now(
     Ok(answer)
 }
 
+/// The repository handle of one inspection (with its fetch budget) and
+/// the root, fetched and verified.
+async fn open<'c>(
+    client: &'c RegistryClient,
+    settings: &OperationSettings,
+    reference: &Reference,
+    credential: Option<Credential>,
+) -> Result<(Repository<'c>, std::sync::Arc<FetchBudget>, Manifest), ProxyError> {
+    let budget = FetchBudget::new(settings.max_fetched_bytes);
+    let repo = client
+        .repository(reference, credential)
+        .await?
+        .with_budget(budget.clone());
+    let root = fetch::root(&repo, reference).await?;
+    Ok((repo, budget, root))
+}
+
 /// One child's config, or its error; `None` when it is not an image config.
 async fn child_config(
     repo: &Repository<'_>,
@@ -167,12 +179,7 @@ async fn inspect_now(
     credential: Option<Credential>,
     configs: ChildConfigsIn,
 ) -> Result<InspectResponse, ProxyError> {
-    let budget = FetchBudget::new(settings.max_fetched_bytes);
-    let repo = client
-        .repository(reference, credential)
-        .await?
-        .with_budget(budget.clone());
-    let root = fetch::root(&repo, reference).await?;
+    let (repo, budget, root) = open(client, settings, reference, credential).await?;
     let content = match &root.body {
         ManifestBody::Index(index) => {
             Content::Index(index_content(&repo, settings, &index.manifests, configs).await)

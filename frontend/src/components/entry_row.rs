@@ -15,6 +15,7 @@ use crate::components::byte_size::ByteSize;
 use crate::components::image_config::ImageConfigView;
 use crate::components::layers_table::LayersTable;
 use crate::components::route_link::RouteLink;
+use crate::inspect_store::InspectStore;
 use crate::route::Route;
 
 #[component]
@@ -138,13 +139,22 @@ fn entry_details(entry: &EntryView, child: Option<&ChildView>) -> AnyView {
             <LayersTable layers testid="entry-layers" />
         }
     });
-    // This platform's own config (fetched and verified with the child).
-    let config = child.and_then(|child| child.config.as_ref().map(|c| (child, c)));
-    let config = config.map(|(child, c)| {
-        view! {
-            <div class="entry-config" data-testid="entry-config">
-                <ImageConfigView config=child.image_config.clone() descriptor=Some(c.clone()) />
-            </div>
+    // This platform's own config (fetched and verified after the table
+    // showed: the inspection's second part), once it is there.
+    let config = child.and_then(|child| child.config.clone().map(|c| (child, c)));
+    let config = config.map(|(child, descriptor)| {
+        let store = InspectStore::use_store();
+        let own = child.image_config.clone();
+        let digest = entry.descriptor.digest.clone();
+        move || {
+            let config = own.clone().or_else(|| store.child_config(&digest));
+            (config.is_some() || store.configs_settled()).then(|| {
+                view! {
+                    <div class="entry-config" data-testid="entry-config">
+                        <ImageConfigView config descriptor=Some(descriptor.clone()) />
+                    </div>
+                }
+            })
         }
     });
     let nested = child.and_then(|c| c.child_count).map(|n| {

@@ -358,7 +358,9 @@ mod tests {
                         }
                         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     }
-                    seen.lock().unwrap().get_or_insert(pending.load(Ordering::SeqCst));
+                    seen.lock()
+                        .unwrap()
+                        .get_or_insert(pending.load(Ordering::SeqCst));
                     let _ = stream
                         .write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
                         .await;

@@ -90,18 +90,13 @@ pub async fn inspect(
         Format::Text | Format::Mquery => TEXT,
         Format::Json | Format::Summary => JSON,
     };
-    let reference = parse_reference(&input)?;
-    let caller = caller(&state, &headers, &reference).await?;
-    let key = AnswerKey::new(
-        variant,
-        input.trim(),
-        &reference,
-        caller.credential.as_ref(),
-        &caller.info,
-    );
-    if let Some(ready) = key.as_ref().and_then(|k| state.answers.get(k)) {
-        let cache = cache_control::for_answer(&reference, Some(&caller.info), true);
-        return Ok(answer(content_type, cache, ready, Count::default()));
+    let Asked {
+        reference,
+        caller,
+        key,
+    } = asked(&state, &headers, &input, variant).await?;
+    if let Some(ready) = ready(&state, key.as_ref(), &reference, &caller, content_type) {
+        return Ok(ready);
     }
     let (response, cost) =
         registry::round_trips::counted(run(&state, &reference, caller, configs)).await;
@@ -118,11 +113,7 @@ pub async fn inspect(
         )?),
     };
     drop(response);
-    if cache != cache_control::REVALIDATE
-        && let Some(key) = key
-    {
-        state.answers.insert(key, body.clone());
-    }
+    keep(&state, key, cache, &body);
     Ok(answer(content_type, cache, body, cost))
 }
 
@@ -136,18 +127,13 @@ pub async fn configs(
 ) -> Result<Response, ProxyError> {
     let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
     let input = query.reference.unwrap_or_default();
-    let reference = parse_reference(&input)?;
-    let caller = caller(&state, &headers, &reference).await?;
-    let key = AnswerKey::new(
-        "configs",
-        input.trim(),
-        &reference,
-        caller.credential.as_ref(),
-        &caller.info,
-    );
-    if let Some(ready) = key.as_ref().and_then(|k| state.answers.get(k)) {
-        let cache = cache_control::for_answer(&reference, Some(&caller.info), true);
-        return Ok(answer(JSON, cache, ready, Count::default()));
+    let Asked {
+        reference,
+        caller,
+        key,
+    } = asked(&state, &headers, &input, "configs").await?;
+    if let Some(ready) = ready(&state, key.as_ref(), &reference, &caller, JSON) {
+        return Ok(ready);
     }
     let info = caller.info.clone();
     let (configs, cost) = registry::round_trips::counted(crate::inspect::child_configs(
@@ -161,11 +147,7 @@ pub async fn configs(
     let complete = configs.configs.iter().all(|c| c.error.is_none());
     let cache = cache_control::for_answer(&reference, Some(&info), complete);
     let body = Bytes::from(crate::inspect::to_json(&configs));
-    if cache != cache_control::REVALIDATE
-        && let Some(key) = key
-    {
-        state.answers.insert(key, body.clone());
-    }
+    keep(&state, key, cache, &body);
     Ok(answer(JSON, cache, body, cost))
 }
 
@@ -212,6 +194,58 @@ pub(super) fn cache_for(reference: &Reference, response: &mut InspectResponse) -
         response.rate_limit = None;
     }
     cache
+}
+
+/// A reference one caller asked about, and where its ready answer (of
+/// `variant`) would be kept.
+struct Asked {
+    reference: Reference,
+    caller: Resolved,
+    key: Option<AnswerKey>,
+}
+
+async fn asked(
+    state: &AppState,
+    headers: &HeaderMap,
+    input: &str,
+    variant: &str,
+) -> Result<Asked, ProxyError> {
+    let reference = parse_reference(input)?;
+    let caller = caller(state, headers, &reference).await?;
+    let key = AnswerKey::new(
+        variant,
+        input.trim(),
+        &reference,
+        caller.credential.as_ref(),
+        &caller.info,
+    );
+    Ok(Asked {
+        reference,
+        caller,
+        key,
+    })
+}
+
+/// The answer sent before, from its bytes.
+fn ready(
+    state: &AppState,
+    key: Option<&AnswerKey>,
+    reference: &Reference,
+    caller: &Resolved,
+    content_type: &'static str,
+) -> Option<Response> {
+    let bytes = state.answers.get(key?)?;
+    let cache = cache_control::for_answer(reference, Some(&caller.info), true);
+    Some(answer(content_type, cache, bytes, Count::default()))
+}
+
+/// Keep the bytes of an answer kept for a year (complete, by digest).
+fn keep(state: &AppState, key: Option<AnswerKey>, cache: &'static str, body: &Bytes) {
+    if cache != cache_control::REVALIDATE
+        && let Some(key) = key
+    {
+        state.answers.insert(key, body.clone());
+    }
 }
 
 /// The caller's credentials for the reference's registry, once the target
