@@ -66,12 +66,11 @@ pub async fn inspect_with(
     credential: Option<Credential>,
     configs: ChildConfigsIn,
 ) -> Result<InspectResponse, ProxyError> {
-    registry::limits::within(
-        client.operation_timeout(),
-        reference.registry(),
-        inspect_now(client, settings, reference, credential, configs),
-    )
-    .await
+    let now = async {
+        let (repo, budget, root) = open(client, settings, reference, credential).await?;
+        describe_root(&repo, &budget, settings, reference, root, configs).await
+    };
+    registry::limits::within(client.operation_timeout(), reference.registry(), now).await
 }
 
 /// The second part of an inspection: the configs of the index's distinct
@@ -172,21 +171,22 @@ async fn child_config(
     })
 }
 
-async fn inspect_now(
-    client: &RegistryClient,
+/// The answer about `root`, fetched through `repo` under `budget`.
+async fn describe_root(
+    repo: &Repository<'_>,
+    budget: &FetchBudget,
     settings: &OperationSettings,
     reference: &Reference,
-    credential: Option<Credential>,
+    root: Manifest,
     configs: ChildConfigsIn,
 ) -> Result<InspectResponse, ProxyError> {
-    let (repo, budget, root) = open(client, settings, reference, credential).await?;
     let content = match &root.body {
         ManifestBody::Index(index) => {
-            Content::Index(index_content(&repo, settings, &index.manifests, configs).await)
+            Content::Index(index_content(repo, settings, &index.manifests, configs).await)
         }
         ManifestBody::Image(image) => {
             let mut content = ImageContent::new(image.config.clone(), image.layers.clone());
-            if let Some((config, bytes)) = fetch::image_config(&repo, &image.config).await? {
+            if let Some((config, bytes)) = fetch::image_config(repo, &image.config).await? {
                 content.image_config = Some(config);
                 content.config_raw = String::from_utf8(bytes.to_vec()).ok();
             }

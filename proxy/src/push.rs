@@ -352,7 +352,14 @@ impl<'a> Executor<'a> {
         let result = match step {
             Step::Blob {
                 from, digest, size, ..
-            } => self.blob(from, digest, *size, index_there).await,
+            } => {
+                let wanted = blob::Wanted {
+                    from,
+                    digest,
+                    size: *size,
+                };
+                self.blob(wanted, index_there).await
+            }
             Step::Manifest {
                 digest,
                 media_type,

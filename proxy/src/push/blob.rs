@@ -13,6 +13,14 @@ use shared::reference::Reference;
 use super::{Executor, IndexThere, mounts_from};
 use crate::error::{Internal, ProxyError};
 
+/// The blob a step wants in the target: where from, which, how big.
+#[derive(Clone, Copy)]
+pub(super) struct Wanted<'a> {
+    pub from: &'a Reference,
+    pub digest: &'a Digest,
+    pub size: u64,
+}
+
 impl Executor<'_> {
     /// Make the blob exist in the target repository. A transfer that
     /// failed in a way another try may fix (a 5xx or 429, a reset or timed
@@ -22,17 +30,16 @@ impl Executor<'_> {
     /// A wrong digest or size is never retried.
     pub(super) async fn blob(
         &self,
-        from: &Reference,
-        digest: &Digest,
-        size: u64,
+        wanted: Wanted<'_>,
         index_there: &IndexThere<'_>,
     ) -> Result<&'static str, ProxyError> {
+        let digest = wanted.digest;
         let policy = self.client.retry_policy();
         let started = Instant::now();
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.transfer(from, digest, size, index_there).await {
+            match self.transfer(&wanted, index_there).await {
                 Err(e) if e.is_transient() => {
                     let pause = policy.backoff(tries);
                     if !policy.allows(tries, started, pause) {
@@ -52,11 +59,10 @@ impl Executor<'_> {
     /// another registry is costly, so the target is asked first.
     async fn transfer(
         &self,
-        from: &Reference,
-        digest: &Digest,
-        size: u64,
+        wanted: &Wanted<'_>,
         index_there: &IndexThere<'_>,
     ) -> Result<&'static str, ProxyError> {
+        let Wanted { from, digest, size } = *wanted;
         if mounts_from(&self.plan.target, from) {
             let (mounted, there) = tokio::join!(
                 self.target.mount_blob(digest, from.repository()),

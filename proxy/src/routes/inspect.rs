@@ -52,12 +52,21 @@ pub(super) fn parse_reference(input: &str) -> Result<Reference, ProxyError> {
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
 
+/// The query as given, or why it cannot be read.
+type Asking = Result<Query<InspectQuery>, axum::extract::rejection::QueryRejection>;
+
+fn read_query(query: Asking) -> Result<InspectQuery, ProxyError> {
+    query
+        .map(|Query(query)| query)
+        .map_err(|e| ProxyError::InvalidQuery(e.body_text()))
+}
+
 pub async fn inspect(
     State(state): State<AppState>,
     headers: HeaderMap,
-    query: Result<Query<InspectQuery>, axum::extract::rejection::QueryRejection>,
+    query: Asking,
 ) -> Result<Response, ProxyError> {
-    let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
+    let query = read_query(query)?;
     let input = query.reference.unwrap_or_default();
     let format = match query.format.as_deref() {
         None | Some("") | Some("json") => Format::Json,
@@ -123,10 +132,9 @@ pub async fn inspect(
 pub async fn configs(
     State(state): State<AppState>,
     headers: HeaderMap,
-    query: Result<Query<InspectQuery>, axum::extract::rejection::QueryRejection>,
+    query: Asking,
 ) -> Result<Response, ProxyError> {
-    let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
-    let input = query.reference.unwrap_or_default();
+    let input = read_query(query)?.reference.unwrap_or_default();
     let Asked {
         reference,
         caller,
