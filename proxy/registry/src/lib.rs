@@ -19,6 +19,7 @@ pub mod error;
 pub mod guard;
 pub mod limits;
 mod ops;
+pub mod probe;
 pub mod quota;
 mod redirect;
 pub mod refusal;
