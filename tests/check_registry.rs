@@ -8,9 +8,14 @@
 use std::path::Path;
 use std::process::Output;
 
-use serde_json::Value;
-use shared::check::STEPS;
-use support::{Fault, FaultProxy, Registry, RegistryOptions, Rule};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::api::{CHECK_PATH, CheckEvent, ErrorCode, NDJSON_CONTENT_TYPE};
+use shared::check::{CheckOutcome, STEPS, Verdict};
+use shared::credentials::{CREDENTIALS_HEADER, Credential, CredentialSet};
+use support::proxy::decode;
+use support::token_server::{Grants, TokenServer};
+use support::{Fault, FaultProxy, Proxy, RawResponse, Registry, RegistryOptions, Rule};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_manifest-web-under-test");
 
@@ -393,4 +398,221 @@ async fn an_image_reference_is_refused() {
         "{err}"
     );
     assert!(repositories(&registry.storage_dir()).is_empty());
+}
+
+/// `POST /api/v1/check` with `body` (JSON) and typed credentials.
+async fn api_check(
+    proxy: &Proxy,
+    content_type: &str,
+    body: String,
+    credentials: Option<&CredentialSet>,
+) -> RawResponse {
+    let mut request = proxy
+        .client()
+        .request(Method::POST, CHECK_PATH)
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body);
+    if let Some(c) = credentials {
+        request = request.header(CREDENTIALS_HEADER, c.encode());
+    }
+    proxy.client().send(request).await
+}
+
+/// The stream's events; panics unless it is NDJSON ending with a newline.
+fn events(answer: &RawResponse) -> Vec<CheckEvent> {
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    assert_eq!(answer.header("content-type"), Some(NDJSON_CONTENT_TYPE));
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
+    let text = String::from_utf8(answer.body.to_vec()).expect("UTF-8");
+    assert!(text.ends_with('\n'), "{text}");
+    text.lines()
+        .map(|l| CheckEvent::from_ndjson(l).unwrap_or_else(|e| panic!("event `{l}`: {e}")))
+        .collect()
+}
+
+/// The outcomes in a stream, checked to be framed by `started` (naming
+/// every step) and `done` (with the counts).
+fn outcomes(events: &[CheckEvent], registry: &str, repository: &str) -> Vec<CheckOutcome> {
+    let CheckEvent::Started {
+        registry: r,
+        repository: repo,
+        steps,
+    } = &events[0]
+    else {
+        panic!("first event: {:?}", events[0]);
+    };
+    assert_eq!((r.as_str(), repo.as_str()), (registry, repository));
+    assert_eq!(steps, STEPS);
+    let outcomes: Vec<CheckOutcome> = events[1..events.len() - 1]
+        .iter()
+        .map(|e| match e {
+            CheckEvent::Check(o) => o.clone(),
+            other => panic!("a check event: {other:?}"),
+        })
+        .collect();
+    let names: Vec<&str> = outcomes.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, STEPS, "one event per step, in order");
+    let count = |v: Verdict| outcomes.iter().filter(|o| o.result == v).count();
+    assert_eq!(
+        events.last(),
+        Some(&CheckEvent::Done {
+            passed: count(Verdict::Pass),
+            failed: count(Verdict::Fail),
+            unsupported: count(Verdict::Unsupported),
+        })
+    );
+    outcomes
+}
+
+fn outcome<'a>(outcomes: &'a [CheckOutcome], name: &str) -> &'a CheckOutcome {
+    outcomes
+        .iter()
+        .find(|o| o.name == name)
+        .expect("the step ran")
+}
+
+/// The API streams the same check the CLI runs, one event per result.
+#[tokio::test]
+async fn the_api_streams_results() {
+    let registry = registry().await;
+    let proxy = Proxy::start(&[&registry]).await;
+    let body = json!({"repository": registry.reference("check/api")}).to_string();
+    let answer = api_check(&proxy, "application/json", body, None).await;
+    let outcomes = outcomes(&events(&answer), &registry.host(), "check/api");
+    assert!(
+        outcomes.iter().all(|o| o.result != Verdict::Fail),
+        "{outcomes:#?}"
+    );
+    assert_eq!(outcome(&outcomes, "blob-mount").result, Verdict::Pass);
+    assert_eq!(outcome(&outcomes, "referrers").result, Verdict::Unsupported);
+    assert!(
+        outcome(&outcomes, "cleanup")
+            .detail
+            .contains("nothing left")
+    );
+    assert_eq!(repositories(&registry.storage_dir()), ["check/api"]);
+    assert!(tags(&registry.url(), "check/api", None).await.is_empty());
+}
+
+/// Held to push's guards: JSON only, no foreign origin, the SSRF guard
+/// before anything is sent, a repository and not an image.
+#[tokio::test]
+async fn the_api_is_guarded_like_push() {
+    let registry = registry().await;
+    let body = json!({"repository": registry.reference("check/guarded")}).to_string();
+
+    // Not allowed to reach a loopback registry: refused before any request.
+    let closed = Proxy::start(&[]).await;
+    let answer = api_check(&closed, "application/json", body.clone(), None).await;
+    let e = decode::<Value>(answer).expect_err("refused");
+    assert_eq!(e.status, StatusCode::FORBIDDEN, "{e:?}");
+    assert_eq!(e.error.code, ErrorCode::ForbiddenTarget, "{e:?}");
+
+    let proxy = Proxy::start(&[&registry]).await;
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ] {
+        let answer = api_check(&proxy, content_type, body.clone(), None).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+    }
+    let foreign = proxy
+        .client()
+        .send(
+            proxy
+                .client()
+                .request(Method::POST, CHECK_PATH)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header("origin", "http://attacker.example")
+                .body(body.clone()),
+        )
+        .await;
+    let e = decode::<Value>(foreign).expect_err("403");
+    assert_eq!(e.error.code, ErrorCode::ForbiddenOrigin);
+
+    let image = json!({"repository": registry.reference("check/guarded:v1")}).to_string();
+    let e = decode::<Value>(api_check(&proxy, "application/json", image, None).await)
+        .expect_err("an image is not a repository");
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert!(e.error.message.contains("names an image"), "{e:?}");
+    let e =
+        decode::<Value>(api_check(&proxy, "application/json", "{\"repo\":1}".into(), None).await)
+            .expect_err("a body of another shape");
+    assert_eq!(e.error.code, ErrorCode::InvalidInput);
+
+    assert!(
+        repositories(&registry.storage_dir()).is_empty(),
+        "nothing was written"
+    );
+}
+
+/// Token auth whose service grants pull and push but not delete: the
+/// scheme and realm are named, the typed-in credentials are used, deletion
+/// is refused (unsupported, not failed), and the cleanup names what it
+/// had to leave.
+#[tokio::test]
+async fn token_registry_without_delete() {
+    let tokens = TokenServer::start(Grants::none()).await;
+    tokens.add_user("tina", "tina-token-pw-5c5c", Grants::all());
+    let registry = Registry::start_with(RegistryOptions {
+        auth_yaml: Some(tokens.registry_auth()),
+        ..RegistryOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("start docker-registry with token auth: {e}"));
+    let proxy = Proxy::start_with(|config| {
+        config
+            .insecure_registries
+            .extend([registry.host(), tokens.host()]);
+    })
+    .await;
+    let mut credentials = CredentialSet::default();
+    credentials.0.insert(
+        registry.host(),
+        Credential {
+            username: "tina".into(),
+            password: "tina-token-pw-5c5c".into(),
+        },
+    );
+    let target = registry.reference("check/token");
+    let body = json!({ "repository": target }).to_string();
+    let answer = api_check(&proxy, "application/json", body, Some(&credentials)).await;
+    let outcomes = outcomes(&events(&answer), &registry.host(), "check/token");
+    assert!(
+        outcomes.iter().all(|o| o.result != Verdict::Fail),
+        "refused deletion is not a failure: {outcomes:#?}"
+    );
+    let scheme = outcome(&outcomes, "auth-scheme");
+    assert!(scheme.detail.contains(&tokens.realm()), "{scheme:?}");
+    assert!(
+        outcome(&outcomes, "anonymous-access")
+            .detail
+            .contains("refused")
+    );
+    assert_eq!(
+        outcome(&outcomes, "credentialed-access").result,
+        Verdict::Pass
+    );
+    assert_eq!(outcome(&outcomes, "blob-mount").result, Verdict::Pass);
+    assert_eq!(outcome(&outcomes, "nested-index").result, Verdict::Pass);
+    let deletion = outcome(&outcomes, "manifest-deletion");
+    assert_eq!(deletion.result, Verdict::Unsupported);
+    assert!(deletion.detail.contains("-> 401"), "{deletion:?}");
+    let cleanup = outcome(&outcomes, "cleanup");
+    assert_eq!(cleanup.result, Verdict::Unsupported);
+    assert!(
+        cleanup.detail.starts_with(&format!("left in {target}: ")),
+        "{cleanup:?}"
+    );
+    for tag in ["mw-check-docker", "mw-check-oci", "mw-check-nested"] {
+        assert!(
+            cleanup.detail.contains(tag),
+            "names the tag {tag} it left: {cleanup:?}"
+        );
+    }
 }

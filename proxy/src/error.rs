@@ -33,6 +33,9 @@ pub enum ProxyError {
         "`{0}` names an image; the registry check needs a repository (REGISTRY/REPOSITORY, no tag or digest): it writes tags of its own there"
     )]
     NotARepository(String),
+    /// A JSON request body that does not fit the endpoint.
+    #[error("the request body does not fit: {0}")]
+    InvalidBody(String),
     /// The query string does not fit the endpoint (axum's rejection text).
     #[error("{0}")]
     InvalidQuery(String),
@@ -124,6 +127,7 @@ impl ProxyError {
                 (S::BAD_REQUEST, C::InvalidReference)
             }
             ProxyError::InvalidQuery(_)
+            | ProxyError::InvalidBody(_)
             | ProxyError::UnknownFormat(_)
             | ProxyError::CredentialsHeader(_)
             | ProxyError::NeedsDigest { .. }

@@ -35,7 +35,7 @@ const CHECK_TIMEOUT_FACTOR: u32 = 4;
 
 /// Where each result goes as soon as it is known (the CLI collects them,
 /// the API streams them).
-pub type Sink<'s> = Box<dyn FnMut(&CheckOutcome) + Send + 's>;
+pub type Sink<'s> = Box<dyn FnMut(&CheckOutcome) + Send + Sync + 's>;
 
 /// A repository to check: `registry/repository`, without tag or digest.
 pub fn parse_target(text: &str) -> Result<Reference, ProxyError> {

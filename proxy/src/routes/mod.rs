@@ -4,6 +4,7 @@
 
 pub mod badge;
 pub mod cache_control;
+pub mod check;
 pub mod health;
 pub mod inspect;
 pub mod push;

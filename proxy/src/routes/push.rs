@@ -131,7 +131,7 @@ fn read_spec(headers: &HeaderMap, body: &[u8]) -> Result<ValidatedSpec, ProxyErr
 }
 
 /// The media type of the body, lowercased, without parameters.
-fn content_type(headers: &HeaderMap) -> String {
+pub(super) fn content_type(headers: &HeaderMap) -> String {
     let value = headers
         .get(CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)"))
@@ -144,7 +144,7 @@ fn content_type(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
+pub(super) fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
     let given = if given.is_empty() { "none" } else { given };
     ProxyError::UnsupportedMediaType {
         given: given.to_string(),
@@ -152,7 +152,7 @@ fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
     }
 }
 
-fn utf8(body: &[u8]) -> Result<&str, ProxyError> {
+pub(super) fn utf8(body: &[u8]) -> Result<&str, ProxyError> {
     std::str::from_utf8(body).map_err(ProxyError::NotUtf8)
 }
 

@@ -2,6 +2,7 @@
 //! the two cannot drift apart. Field names follow OCI spelling (`mediaType`).
 
 mod auth;
+mod check;
 mod error;
 mod inspect;
 mod push;
@@ -9,6 +10,7 @@ mod rate_limit;
 mod referrers;
 
 pub use auth::{AuthInfo, AuthSource};
+pub use check::{CHECK_PATH, CheckEvent, CheckRequest};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use inspect::{
     ChildView, ChildViews, Content, EntryView, ImageContent, IndexContent, InspectResponse,
