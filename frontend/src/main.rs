@@ -4,6 +4,8 @@
 
 mod api;
 mod app;
+mod check_progress;
+mod check_store;
 mod components;
 mod create_store;
 mod credentials_header;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use crate::check::CheckOutcome;
+use crate::check::{CheckOutcome, Verdict};
 
 /// `POST {CHECK_PATH}` with a [`CheckRequest`] JSON body -> NDJSON [`CheckEvent`]s.
 pub const CHECK_PATH: &str = "/api/v1/check";
@@ -18,8 +18,12 @@ pub struct CheckRequest {
 }
 
 /// One line of the check's stream, tagged by `"event"`.
+///
+/// Written by serde's derive, read through [`CheckLine`] for the reason
+/// `PushEvent` is (a derived reader of an internally tagged enum costs the
+/// page more wasm than a flat struct and a `match`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "camelCase")]
+#[serde(tag = "event", rename_all = "camelCase", try_from = "CheckLine")]
 pub enum CheckEvent {
     /// First: what is checked, and the steps to come, in order.
     Started {
@@ -57,10 +61,59 @@ impl CheckEvent {
     }
 }
 
+/// The reader of [`CheckEvent`]: every field any event has, each optional.
+#[derive(Deserialize)]
+struct CheckLine {
+    event: String,
+    registry: Option<String>,
+    repository: Option<String>,
+    steps: Option<Vec<String>>,
+    name: Option<String>,
+    result: Option<Verdict>,
+    detail: Option<String>,
+    passed: Option<usize>,
+    failed: Option<usize>,
+    unsupported: Option<usize>,
+    error: Option<ApiError>,
+}
+
+impl TryFrom<CheckLine> for CheckEvent {
+    type Error = String;
+
+    fn try_from(l: CheckLine) -> Result<Self, String> {
+        let event = l.event.as_str();
+        let missing = |field| super::push::missing(event, field);
+        Ok(match event {
+            "started" => CheckEvent::Started {
+                registry: l.registry.ok_or_else(|| missing("registry"))?,
+                repository: l.repository.ok_or_else(|| missing("repository"))?,
+                steps: l.steps.ok_or_else(|| missing("steps"))?,
+            },
+            "check" => CheckEvent::Check(CheckOutcome {
+                name: l.name.ok_or_else(|| missing("name"))?,
+                result: l.result.ok_or_else(|| missing("result"))?,
+                detail: l.detail.ok_or_else(|| missing("detail"))?,
+            }),
+            "done" => CheckEvent::Done {
+                passed: l.passed.ok_or_else(|| missing("passed"))?,
+                failed: l.failed.ok_or_else(|| missing("failed"))?,
+                unsupported: l.unsupported.ok_or_else(|| missing("unsupported"))?,
+            },
+            "error" => CheckEvent::Error {
+                error: l.error.ok_or_else(|| missing("error"))?,
+            },
+            other => {
+                return Err(format!(
+                    "unknown event `{other}`, expected started, check, done or error"
+                ));
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Verdict;
 
     #[test]
     fn events_are_one_line_each_and_read_back() {

@@ -199,7 +199,7 @@ struct EventLine {
 /// Out of line: one copy for every field that can be missing.
 #[cold]
 #[inline(never)]
-fn missing(event: &str, field: &str) -> String {
+pub(super) fn missing(event: &str, field: &str) -> String {
     format!("the `{event}` event has no `{field}`")
 }
 
