@@ -218,6 +218,57 @@ async fn inspect_raw_prints_manifest_tools_json() {
     }
 }
 
+/// `--raw --expand-config`: manifest-tool's layout with the config blob in
+/// place of its descriptor; without `--raw` the flag is refused as
+/// manifest-tool refuses it.
+#[tokio::test]
+async fn inspect_expand_config_prints_the_config() {
+    let registry = registry().await;
+    let image = ImageSpec::new(Format::Oci, "linux/arm64", 11).build();
+    push_image(&registry, "raw/expanded", &image, "1").await;
+    let name = registry.reference("raw/expanded:1");
+    let out = stdout(&ok(
+        cli(&["inspect", "--raw", "--expand-config", &name]).await
+    ));
+    let position = |key: &str| {
+        out.find(&format!("\n    \"{key}\": "))
+            .unwrap_or_else(|| panic!("top-level {key} in {out}"))
+    };
+    let order = [
+        "schemaVersion",
+        "name",
+        "digest",
+        "os",
+        "architecture",
+        "mediaType",
+        "config",
+        "layers",
+    ];
+    let positions: Vec<usize> = order.iter().map(|k| position(k)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "keys in manifest-tool's order: {out}"
+    );
+    assert!(out.ends_with("}\n"), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["digest"], image.manifest.digest.to_string());
+    let config: Value = serde_json::from_slice(&image.config.bytes).unwrap();
+    assert_eq!(v["config"]["architecture"], "arm64");
+    assert_eq!(v["config"]["os"], config["os"]);
+    assert_eq!(
+        v["config"]["rootfs"], config["rootfs"],
+        "the config's own content"
+    );
+    assert_eq!(v["architecture"], "arm64");
+    assert_eq!(
+        v["layers"].as_array().unwrap().len(),
+        image.layer_descriptors.len()
+    );
+
+    let err = failed(cli(&["inspect", "--expand-config", &name]).await);
+    assert!(err.contains("only valid when used with --raw"), "{err}");
+}
+
 /// What mquery prints for an index, written out independently of the code.
 fn mquery_list(name: &str, digest: &Digest, media_type: &str, platforms: &[&str]) -> String {
     let mut text = format!(
