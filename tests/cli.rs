@@ -269,6 +269,90 @@ async fn inspect_expand_config_prints_the_config() {
     assert!(err.contains("only valid when used with --raw"), "{err}");
 }
 
+/// Push progress on stderr: plain lines when stderr is not a terminal (a
+/// CI log), a bar redrawn in place when it is one (run under `script`,
+/// which gives the binary a pseudo-terminal).
+#[tokio::test]
+async fn push_progress_is_lines_in_a_log_and_a_bar_on_a_terminal() {
+    let registry = registry().await;
+    let amd64 = ImageSpec::new(Format::Docker, "linux/amd64", 31).build();
+    let arm64 = ImageSpec::new(Format::Docker, "linux/arm64", 32).build();
+    push_image(&registry, "src/bar", &amd64, "linux-amd64").await;
+    push_image(&registry, "src/bar", &arm64, "linux-arm64").await;
+    let args = |tag: &str| {
+        vec![
+            "--plain-http".to_string(),
+            "push".into(),
+            "from-args".into(),
+            "--platforms".into(),
+            "linux/amd64,linux/arm64".into(),
+            "--template".into(),
+            registry.reference("src/bar:OS-ARCH"),
+            "--target".into(),
+            registry.reference(&format!("out/bar:{tag}")),
+        ]
+    };
+
+    let line: Vec<String> = args("plain");
+    let line: Vec<&str> = line.iter().map(String::as_str).collect();
+    let out = ok(run(&line).await);
+    let err = stderr(&out);
+    assert!(
+        !err.contains('\r') && !err.contains('\x1b'),
+        "no terminal codes in a log: {err:?}"
+    );
+    let total: usize = err
+        .lines()
+        .find_map(|l| {
+            l.split_once(" (")?
+                .1
+                .strip_suffix(" registry writes)")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("the number of writes is said: {err}"));
+    // Steps run concurrently: each is one line, numbered, in any order.
+    let mut numbers: Vec<usize> = err
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix('[')?
+                .split_once(&format!("/{total}] "))?
+                .0
+                .parse()
+                .ok()
+        })
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=total).collect::<Vec<_>>(), "{err}");
+
+    let home = tempfile::tempdir().unwrap();
+    let command = std::iter::once(BINARY.to_string())
+        .chain(args("terminal"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = tokio::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("run script");
+    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{screen}");
+    let full_bar = format!("\r\x1b[2K[{}] {total}/{total} ", "#".repeat(30));
+    assert!(
+        screen.contains(&full_bar),
+        "the bar reaches its end in place: {screen:?}"
+    );
+    assert!(screen.contains("\r\x1b[2K[###"), "{screen:?}");
+    assert!(
+        !screen.contains(&format!("[1/{total}] ")),
+        "no plain step lines on a terminal: {screen:?}"
+    );
+    assert!(screen.contains("Digest: sha256:"), "{screen:?}");
+}
+
 /// What mquery prints for an index, written out independently of the code.
 fn mquery_list(name: &str, digest: &Digest, media_type: &str, platforms: &[&str]) -> String {
     let mut text = format!(

@@ -20,6 +20,7 @@ mod check;
 mod error;
 mod inspect;
 mod mquery;
+mod progress;
 mod push;
 
 pub use error::CliError;
