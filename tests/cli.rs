@@ -10,7 +10,7 @@ use serde_json::Value;
 use shared::digest::Digest;
 use shared::media_type;
 use support::demo::demo_item;
-use support::{Format, Image, ImageSpec, IndexBuilder, Proxy, Registry};
+use support::{Format, Image, ImageSpec, IndexBuilder, Proxy, Registry, RegistryOptions};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_manifest-web-under-test");
 
@@ -351,6 +351,26 @@ async fn push_progress_is_lines_in_a_log_and_a_bar_on_a_terminal() {
         "no plain step lines on a terminal: {screen:?}"
     );
     assert!(screen.contains("Digest: sha256:"), "{screen:?}");
+}
+
+/// A registry on this machine over HTTPS gets its certificate checked like
+/// any other: a self-signed one is refused unless `--insecure` says to
+/// accept it (being local is no reason to trust whoever answers there).
+#[tokio::test]
+async fn a_local_registry_certificate_is_verified_unless_insecure() {
+    let registry = Registry::start_with(RegistryOptions {
+        self_signed_tls: true,
+        ..RegistryOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("start docker-registry with TLS: {e}"));
+    let missing = registry.reference("nothing/here:1");
+    let err = failed(run(&["inspect", &missing]).await);
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+
+    let err = failed(run(&["--insecure", "inspect", &missing]).await);
+    assert!(!err.to_lowercase().contains("certificate"), "the TLS handshake worked: {err}");
+    assert!(err.contains("nothing/here"), "{err}");
 }
 
 /// What mquery prints for an index, written out independently of the code.

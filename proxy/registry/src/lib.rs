@@ -27,6 +27,7 @@ mod repository;
 mod request;
 pub mod retry;
 pub mod settings;
+pub mod tls_trust;
 pub mod transport;
 
 pub use budget::FetchBudget;
