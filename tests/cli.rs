@@ -369,7 +369,10 @@ async fn a_local_registry_certificate_is_verified_unless_insecure() {
     assert!(err.to_lowercase().contains("certificate"), "{err}");
 
     let err = failed(run(&["--insecure", "inspect", &missing]).await);
-    assert!(!err.to_lowercase().contains("certificate"), "the TLS handshake worked: {err}");
+    assert!(
+        !err.to_lowercase().contains("certificate"),
+        "the TLS handshake worked: {err}"
+    );
     assert!(err.contains("nothing/here"), "{err}");
 }
 

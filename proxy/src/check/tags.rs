@@ -1,6 +1,6 @@
 //! Tag listing, whole and in pages (`n`, then `last`).
 
-use registry::probe::Probe;
+use registry::probe::{PROBE_BODY_LIMIT, Probe};
 use reqwest::Method;
 use shared::check::content::{TAG_DOCKER, TAG_INDEX, TAG_LIST, TAG_NESTED, TAG_OCI};
 use shared::check::{Exchange, Verdict, verdict};
@@ -19,9 +19,15 @@ pub(super) async fn run(s: &mut Session<'_, '_>) {
 
 async fn paging(s: &mut Session<'_, '_>) -> Result<(Verdict, String), String> {
     let whole = s.ask(Probe::at(Method::GET, "tags/list")).await?;
-    let all = match tags(&whole) {
-        Ok(t) => t,
-        Err(e) => return Ok((Verdict::Fail, e)),
+    // A repository with many tags lists more than a probe keeps: the
+    // presence of the check's tags is then not judged.
+    let all = if truncated(&whole) {
+        None
+    } else {
+        match tags(&whole) {
+            Ok(t) => Some(t),
+            Err(e) => return Ok((Verdict::Fail, e)),
+        }
     };
     let ours: Vec<&str> = s
         .manifests
@@ -29,7 +35,9 @@ async fn paging(s: &mut Session<'_, '_>) -> Result<(Verdict, String), String> {
         .filter_map(|m| m.tag.as_deref())
         .filter(|t| [TAG_DOCKER, TAG_OCI, TAG_LIST, TAG_INDEX, TAG_NESTED].contains(t))
         .collect();
-    if let Some(missing) = ours.iter().find(|t| !all.iter().any(|a| a == *t)) {
+    if let Some(all) = &all
+        && let Some(missing) = ours.iter().find(|t| !all.iter().any(|a| a == *t))
+    {
         return Ok((
             Verdict::Fail,
             format!(
@@ -41,6 +49,15 @@ async fn paging(s: &mut Session<'_, '_>) -> Result<(Verdict, String), String> {
     let first = s
         .ask(Probe::at(Method::GET, format!("tags/list?n={PAGE}")))
         .await?;
+    if truncated(&first) {
+        return Ok((
+            Verdict::Unsupported,
+            format!(
+                "asked for n={PAGE}, got more tags than a probe keeps: the registry does not page tag lists. {}",
+                first.describe(&["link"])
+            ),
+        ));
+    }
     let first_tags = match tags(&first) {
         Ok(t) => t,
         Err(e) => return Ok((Verdict::Fail, e)),
@@ -56,13 +73,13 @@ async fn paging(s: &mut Session<'_, '_>) -> Result<(Verdict, String), String> {
         Ok(t) => t,
         Err(e) => return Ok((Verdict::Fail, e)),
     };
+    let count = all.map_or_else(|| "many".to_string(), |a| a.len().to_string());
     let shown = format!(
-        "{} tags in all | {} -> {:?} | {} -> {:?}",
-        all.len(),
+        "{count} tags in all | {} -> {} | {} -> {}",
         first.describe(&["link"]),
-        first_tags,
+        some(&first_tags),
         second.describe(&["link"]),
-        second_tags
+        some(&second_tags)
     );
     Ok(match verdict::paging(PAGE, &first_tags, &second_tags) {
         None => (
@@ -71,6 +88,26 @@ async fn paging(s: &mut Session<'_, '_>) -> Result<(Verdict, String), String> {
         ),
         Some((result, problem)) => (result, format!("{problem}. {shown}")),
     })
+}
+
+/// Did the answer fill the probe's cap (so its end was cut off)?
+fn truncated(answer: &Exchange) -> bool {
+    answer.body.len() as u64 >= PROBE_BODY_LIMIT
+}
+
+/// The first few tags, for the report.
+fn some(tags: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let mut text = tags
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if tags.len() > SHOWN {
+        text.push_str(&format!(", … ({} in all)", tags.len()));
+    }
+    format!("[{text}]")
 }
 
 fn tags(answer: &Exchange) -> Result<Vec<String>, String> {
