@@ -104,6 +104,19 @@ impl CheckProgress {
     }
 }
 
+impl crate::streamed::Streamed for CheckProgress {
+    type Event = CheckEvent;
+    fn apply(&mut self, event: CheckEvent) {
+        CheckProgress::apply(self, event)
+    }
+    fn finish(&mut self) {
+        CheckProgress::finish(self)
+    }
+    fn fail(&mut self, failure: &ApiFailure) {
+        CheckProgress::fail(self, failure)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,11 @@
 //! stream in. The request is made here; the page only renders.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::check_progress::CheckProgress;
 use crate::credentials_store::CredentialsStore;
+use crate::streamed;
 
 #[derive(Debug, Clone, Copy)]
 pub struct CheckStore {
@@ -78,23 +78,8 @@ impl CheckStore {
         let credentials = self.credentials.current();
         let progress = self.progress;
         progress.set(Some(CheckProgress::new(&repository)));
-        spawn_local(async move {
-            let outcome = api::check(&repository, &credentials, |event| {
-                progress.update(|p| {
-                    if let Some(p) = p {
-                        p.apply(event)
-                    }
-                })
-            })
-            .await;
-            progress.update(|p| {
-                if let Some(p) = p {
-                    match outcome {
-                        Ok(()) => p.finish(),
-                        Err(failure) => p.fail(&failure),
-                    }
-                }
-            });
+        streamed::follow(progress, move |on_event| async move {
+            api::check(&repository, &credentials, on_event).await
         });
     }
 }

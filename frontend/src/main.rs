@@ -22,6 +22,7 @@ mod query;
 mod raw_links;
 mod route;
 mod spec_text;
+mod streamed;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -9,19 +9,16 @@
 //! same admission as pushes (running and queued), so checks and pushes
 //! together never exceed the server's bound.
 
-use std::convert::Infallible;
-
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::Response;
-use shared::api::{CheckEvent, CheckRequest, NDJSON_CONTENT_TYPE};
+use shared::api::{CheckEvent, CheckRequest};
 use shared::check::{STEPS, Verdict};
 
 use super::push::{JSON, content_type, unsupported, utf8};
 use crate::app::AppState;
-use crate::error::{Internal, ProxyError};
+use crate::error::ProxyError;
 
 /// Events that can be waiting for a slow reader: all of them (one per
 /// step, plus the first and the last), so the check never waits on the
@@ -85,13 +82,5 @@ pub async fn check(
         let _ = tx.try_send(last);
         drop(admitted);
     });
-    let lines = futures::stream::unfold(rx, |mut rx| async move {
-        let event = rx.recv().await?;
-        Some((Ok::<_, Infallible>(Bytes::from(event.to_ndjson())), rx))
-    });
-    Response::builder()
-        .header(CONTENT_TYPE, NDJSON_CONTENT_TYPE)
-        .header(CACHE_CONTROL, "no-store")
-        .body(Body::from_stream(lines))
-        .map_err(|e| Internal::Response(e.to_string()).into())
+    super::ndjson_stream(rx, CheckEvent::to_ndjson)
 }

@@ -46,14 +46,7 @@ pub enum CheckEvent {
 impl CheckEvent {
     /// The event as one NDJSON line (JSON + `\n`).
     pub fn to_ndjson(&self) -> String {
-        let mut line = serde_json::to_string(self).unwrap_or_else(|e| {
-            format!(
-                r#"{{"event":"error","error":{{"code":"INTERNAL","message":"event not serializable: {}"}}}}"#,
-                e.to_string().replace(['"', '\\'], "'")
-            )
-        });
-        line.push('\n');
-        line
+        super::ndjson_line(self)
     }
 
     pub fn from_ndjson(line: &str) -> Result<Self, serde_json::Error> {

@@ -36,3 +36,17 @@ pub const INSPECT_SUMMARY_FORMAT: &str = "summary";
 pub const BADGE_PATH: &str = "/api/v1/badge";
 /// `GET {REFERRERS_PATH}?ref=REPOSITORY@DIGEST`
 pub const REFERRERS_PATH: &str = "/api/v1/referrers";
+
+/// `value` as one NDJSON line (JSON + `\n`). Plain data with string keys
+/// cannot fail to serialize; if it ever did, an error event is still a
+/// valid line.
+pub(crate) fn ndjson_line(value: &impl serde::Serialize) -> String {
+    let mut line = serde_json::to_string(value).unwrap_or_else(|e| {
+        format!(
+            r#"{{"event":"error","error":{{"code":"INTERNAL","message":"event not serializable: {}"}}}}"#,
+            e.to_string().replace(['"', '\\'], "'")
+        )
+    });
+    line.push('\n');
+    line
+}
