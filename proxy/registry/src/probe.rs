@@ -23,9 +23,10 @@ use crate::request::{OutBody, Outgoing};
 
 /// The most of an answer's body a probe keeps.
 pub const PROBE_BODY_LIMIT: u64 = 64 * 1024;
-/// The most headers of an answer a probe keeps, and the most of each value.
+/// The most headers of an answer a probe keeps, and the most of each value
+/// (an upload's `Location` can be a long signed URL, and is used whole).
 const MAX_HEADERS: usize = 64;
-const MAX_HEADER_VALUE: usize = 512;
+const MAX_HEADER_VALUE: usize = 8 * 1024;
 
 /// Where a probe goes.
 #[derive(Debug, Clone)]
