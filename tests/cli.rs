@@ -10,7 +10,7 @@ use serde_json::Value;
 use shared::digest::Digest;
 use shared::media_type;
 use support::demo::demo_item;
-use support::{Format, Image, ImageSpec, IndexBuilder, Proxy, Registry};
+use support::{Format, Image, ImageSpec, IndexBuilder, Proxy, Registry, RegistryOptions};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_manifest-web-under-test");
 
@@ -216,6 +216,164 @@ async fn inspect_raw_prints_manifest_tools_json() {
             image.layer_descriptors.len()
         );
     }
+}
+
+/// `--raw --expand-config`: manifest-tool's layout with the config blob in
+/// place of its descriptor; without `--raw` the flag is refused as
+/// manifest-tool refuses it.
+#[tokio::test]
+async fn inspect_expand_config_prints_the_config() {
+    let registry = registry().await;
+    let image = ImageSpec::new(Format::Oci, "linux/arm64", 11).build();
+    push_image(&registry, "raw/expanded", &image, "1").await;
+    let name = registry.reference("raw/expanded:1");
+    let out = stdout(&ok(
+        cli(&["inspect", "--raw", "--expand-config", &name]).await
+    ));
+    let position = |key: &str| {
+        out.find(&format!("\n    \"{key}\": "))
+            .unwrap_or_else(|| panic!("top-level {key} in {out}"))
+    };
+    let order = [
+        "schemaVersion",
+        "name",
+        "digest",
+        "os",
+        "architecture",
+        "mediaType",
+        "config",
+        "layers",
+    ];
+    let positions: Vec<usize> = order.iter().map(|k| position(k)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "keys in manifest-tool's order: {out}"
+    );
+    assert!(out.ends_with("}\n"), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["digest"], image.manifest.digest.to_string());
+    let config: Value = serde_json::from_slice(&image.config.bytes).unwrap();
+    assert_eq!(v["config"]["architecture"], "arm64");
+    assert_eq!(v["config"]["os"], config["os"]);
+    assert_eq!(
+        v["config"]["rootfs"], config["rootfs"],
+        "the config's own content"
+    );
+    assert_eq!(v["architecture"], "arm64");
+    assert_eq!(
+        v["layers"].as_array().unwrap().len(),
+        image.layer_descriptors.len()
+    );
+
+    let err = failed(cli(&["inspect", "--expand-config", &name]).await);
+    assert!(err.contains("only valid when used with --raw"), "{err}");
+}
+
+/// Push progress on stderr: plain lines when stderr is not a terminal (a
+/// CI log), a bar redrawn in place when it is one (run under `script`,
+/// which gives the binary a pseudo-terminal).
+#[tokio::test]
+async fn push_progress_is_lines_in_a_log_and_a_bar_on_a_terminal() {
+    let registry = registry().await;
+    let amd64 = ImageSpec::new(Format::Docker, "linux/amd64", 31).build();
+    let arm64 = ImageSpec::new(Format::Docker, "linux/arm64", 32).build();
+    push_image(&registry, "src/bar", &amd64, "linux-amd64").await;
+    push_image(&registry, "src/bar", &arm64, "linux-arm64").await;
+    let args = |tag: &str| {
+        vec![
+            "--plain-http".to_string(),
+            "push".into(),
+            "from-args".into(),
+            "--platforms".into(),
+            "linux/amd64,linux/arm64".into(),
+            "--template".into(),
+            registry.reference("src/bar:OS-ARCH"),
+            "--target".into(),
+            registry.reference(&format!("out/bar:{tag}")),
+        ]
+    };
+
+    let line: Vec<String> = args("plain");
+    let line: Vec<&str> = line.iter().map(String::as_str).collect();
+    let out = ok(run(&line).await);
+    let err = stderr(&out);
+    assert!(
+        !err.contains('\r') && !err.contains('\x1b'),
+        "no terminal codes in a log: {err:?}"
+    );
+    let total: usize = err
+        .lines()
+        .find_map(|l| {
+            l.split_once(" (")?
+                .1
+                .strip_suffix(" registry writes)")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("the number of writes is said: {err}"));
+    // Steps run concurrently: each is one line, numbered, in any order.
+    let mut numbers: Vec<usize> = err
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix('[')?
+                .split_once(&format!("/{total}] "))?
+                .0
+                .parse()
+                .ok()
+        })
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=total).collect::<Vec<_>>(), "{err}");
+
+    let home = tempfile::tempdir().unwrap();
+    let command = std::iter::once(BINARY.to_string())
+        .chain(args("terminal"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = tokio::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("run script");
+    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{screen}");
+    let full_bar = format!("\r\x1b[2K[{}] {total}/{total} ", "#".repeat(30));
+    assert!(
+        screen.contains(&full_bar),
+        "the bar reaches its end in place: {screen:?}"
+    );
+    assert!(screen.contains("\r\x1b[2K[###"), "{screen:?}");
+    assert!(
+        !screen.contains(&format!("[1/{total}] ")),
+        "no plain step lines on a terminal: {screen:?}"
+    );
+    assert!(screen.contains("Digest: sha256:"), "{screen:?}");
+}
+
+/// A registry on this machine over HTTPS gets its certificate checked like
+/// any other: a self-signed one is refused unless `--insecure` says to
+/// accept it (being local is no reason to trust whoever answers there).
+#[tokio::test]
+async fn a_local_registry_certificate_is_verified_unless_insecure() {
+    let registry = Registry::start_with(RegistryOptions {
+        self_signed_tls: true,
+        ..RegistryOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("start docker-registry with TLS: {e}"));
+    let missing = registry.reference("nothing/here:1");
+    let err = failed(run(&["inspect", &missing]).await);
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+
+    let err = failed(run(&["--insecure", "inspect", &missing]).await);
+    assert!(
+        !err.to_lowercase().contains("certificate"),
+        "the TLS handshake worked: {err}"
+    );
+    assert!(err.contains("nothing/here"), "{err}");
 }
 
 /// What mquery prints for an index, written out independently of the code.

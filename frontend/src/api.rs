@@ -6,9 +6,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, CONFIGS_PATH, ChildConfigs, ErrorBody, ErrorCode, FIRST_PART_PARAM, INSPECT_PATH,
-    INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH, PUSH_PATH, PlanResponse, PushEvent,
-    REFERRERS_PATH, ReferrersResponse, SPEC_PARSE_PATH,
+    ApiError, CHECK_PATH, CONFIGS_PATH, CheckEvent, CheckRequest, ChildConfigs, ErrorBody,
+    ErrorCode, FIRST_PART_PARAM, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH,
+    PUSH_PATH, PlanResponse, PushEvent, REFERRERS_PATH, ReferrersResponse, SPEC_PARSE_PATH,
 };
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 use shared::spec::PushSpec;
@@ -151,23 +151,53 @@ pub async fn push(
     mut on_event: impl FnMut(PushEvent),
 ) -> Result<(), ApiFailure> {
     let request = with_credentials(Request::post(PUSH_PATH), credentials).json(spec);
-    let response = send(request).await?;
+    read_ndjson(send(request).await?, "the push progress", |line| {
+        on_event(PushEvent::from_ndjson(line).map_err(|e| e.to_string())?);
+        Ok(())
+    })
+    .await
+}
+
+/// Run the registry check on `repository`, handing each result to
+/// `on_event` as it arrives (as [`push`] does for a push).
+pub async fn check(
+    repository: &str,
+    credentials: &CredentialSet,
+    mut on_event: impl FnMut(CheckEvent),
+) -> Result<(), ApiFailure> {
+    let body = CheckRequest {
+        repository: repository.to_string(),
+    };
+    let request = with_credentials(Request::post(CHECK_PATH), credentials).json(&body);
+    read_ndjson(send(request).await?, "the check's results", |line| {
+        on_event(CheckEvent::from_ndjson(line).map_err(|e| e.to_string())?);
+        Ok(())
+    })
+    .await
+}
+
+/// Read an NDJSON answer line by line as it streams in, handing each line
+/// to `on_line` (whose error says why the line is not an event).
+async fn read_ndjson(
+    response: Response,
+    what: &str,
+    mut on_line: impl FnMut(&str) -> Result<(), String>,
+) -> Result<(), ApiFailure> {
     if !response.ok() {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         return Err(failure_from_body(status, &body));
     }
     let Some(body) = response.body() else {
-        return Err(ApiFailure::Decode("the push answer has no body".into()));
+        return Err(ApiFailure::Decode(format!("{what} has no body")));
     };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut lines = LineBuffer::default();
-    let deliver = |lines: Vec<String>, on_event: &mut dyn FnMut(PushEvent)| {
+    let mut deliver = |lines: Vec<String>| {
         for line in lines {
-            let event = PushEvent::from_ndjson(&line).map_err(|e| {
-                ApiFailure::Decode(format!("a line of the push progress is not an event: {e}"))
+            on_line(&line).map_err(|e| {
+                ApiFailure::Decode(format!("a line of {what} is not an event: {e}"))
             })?;
-            on_event(event);
         }
         Ok::<(), ApiFailure>(())
     };
@@ -180,9 +210,9 @@ pub async fn push(
             break;
         }
         let bytes = js_sys::Uint8Array::new(&chunk.get_value()).to_vec();
-        deliver(lines.push(&bytes), &mut on_event)?;
+        deliver(lines.push(&bytes))?;
     }
-    deliver(lines.finish(), &mut on_event)
+    deliver(lines.finish())
 }
 
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {

@@ -3,11 +3,13 @@
 
 use leptos::prelude::*;
 
+use crate::check_store::CheckStore;
 use crate::components::credentials_panel::CredentialsPanel;
 use crate::components::route_link::RouteLink;
 use crate::create_store::CreateStore;
 use crate::credentials_store::CredentialsStore;
 use crate::inspect_store::InspectStore;
+use crate::pages::check::CheckPage;
 use crate::pages::create::CreatePage;
 use crate::pages::inspect::InspectPage;
 use crate::pages::not_found::NotFoundPage;
@@ -19,6 +21,7 @@ use crate::route::{Route, Router};
 enum Page {
     Inspect,
     Create,
+    Check,
     NotFound(String),
 }
 
@@ -28,9 +31,11 @@ pub fn App() -> impl IntoView {
     let credentials = CredentialsStore::install();
     InspectStore::install(router, credentials);
     CreateStore::install(credentials);
+    CheckStore::install(credentials);
     let page = Memo::new(move |_| match router.route() {
         Route::Inspect { .. } => Page::Inspect,
         Route::Create => Page::Create,
+        Route::Check => Page::Check,
         Route::NotFound { path } => Page::NotFound(path),
     });
     let current = move |p: Page| move || (page.get() == p).then_some("page");
@@ -55,6 +60,13 @@ pub fn App() -> impl IntoView {
                 >
                     "Create"
                 </RouteLink>
+                <RouteLink
+                    route=Route::Check
+                    attr:data-testid="nav-check"
+                    attr:aria-current=current(Page::Check)
+                >
+                    "Check registry"
+                </RouteLink>
             </nav>
             <CredentialsPanel />
         </header>
@@ -62,6 +74,7 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Page::Inspect => view! { <InspectPage /> }.into_any(),
                 Page::Create => view! { <CreatePage /> }.into_any(),
+                Page::Check => view! { <CheckPage /> }.into_any(),
                 Page::NotFound(path) => view! { <NotFoundPage path /> }.into_any(),
             }}
         </main>

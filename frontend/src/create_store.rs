@@ -17,7 +17,6 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{InspectResponse, PlanResponse};
 use shared::spec::{PushSpec, SpecEntry, SpecPlatform};
 
@@ -25,6 +24,7 @@ use crate::api;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
 use crate::push_progress::PushProgress;
+use crate::streamed;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PreviewState {
@@ -267,23 +267,8 @@ impl CreateStore {
         let credentials = self.credentials.current();
         let progress = self.progress;
         progress.set(Some(PushProgress::default()));
-        spawn_local(async move {
-            let outcome = api::push(&spec, &credentials, |event| {
-                progress.update(|p| {
-                    if let Some(p) = p {
-                        p.apply(event)
-                    }
-                })
-            })
-            .await;
-            progress.update(|p| {
-                if let Some(p) = p {
-                    match outcome {
-                        Ok(()) => p.finish(),
-                        Err(failure) => p.fail(&failure),
-                    }
-                }
-            });
+        streamed::follow(progress, move |on_event| async move {
+            api::push(&spec, &credentials, on_event).await
         });
     }
 }

@@ -4,6 +4,8 @@
 
 mod api;
 mod app;
+mod check_progress;
+mod check_store;
 mod components;
 mod create_store;
 mod credentials_header;
@@ -20,6 +22,7 @@ mod query;
 mod raw_links;
 mod route;
 mod spec_text;
+mod streamed;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

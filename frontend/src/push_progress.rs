@@ -198,6 +198,19 @@ impl PushProgress {
     }
 }
 
+impl crate::streamed::Streamed for PushProgress {
+    type Event = PushEvent;
+    fn apply(&mut self, event: PushEvent) {
+        PushProgress::apply(self, event)
+    }
+    fn finish(&mut self) {
+        PushProgress::finish(self)
+    }
+    fn fail(&mut self, failure: &ApiFailure) {
+        PushProgress::fail(self, failure)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

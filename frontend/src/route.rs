@@ -14,6 +14,7 @@ use crate::query;
 
 pub const INSPECT_PATH: &str = "/";
 pub const CREATE_PATH: &str = "/create";
+pub const CHECK_PATH: &str = "/check";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -21,6 +22,8 @@ pub enum Route {
     Inspect { reference: Option<String> },
     /// `/create`.
     Create,
+    /// `/check`: the registry check.
+    Check,
     /// Any other path: shown as "not found" rather than silently redirected.
     NotFound { path: String },
 }
@@ -48,6 +51,7 @@ impl Route {
         match path.trim_end_matches('/') {
             "" | "/index.html" => Route::inspect(&query::get(search, "ref").unwrap_or_default()),
             CREATE_PATH => Route::Create,
+            CHECK_PATH => Route::Check,
             other => Route::NotFound {
                 path: other.to_string(),
             },
@@ -62,6 +66,7 @@ impl Route {
                 reference: Some(reference),
             } => format!("{INSPECT_PATH}?ref={}", query::encode_component(reference)),
             Route::Create => CREATE_PATH.to_string(),
+            Route::Check => CHECK_PATH.to_string(),
             Route::NotFound { path } => path.clone(),
         }
     }
@@ -143,6 +148,13 @@ fn current_route() -> Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_check_page_has_its_own_path() {
+        assert_eq!(Route::from_url("/check", ""), Route::Check);
+        assert_eq!(Route::from_url("/check/", "?x=1"), Route::Check);
+        assert_eq!(Route::Check.to_url(), "/check");
+    }
 
     #[test]
     fn root_is_the_empty_inspect_page() {

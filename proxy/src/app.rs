@@ -116,6 +116,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         .route(shared::api::PLAN_PATH, post(routes::push::plan))
         .route(shared::api::PUSH_PATH, post(routes::push::push))
         .route(shared::api::SPEC_PARSE_PATH, post(routes::push::parse_spec))
+        .route(shared::api::CHECK_PATH, post(routes::check::check))
         .route("/api", any(routes::unknown_api))
         .route("/api/{*rest}", any(routes::unknown_api))
         .with_state(state)

@@ -28,6 +28,14 @@ pub enum ProxyError {
         #[source]
         source: shared::ReferenceError,
     },
+    /// The registry check names a repository, not an image.
+    #[error(
+        "`{0}` names an image; the registry check needs a repository (REGISTRY/REPOSITORY, no tag or digest): it writes tags of its own there"
+    )]
+    NotARepository(String),
+    /// A JSON request body that does not fit the endpoint.
+    #[error("the request body does not fit: {0}")]
+    InvalidBody(String),
     /// The query string does not fit the endpoint (axum's rejection text).
     #[error("{0}")]
     InvalidQuery(String),
@@ -115,8 +123,11 @@ impl ProxyError {
         use ErrorCode as C;
         use StatusCode as S;
         match self {
-            ProxyError::InvalidReference { .. } => (S::BAD_REQUEST, C::InvalidReference),
+            ProxyError::InvalidReference { .. } | ProxyError::NotARepository(_) => {
+                (S::BAD_REQUEST, C::InvalidReference)
+            }
             ProxyError::InvalidQuery(_)
+            | ProxyError::InvalidBody(_)
             | ProxyError::UnknownFormat(_)
             | ProxyError::CredentialsHeader(_)
             | ProxyError::NeedsDigest { .. }

@@ -15,6 +15,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;

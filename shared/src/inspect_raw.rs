@@ -57,6 +57,29 @@ struct ImageJson<'a> {
     manifest: &'a ImageManifest,
 }
 
+/// Render `root` as `manifest-tool inspect --raw --expand-config NAME`
+/// prints it: an image with `config_bytes` (its config blob) in place of
+/// its config descriptor; anything else as [`render`] does.
+pub fn render_expanded(
+    name: &str,
+    root: &Manifest,
+    children: &[&Manifest],
+    config_bytes: Option<&[u8]>,
+) -> Result<String, RawError> {
+    match (
+        media_type::essence(&root.media_type),
+        &root.body,
+        config_bytes,
+    ) {
+        (
+            media_type::OCI_MANIFEST | media_type::DOCKER_MANIFEST,
+            ManifestBody::Image(image),
+            Some(bytes),
+        ) => expanded::render(name, root.digest.to_string(), image, bytes),
+        _ => render(name, root, children, None),
+    }
+}
+
 /// Render `root` as `manifest-tool inspect --raw NAME` prints it (without
 /// the final newline `fmt.Println` adds). `children`: for an index, the
 /// manifest of each entry in index order; `config`: for an image, its config.
@@ -124,6 +147,8 @@ fn go_json(value: &impl Serialize) -> Result<String, RawError> {
         .replace('\u{2028}', "\\u2028")
         .replace('\u{2029}', "\\u2029"))
 }
+
+mod expanded;
 
 #[cfg(test)]
 mod tests;

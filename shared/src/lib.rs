@@ -9,6 +9,7 @@ pub mod annotation;
 pub mod api;
 pub mod attestation;
 pub mod badge;
+pub mod check;
 pub mod config;
 pub mod credentials;
 pub mod descriptor;

@@ -49,6 +49,9 @@ pub enum Fault {
     FlipByte,
     /// Forward, but replace `Docker-Content-Digest` with another digest.
     WrongDigestHeader,
+    /// Forward, without the `Docker-Content-Digest` header (registries
+    /// that never send it).
+    NoDigestHeader,
     /// Forward, adding Docker Hub's quota headers: `ratelimit-remaining:
     /// {remaining};w=21600` and `ratelimit-limit: 100;w=21600`.
     Quota { remaining: u64 },
@@ -468,6 +471,13 @@ impl Ctx {
                     answer
                         .headers
                         .push(("Docker-Content-Digest".into(), wrong.into_bytes()));
+                    write_answer(&mut stream, &answer, is_head).await?;
+                }
+                Some(Fault::NoDigestHeader) => {
+                    let mut answer = self.forward(request).await;
+                    answer
+                        .headers
+                        .retain(|(n, _)| !n.eq_ignore_ascii_case("docker-content-digest"));
                     write_answer(&mut stream, &answer, is_head).await?;
                 }
                 Some(Fault::Quota { remaining }) => {

@@ -261,27 +261,48 @@ pub struct TargetPolicy {
     /// Hosts with the port as written (none, or an explicit one), and
     /// whether plain HTTP is allowed to them (`false`: written `https://`).
     insecure: HashMap<HostPort, bool>,
+    /// Hosts any of whose entries accepts any certificate (not `tls://`).
+    any_certificate: HashSet<String>,
 }
 
 impl TargetPolicy {
     /// Normalize the `HOST[:PORT]` (or `https://HOST[:PORT]`: no plain
-    /// HTTP) entries; a malformed entry is an error.
+    /// HTTP; or `tls://HOST[:PORT]`: no plain HTTP and the certificate
+    /// verified, only a private address allowed) entries; a malformed
+    /// entry is an error.
     pub fn new(insecure_registries: &[String]) -> Result<Self, RegistryError> {
         let mut insecure = HashMap::new();
+        let mut any_certificate = HashSet::new();
         for entry in insecure_registries {
-            let (text, plain_http) = match entry.trim().strip_prefix("https://") {
-                Some(rest) => (rest, false),
-                None => (entry.trim(), true),
+            let trimmed = entry.trim();
+            let (text, plain_http, verified) = match (
+                trimmed.strip_prefix("https://"),
+                trimmed.strip_prefix("tls://"),
+            ) {
+                (Some(rest), _) => (rest, false, false),
+                (_, Some(rest)) => (rest, false, true),
+                _ => (trimmed, true, false),
             };
             let parsed =
                 HostPort::parse(text).map_err(|e| RegistryError::InsecureRegistryEntry {
                     entry: entry.clone(),
                     reason: e,
                 })?;
+            if !verified {
+                any_certificate.insert(parsed.host.clone());
+            }
             let allowed = insecure.entry(parsed).or_insert(plain_http);
             *allowed |= plain_http;
         }
-        Ok(TargetPolicy { insecure })
+        Ok(TargetPolicy {
+            insecure,
+            any_certificate,
+        })
+    }
+
+    /// Host names whose certificates are not checked (see `tls_trust`).
+    pub fn any_certificate_host_names(&self) -> HashSet<String> {
+        self.any_certificate.clone()
     }
 
     /// Host names (without port) of the allow-list: the only names the
@@ -668,6 +689,32 @@ mod tests {
         assert!(matches!(e, RegistryError::ForbiddenTarget { .. }), "{e}");
         // localhost on another port is https + public-only resolution.
         assert!(!p.target("localhost:6000").unwrap().insecure);
+    }
+
+    #[test]
+    fn tls_entries_allow_the_address_with_a_verified_certificate() {
+        let p = TargetPolicy::new(&[
+            "tls://127.0.0.1:5000".into(),
+            "https://10.0.0.5".into(),
+            "[::1]:5001".into(),
+        ])
+        .unwrap();
+        let t = p.target("127.0.0.1:5000").unwrap();
+        assert_eq!(t.base.as_str(), "https://127.0.0.1:5000/");
+        assert!(t.tls_base.is_none(), "never plain HTTP");
+        assert!(
+            p.insecure_host_names().contains("127.0.0.1"),
+            "the address is allowed"
+        );
+        let any = p.any_certificate_host_names();
+        assert!(!any.contains("127.0.0.1"), "its certificate is verified");
+        assert!(any.contains("10.0.0.5") && any.contains("[::1]"), "{any:?}");
+        assert!(p.target("127.0.0.1:5002").is_err(), "only the port written");
+        let plain = Url::parse("http://127.0.0.1:5000/v2/").unwrap();
+        assert!(
+            p.check_url(&plain).is_err(),
+            "no plain HTTP to a tls:// entry"
+        );
     }
 
     #[test]

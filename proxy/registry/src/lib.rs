@@ -19,6 +19,7 @@ pub mod error;
 pub mod guard;
 pub mod limits;
 mod ops;
+pub mod probe;
 pub mod quota;
 mod redirect;
 pub mod refusal;
@@ -27,6 +28,7 @@ mod request;
 pub mod retry;
 pub mod round_trips;
 pub mod settings;
+pub mod tls_trust;
 pub mod transport;
 
 pub use budget::FetchBudget;

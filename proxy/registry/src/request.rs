@@ -32,6 +32,8 @@ pub(crate) struct Outgoing<'a> {
     pub body: Option<OutBody<'a>>,
     /// A longer timeout than the client's (blob transfers).
     pub timeout: Option<Duration>,
+    /// Further headers (the registry check's `Content-Range`).
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
 }
 
 /// A request body.
@@ -87,6 +89,9 @@ impl<'a> Outgoing<'a> {
         if let Some(t) = self.timeout {
             req = req.timeout(t);
         }
+        for (name, value) in &self.headers {
+            req = req.header(name, value);
+        }
         req
     }
 }
@@ -95,6 +100,25 @@ impl Repository<'_> {
     /// Send with authentication (cached token, or answer the 401 once) and
     /// guarded redirects; a non-success answer becomes a `RegistryError`.
     pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        extras: &Outgoing<'_>,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
+        let resp = self.exchange(method, url, extras, what).await?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        if let Some(e) = self.foreign_challenge(&resp, what) {
+            return Err(e);
+        }
+        Err(self.refusal(resp, what).await)
+    }
+
+    /// Send with authentication and guarded redirects, and hand back the
+    /// answer whatever its status (the registry check reads refusals too).
+    pub(crate) async fn exchange(
         &self,
         method: Method,
         url: Url,
@@ -116,13 +140,7 @@ impl Repository<'_> {
                 .follow(&method, url, extras, Some(&answer), what)
                 .await?;
         }
-        if resp.status().is_success() {
-            return Ok(resp);
-        }
-        if let Some(e) = self.foreign_challenge(&resp, what) {
-            return Err(e);
-        }
-        Err(self.refusal(resp, what).await)
+        Ok(resp)
     }
 
     /// A non-success answer as a `RegistryError` (401s say what to do).

@@ -43,10 +43,13 @@ impl Transport {
         settings: &RegistrySettings,
     ) -> Result<Self, RegistryError> {
         let policy = TargetPolicy::new(insecure_registries)?;
-        let build = |resolver: GuardedResolver, any_certificate: bool| {
-            reqwest::Client::builder()
+        let build = |resolver: GuardedResolver, tls: Option<rustls::ClientConfig>| {
+            let builder = match tls {
+                Some(tls) => reqwest::Client::builder().use_preconfigured_tls(tls),
+                None => reqwest::Client::builder(),
+            };
+            builder
                 .user_agent(concat!("manifest-web/", env!("CARGO_PKG_VERSION")))
-                .danger_accept_invalid_certs(any_certificate)
                 .redirect(redirect::Policy::none())
                 .no_proxy()
                 .connect_timeout(settings.connect_timeout)
@@ -56,12 +59,16 @@ impl Transport {
                 .map_err(|e| RegistryError::Client(e.to_string()))
         };
         Ok(Transport {
-            public: build(GuardedResolver::public_only(), false)?,
+            public: build(GuardedResolver::public_only(), None)?,
             // The person named these registries as insecure: like the
-            // Docker daemon, TLS to them accepts any certificate.
+            // Docker daemon, TLS to them accepts any certificate, except
+            // for `tls://` entries (see `tls_trust`).
             insecure: build(
                 GuardedResolver::allowing(policy.insecure_host_names()),
-                true,
+                Some(
+                    crate::tls_trust::client_config(policy.any_certificate_host_names())
+                        .map_err(RegistryError::Client)?,
+                ),
             )?,
             policy,
             schemes: InsecureSchemes::default(),

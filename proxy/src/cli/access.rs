@@ -7,9 +7,12 @@
 //! registries a command names go on the registry client's same allow-list:
 //! - with `--plain-http`: HTTPS (any certificate) first, then plain HTTP, as
 //!   the Docker daemon does for its insecure registries;
-//! - with `--insecure`, or when written as `localhost` or a loopback or
-//!   private literal address: HTTPS only, with any certificate (an
-//!   `https://` entry); a name is never trusted for what DNS says it is;
+//! - with `--insecure`: HTTPS only, with any certificate (an `https://`
+//!   entry);
+//! - when written as `localhost` or a loopback or private literal
+//!   address: HTTPS only, with the certificate verified (a `tls://` entry):
+//!   being on the user's own network is no reason to trust whoever answers
+//!   there; a name is never trusted for what DNS says it is;
 //! - otherwise not at all: HTTPS with a verified certificate to a public
 //!   address, as for the server.
 
@@ -46,8 +49,12 @@ impl Access {
             }
             if flags.plain_http {
                 allowed.push(host.to_string());
-            } else if flags.insecure || is_local(host) {
+            } else if flags.insecure {
                 allowed.push(format!("https://{host}"));
+            } else if is_local(host) {
+                // Reachable on this machine or network, and its
+                // certificate still checked.
+                allowed.push(format!("tls://{host}"));
             }
         }
         tracing::debug!(

@@ -24,6 +24,10 @@ pub struct InspectArgs {
     /// manifest) instead of the text form.
     #[arg(long)]
     pub raw: bool,
+    /// With --raw: an image's config blob in place of its config
+    /// descriptor (manifest-tool's flag; an index prints as without it).
+    #[arg(long = "expand-config")]
+    pub expand_config: bool,
     /// The image: `registry/repository:tag` or `...@sha256:...`.
     #[arg(value_name = "REF")]
     pub reference: String,
@@ -31,6 +35,12 @@ pub struct InspectArgs {
 
 pub async fn run(args: &InspectArgs, flags: &GlobalFlags) -> Result<(), CliError> {
     let name = args.reference.trim();
+    if args.expand_config && !args.raw {
+        // manifest-tool's own words.
+        return Err(CliError::Usage(
+            "the --expand-config flag is only valid when used with --raw".into(),
+        ));
+    }
     let target = Target::new(name, flags).await?;
     let output = if args.raw {
         registry::limits::within(
@@ -41,6 +51,7 @@ pub async fn run(args: &InspectArgs, flags: &GlobalFlags) -> Result<(), CliError
                 &target.reference,
                 target.credential.clone(),
                 name,
+                args.expand_config,
             ),
         )
         .await?
@@ -117,6 +128,7 @@ async fn raw(
     reference: &Reference,
     credential: Option<shared::credentials::Credential>,
     name: &str,
+    expand_config: bool,
 ) -> Result<String, CliError> {
     let repo = access.client.repository(reference, credential).await?;
     let root = fetch::root(&repo, reference).await?;
@@ -135,14 +147,18 @@ async fn raw(
             }
         }
         ManifestBody::Image(image) => {
-            config = fetch::image_config(&repo, &image.config)
-                .await?
-                .map(|(c, _)| c);
+            config = fetch::image_config(&repo, &image.config).await?;
         }
         ManifestBody::Schema1(_) => {}
     }
     let children: Vec<&Manifest> = children.iter().collect();
-    let mut out = shared::inspect_raw::render(name, &root, &children, config.as_ref())?;
+    let mut out = if expand_config {
+        let bytes = config.as_ref().map(|(_, bytes)| &bytes[..]);
+        shared::inspect_raw::render_expanded(name, &root, &children, bytes)?
+    } else {
+        let config = config.as_ref().map(|(c, _)| c);
+        shared::inspect_raw::render(name, &root, &children, config)?
+    };
     out.push('\n');
     Ok(out)
 }

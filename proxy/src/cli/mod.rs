@@ -1,4 +1,5 @@
 //! `manifest-web inspect`, `manifest-web push` and `manifest-web mquery`: manifest-tool's commands,
+//! and `manifest-web check-registry` (its `test-registry.sh`, grown up),
 //! flags and output from the same binary, so a CI script can swap
 //! `manifest-tool` for `manifest-web` without changing a line.
 //!
@@ -15,9 +16,11 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 mod access;
+mod check;
 mod error;
 mod inspect;
 mod mquery;
+mod progress;
 mod push;
 
 pub use error::CliError;
@@ -55,18 +58,24 @@ pub enum Command {
     Mquery(mquery::MqueryArgs),
     /// Build an index (manifest list) and push it, as `manifest-tool push` does.
     Push(push::PushArgs),
+    /// Check what a registry supports, writing small test content to one
+    /// repository (and removing it where the registry allows).
+    CheckRegistry(check::CheckArgs),
 }
 
 /// Run `command`; the exit status says whether it worked, and a failure
 /// has said why on stderr in one line.
 pub async fn run(command: Command, flags: GlobalFlags) -> ExitCode {
     let result = match command {
-        Command::Inspect(args) => inspect::run(&args, &flags).await,
-        Command::Mquery(args) => mquery::run(&args, &flags).await,
-        Command::Push(args) => push::run(&args, &flags).await,
+        Command::Inspect(args) => inspect::run(&args, &flags).await.map(|()| true),
+        Command::Mquery(args) => mquery::run(&args, &flags).await.map(|()| true),
+        Command::Push(args) => push::run(&args, &flags).await.map(|()| true),
+        Command::CheckRegistry(args) => check::run(&args, &flags).await,
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        // The report said what failed.
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             let mut line = e.one_line();
             if !flags.plain_http && e.is_unreachable() {

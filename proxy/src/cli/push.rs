@@ -18,6 +18,7 @@ use shared::spec::{IndexType, PushSpec, ValidatedSpec};
 use tokio::sync::Semaphore;
 
 use super::access::Access;
+use super::progress::Progress;
 use super::{CliError, GlobalFlags};
 
 #[derive(Debug, Args)]
@@ -155,7 +156,8 @@ fn dry_run(plan: &Plan) -> Result<(), CliError> {
         .map_err(CliError::Write)
 }
 
-/// Run the plan with the server's executor, its events as stderr lines.
+/// Run the plan with the server's executor, its events on stderr (a bar
+/// on a terminal, lines otherwise: `progress`).
 async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<PushEvent>(64);
     let slots = Semaphore::new(1);
@@ -173,11 +175,15 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
         drop(tx);
     };
     let report = async {
+        let mut progress = Progress::for_stderr();
         let mut outcome = Err(CliError::Push("the push ended without a result".into()));
         while let Some(event) = rx.recv().await {
             match event {
                 PushEvent::Planned { total, .. } => {
-                    eprintln!("pushing {} ({total} registry writes)", plan.target);
+                    progress.line(&format!(
+                        "pushing {} ({total} registry writes)",
+                        plan.target
+                    ));
                 }
                 PushEvent::Step {
                     state: StepState::Done,
@@ -186,26 +192,26 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     description,
                     detail,
                     ..
-                } => match detail {
-                    Some(detail) => eprintln!("[{index}/{total}] {description}: {detail}"),
-                    None => eprintln!("[{index}/{total}] {description}"),
-                },
+                } => progress.step(index, total, &description, detail.as_deref()),
                 PushEvent::Step { .. } | PushEvent::Phase { .. } => {}
-                PushEvent::Warning { message } => eprintln!("warning: {message}"),
+                PushEvent::Warning { message } => progress.line(&format!("warning: {message}")),
                 PushEvent::Done {
                     digest, size, tags, ..
                 } => {
+                    progress.finish();
                     for tag in &tags {
-                        eprintln!("pushed {tag}");
+                        progress.line(&format!("pushed {tag}"));
                     }
                     outcome = Ok((digest, size));
                 }
                 PushEvent::Error { error, step } => {
+                    progress.finish();
                     let at = step.map(|s| format!("step {s}: ")).unwrap_or_default();
                     outcome = Err(CliError::Push(format!("{at}{}", error.message)));
                 }
             }
         }
+        progress.finish();
         outcome
     };
     let ((), outcome) = tokio::join!(executor, report);

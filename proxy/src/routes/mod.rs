@@ -4,6 +4,7 @@
 
 pub mod badge;
 pub mod cache_control;
+pub mod check;
 pub mod health;
 pub mod inspect;
 pub mod push;
@@ -49,4 +50,25 @@ pub async fn unknown_api() -> ProxyError {
     ProxyError::UnknownEndpoint {
         what: "this API endpoint".into(),
     }
+}
+
+/// An NDJSON answer streaming the events `rx` receives, each written by
+/// `line`, until the sender is gone (push progress, the registry check).
+pub fn ndjson_stream<E: Send + 'static>(
+    rx: tokio::sync::mpsc::Receiver<E>,
+    line: fn(&E) -> String,
+) -> Result<axum::response::Response, ProxyError> {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+    let lines = futures::stream::unfold(rx, move |mut rx| async move {
+        let event = rx.recv().await?;
+        Some((
+            Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(line(&event))),
+            rx,
+        ))
+    });
+    axum::response::Response::builder()
+        .header(CONTENT_TYPE, shared::api::NDJSON_CONTENT_TYPE)
+        .header(CACHE_CONTROL, "no-store")
+        .body(axum::body::Body::from_stream(lines))
+        .map_err(|e| crate::error::Internal::Response(e.to_string()).into())
 }

@@ -6,21 +6,19 @@
 //! these endpoints. Push never trusts anything the page computed: it resolves
 //! and plans again from the spec.
 
-use std::convert::Infallible;
-
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
-use shared::api::{AuthInfo, NDJSON_CONTENT_TYPE, PlanResponse, PushEvent};
+use shared::api::{AuthInfo, PlanResponse, PushEvent};
 use shared::credentials::CredentialSet;
 use shared::plan::Plan;
 use shared::spec::{PushSpec, ValidatedSpec};
 
 use crate::app::AppState;
-use crate::error::{Internal, ProxyError};
+use crate::error::ProxyError;
 
 /// The Content-Types a spec may come in.
 pub const JSON: &str = "application/json";
@@ -84,15 +82,7 @@ pub async fn push(
         .await;
         drop(admitted);
     });
-    let lines = futures::stream::unfold(rx, |mut rx| async move {
-        let event = rx.recv().await?;
-        Some((Ok::<_, Infallible>(Bytes::from(event.to_ndjson())), rx))
-    });
-    Response::builder()
-        .header(CONTENT_TYPE, NDJSON_CONTENT_TYPE)
-        .header(CACHE_CONTROL, "no-store")
-        .body(Body::from_stream(lines))
-        .map_err(|e| Internal::Response(e.to_string()).into())
+    super::ndjson_stream(rx, PushEvent::to_ndjson)
 }
 
 /// `POST /api/v1/spec/parse`: manifest-tool YAML in, the spec as JSON out,
@@ -142,7 +132,7 @@ fn read_spec(headers: &HeaderMap, body: &[u8]) -> Result<ValidatedSpec, ProxyErr
 }
 
 /// The media type of the body, lowercased, without parameters.
-fn content_type(headers: &HeaderMap) -> String {
+pub(super) fn content_type(headers: &HeaderMap) -> String {
     let value = headers
         .get(CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)"))
@@ -155,7 +145,7 @@ fn content_type(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
+pub(super) fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
     let given = if given.is_empty() { "none" } else { given };
     ProxyError::UnsupportedMediaType {
         given: given.to_string(),
@@ -163,7 +153,7 @@ fn unsupported(given: &str, accepted: &[&str]) -> ProxyError {
     }
 }
 
-fn utf8(body: &[u8]) -> Result<&str, ProxyError> {
+pub(super) fn utf8(body: &[u8]) -> Result<&str, ProxyError> {
     std::str::from_utf8(body).map_err(ProxyError::NotUtf8)
 }
 

@@ -2,6 +2,7 @@
 //! the two cannot drift apart. Field names follow OCI spelling (`mediaType`).
 
 mod auth;
+mod check;
 mod child_configs;
 mod error;
 mod inspect;
@@ -10,6 +11,7 @@ mod rate_limit;
 mod referrers;
 
 pub use auth::{AuthInfo, AuthSource};
+pub use check::{CHECK_PATH, CheckEvent, CheckRequest};
 pub use child_configs::{CONFIGS_PATH, ChildConfig, ChildConfigs, FIRST_PART_PARAM};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use inspect::{
@@ -36,3 +38,17 @@ pub const INSPECT_SUMMARY_FORMAT: &str = "summary";
 pub const BADGE_PATH: &str = "/api/v1/badge";
 /// `GET {REFERRERS_PATH}?ref=REPOSITORY@DIGEST`
 pub const REFERRERS_PATH: &str = "/api/v1/referrers";
+
+/// `value` as one NDJSON line (JSON + `\n`). Plain data with string keys
+/// cannot fail to serialize; if it ever did, an error event is still a
+/// valid line.
+pub(crate) fn ndjson_line(value: &impl serde::Serialize) -> String {
+    let mut line = serde_json::to_string(value).unwrap_or_else(|e| {
+        format!(
+            r#"{{"event":"error","error":{{"code":"INTERNAL","message":"event not serializable: {}"}}}}"#,
+            e.to_string().replace(['"', '\\'], "'")
+        )
+    });
+    line.push('\n');
+    line
+}

@@ -189,16 +189,7 @@ pub enum PushEvent {
 impl PushEvent {
     /// The event as one NDJSON line (JSON + `\n`).
     pub fn to_ndjson(&self) -> String {
-        // Plain data with string keys: serialization cannot fail; if it ever
-        // did, an error event is still a valid line.
-        let mut line = serde_json::to_string(self).unwrap_or_else(|e| {
-            format!(
-                r#"{{"event":"error","error":{{"code":"INTERNAL","message":"event not serializable: {}"}}}}"#,
-                e.to_string().replace(['"', '\\'], "'")
-            )
-        });
-        line.push('\n');
-        line
+        super::ndjson_line(self)
     }
     /// Parse one NDJSON line (surrounding whitespace allowed). The error
     /// names what is wrong (an unknown event, a missing field).
@@ -240,7 +231,7 @@ struct EventLine {
 /// Out of line: one copy for every field that can be missing.
 #[cold]
 #[inline(never)]
-fn missing(event: &str, field: &str) -> String {
+pub(super) fn missing(event: &str, field: &str) -> String {
     format!("the `{event}` event has no `{field}`")
 }
 

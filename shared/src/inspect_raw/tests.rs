@@ -105,3 +105,66 @@ fn what_manifest_tool_cannot_print_is_an_error() {
     let e = render("x", &nested, &[], None).unwrap_err();
     assert!(matches!(e, RawError::ChildCount { .. }), "{e}");
 }
+
+#[test]
+fn expand_config_puts_the_config_in_go_order() {
+    let m = parse(&image_json("u"));
+    let config = format!(
+        r#"{{"unknown":1,"created":"2024-01-02T03:04:05.000000Z","os":"linux","architecture":"amd64","history":[{{"empty_layer":true,"created_by":"x","created":"2024-01-02T03:04:05.100+00:00"}}],"rootfs":{{"diff_ids":["{LAYER_DIGEST}"],"type":"layers"}},"config":{{"Labels":null,"Cmd":["sh"],"Env":["PATH=/bin"],"ExposedPorts":{{"80/tcp":{{}}}}}}}}"#
+    );
+    let out = render_expanded("r.example/app:1", &m, &[], Some(config.as_bytes())).unwrap();
+    let expected = format!(
+        r#"{{
+    "schemaVersion": 2,
+    "name": "r.example/app:1",
+    "digest": "{}",
+    "os": "linux",
+    "architecture": "amd64",
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {{
+        "created": "2024-01-02T03:04:05Z",
+        "architecture": "amd64",
+        "os": "linux",
+        "config": {{
+            "ExposedPorts": {{
+                "80/tcp": {{}}
+            }},
+            "Env": [
+                "PATH=/bin"
+            ],
+            "Cmd": [
+                "sh"
+            ]
+        }},
+        "rootfs": {{
+            "type": "layers",
+            "diff_ids": [
+                "{LAYER_DIGEST}"
+            ]
+        }},
+        "history": [
+            {{
+                "created": "2024-01-02T03:04:05.1Z",
+                "created_by": "x",
+                "empty_layer": true
+            }}
+        ]
+    }},
+    "layers": [
+        {{
+            "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "digest": "{LAYER_DIGEST}",
+            "size": 9
+        }}
+    ],
+    "annotations": {{
+        "org.example.url": "u"
+    }}
+}}"#,
+        m.digest
+    );
+    assert_eq!(out, expected);
+
+    // An index prints as without the flag; a config that is not JSON is an error.
+    assert!(render_expanded("r/a:1", &m, &[], Some(b"[1]")).is_err());
+}
