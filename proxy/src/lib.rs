@@ -15,10 +15,14 @@
 
 pub mod app;
 pub mod cli;
+pub mod client_addr;
+pub mod client_limits;
 pub mod config;
 pub mod error;
 pub mod fetch;
 pub mod inspect;
+pub mod lifecycle;
+pub mod metrics;
 pub mod origin;
 pub mod page;
 pub mod push;

@@ -6,12 +6,13 @@
 use std::time::Duration;
 
 use crate::auth::TokenCache;
-use crate::cache::ContentCache;
 use crate::cache::tag_memo::TagMemo;
+use crate::cache::{CacheStats, ContentCache};
 use crate::error::RegistryError;
 use crate::retry::RetryPolicy;
 use crate::settings::RegistrySettings;
 use crate::transport::Transport;
+use crate::upstream::{Upstream, UpstreamSnapshot};
 
 /// Shared by all requests: connection pools, token cache, content cache.
 pub struct RegistryClient {
@@ -20,6 +21,17 @@ pub struct RegistryClient {
     pub(crate) cache: ContentCache,
     /// Tag -> digest hints, confirmed by HEAD before use (see `tag_memo`).
     pub(crate) tags: TagMemo,
+    /// The instance's budget of upstream requests, and their statistics.
+    pub(crate) upstream: Upstream,
+}
+
+/// What the client has done so far, as plain data (for `/metrics`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientStats {
+    pub upstream: UpstreamSnapshot,
+    pub cache: CacheStats,
+    /// Bearer tokens received from token services.
+    pub tokens_fetched: u64,
 }
 
 impl RegistryClient {
@@ -37,6 +49,7 @@ impl RegistryClient {
             tokens: TokenCache::with_capacity(settings.cached_tokens),
             cache: ContentCache::new(settings.cache_bytes),
             tags: TagMemo::with_capacity(settings.remembered_tags),
+            upstream: Upstream::new(settings.upstream_budget),
         })
     }
 
@@ -47,6 +60,15 @@ impl RegistryClient {
         reference: &shared::reference::Reference,
     ) -> Result<(), RegistryError> {
         self.transport.admit(reference.api_host()).await
+    }
+
+    /// Counters of upstream requests, the content cache and tokens.
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            upstream: self.upstream.snapshot(),
+            cache: self.cache.stats(),
+            tokens_fetched: self.tokens.fetched(),
+        }
     }
 
     /// The settings this client was built with.

@@ -26,9 +26,12 @@ mod repository;
 mod request;
 pub mod retry;
 pub mod settings;
+pub mod token_bucket;
 pub mod transport;
+pub mod upstream;
 
 pub use budget::FetchBudget;
+pub use client::ClientStats;
 pub use client::RegistryClient;
 pub use error::RegistryError;
 pub use ops::{DOCKER_CONTENT_DIGEST, FetchedManifest, ManifestHead, MountOutcome, ReferrersPage};

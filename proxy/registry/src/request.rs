@@ -101,6 +101,21 @@ impl Repository<'_> {
         extras: &Outgoing<'_>,
         what: &str,
     ) -> Result<Response, RegistryError> {
+        // The instance's budget and statistics (see `upstream`).
+        let send = self.send_counted(method, url, extras, what);
+        self.client
+            .upstream
+            .send(&self.api_host, &self.registry, send)
+            .await
+    }
+
+    async fn send_counted(
+        &self,
+        method: Method,
+        url: Url,
+        extras: &Outgoing<'_>,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
         let authorization = self.current_authorization();
         let mut resp = self
             .follow(&method, url.clone(), extras, authorization.as_ref(), what)

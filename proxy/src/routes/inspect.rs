@@ -51,7 +51,7 @@ pub async fn inspect(
     };
     let reference = parse_reference(&input)?;
     let mut response = run(&state, &headers, &reference).await?;
-    let cache = cache_for(&reference, &mut response);
+    let cache = cache_for(&reference, &mut response, state.tag_caching);
     let vary = cache_control::VARY_ON;
     let text_answer = |body: String| {
         (
@@ -100,11 +100,16 @@ enum Format {
 /// The `Cache-Control` of an answer about `reference` (see
 /// `cache_control`); an answer kept for a year loses the pull quota: it
 /// moves with every pull and is no part of what a digest names.
-pub(super) fn cache_for(reference: &Reference, response: &mut InspectResponse) -> &'static str {
+pub(super) fn cache_for(
+    reference: &Reference,
+    response: &mut InspectResponse,
+    tags: cache_control::TagCaching,
+) -> &'static str {
     let cache = cache_control::for_answer(
         reference,
         response.auth.as_ref(),
         cache_control::is_complete(response),
+        tags,
     );
     if cache != cache_control::REVALIDATE {
         response.rate_limit = None;

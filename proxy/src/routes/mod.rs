@@ -6,6 +6,7 @@ pub mod badge;
 pub mod cache_control;
 pub mod health;
 pub mod inspect;
+pub mod metrics;
 pub mod push;
 pub mod referrers;
 
