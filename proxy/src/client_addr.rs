@@ -19,6 +19,21 @@ const MAX_HOPS: usize = 16;
 
 pub const FORWARDED_FOR: &str = "x-forwarded-for";
 
+/// A network of trusted proxies.
+pub type Network = IpNet;
+
+/// A network (`10.0.0.0/8`) or one address (`10.0.0.1`), as `--trusted-proxy` takes it.
+pub fn parse_network(value: &str) -> Result<Network, String> {
+    let value = value.trim();
+    if let Ok(net) = value.parse::<IpNet>() {
+        return Ok(net);
+    }
+    value
+        .parse::<IpAddr>()
+        .map(IpNet::from)
+        .map_err(|_| format!("`{value}` is not an address or a network (CIDR, e.g. 10.0.0.0/8)"))
+}
+
 /// The client behind `peer`, grouped as the limits count it.
 pub fn client_of(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     group(forwarded_client(peer, headers, trusted))
@@ -131,6 +146,19 @@ mod tests {
         assert_eq!(client_of(ip("10.0.0.2"), &h, &trusted), ip("10.1.1.1"));
         let h = headers(&["[2001:db8::5]:443"]);
         assert_eq!(client_of(ip("10.0.0.2"), &h, &trusted), ip("2001:db8::"));
+    }
+
+    #[test]
+    fn networks_and_single_addresses_are_read() {
+        assert_eq!(parse_network("10.0.0.0/8").unwrap().prefix_len(), 8);
+        assert_eq!(parse_network(" 10.0.0.1 ").unwrap().prefix_len(), 32);
+        assert_eq!(parse_network("::1").unwrap().prefix_len(), 128);
+        assert!(parse_network("10.0.0.0/33").is_err());
+        assert!(
+            parse_network("proxy.example")
+                .unwrap_err()
+                .contains("proxy.example")
+        );
     }
 
     #[test]

@@ -93,7 +93,11 @@ struct OperateFlags {
     /// and the upstream budget, lets caches keep tag answers a minute.
     #[arg(long, env = "MANIFEST_WEB_PUBLIC")]
     public: bool,
-    /// Public mode: API requests per second per client address.
+    /// The per-client limits alone, without the rest of public mode (e.g.
+    /// in front of a registry that needs --insecure-registry).
+    #[arg(long, env = "MANIFEST_WEB_CLIENT_LIMITS")]
+    client_limits: bool,
+    /// Per-client limits: API requests per second per client address.
     #[arg(
         long,
         value_name = "N",
@@ -101,7 +105,7 @@ struct OperateFlags {
         env = "MANIFEST_WEB_CLIENT_RATE"
     )]
     client_rate: f64,
-    /// Public mode: requests a client may send at once above the rate.
+    /// Per-client limits: requests a client may send at once above the rate.
     #[arg(
         long,
         value_name = "N",
@@ -109,7 +113,7 @@ struct OperateFlags {
         env = "MANIFEST_WEB_CLIENT_BURST"
     )]
     client_burst: u32,
-    /// Public mode: inspections (inspect, badge, referrers, plan) one
+    /// Per-client limits: inspections (inspect, badge, referrers, plan) one
     /// client address may have running at once.
     #[arg(
         long,
@@ -118,7 +122,7 @@ struct OperateFlags {
         env = "MANIFEST_WEB_CLIENT_CONCURRENCY"
     )]
     client_concurrency: usize,
-    /// Public mode: client addresses remembered at once (the least recently
+    /// Per-client limits: client addresses remembered at once (the least recently
     /// seen is forgotten past it).
     #[arg(
         long,
@@ -130,8 +134,8 @@ struct OperateFlags {
     /// A reverse proxy or load balancer whose X-Forwarded-For is believed
     /// (repeatable, or comma-separated), e.g. 10.0.0.0/8. Without it the
     /// peer address is the client.
-    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "MANIFEST_WEB_TRUSTED_PROXY", value_delimiter = ',', value_parser = cidr)]
-    trusted_proxies: Vec<ipnet::IpNet>,
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "MANIFEST_WEB_TRUSTED_PROXY", value_delimiter = ',', value_parser = proxy::client_addr::parse_network)]
+    trusted_proxies: Vec<proxy::client_addr::Network>,
     /// Requests per second to each registry host for the whole instance.
     /// Default: 10 with --public, no budget otherwise.
     #[arg(long, value_name = "N", env = "MANIFEST_WEB_UPSTREAM_RATE")]
@@ -157,18 +161,6 @@ struct OperateFlags {
     log_format: String,
 }
 
-/// A network (`10.0.0.0/8`) or one address (`10.0.0.1`).
-fn cidr(value: &str) -> Result<ipnet::IpNet, String> {
-    if let Ok(net) = value.trim().parse::<ipnet::IpNet>() {
-        return Ok(net);
-    }
-    value
-        .trim()
-        .parse::<std::net::IpAddr>()
-        .map(ipnet::IpNet::from)
-        .map_err(|_| format!("`{value}` is not an address or a network (CIDR, e.g. 10.0.0.0/8)"))
-}
-
 /// Seconds a registry request may wait for its share of the upstream budget.
 const UPSTREAM_MAX_WAIT: Duration = Duration::from_secs(2);
 
@@ -177,13 +169,15 @@ impl OperateFlags {
     fn apply(&self, config: &mut Config) {
         config.public = self.public;
         config.connections.shutdown_grace = Duration::from_secs(self.shutdown_grace);
-        if self.public {
+        if self.public || self.client_limits {
             config.client_limits = Some(ClientLimitSettings {
                 rate: Rate::new(self.client_rate, self.client_burst),
                 concurrent: self.client_concurrency,
                 max_clients: self.max_clients,
                 trusted_proxies: self.trusted_proxies.clone(),
             });
+        }
+        if self.public {
             config.tag_caching = TagCaching::ShortShared;
         }
         let upstream = self.upstream_rate.or(self.public.then_some(10.0));
