@@ -276,6 +276,7 @@ async fn concurrent_inspections_per_client_are_limited() {
             concurrent: 2,
             ..Default::default()
         });
+        c.tag_caching = proxy::routes::cache_control::TagCaching::ShortShared;
     })
     .await;
     slow.inject(Rule::new("GET", "/manifests/v1", Fault::Delay(2000)));
@@ -309,6 +310,8 @@ async fn concurrent_inspections_per_client_are_limited() {
     slow.clear_rules();
     let later = inspect_as(&proxy.client(), &reference, None).await;
     assert_eq!(later.status, StatusCode::OK, "served again once they ended");
+    // A public instance lets shared caches keep an anonymous tag answer briefly.
+    assert_eq!(later.header("cache-control"), Some("public, max-age=60"));
 }
 
 /// The instance's budget for one registry: once spent, inspections that

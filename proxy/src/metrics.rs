@@ -7,16 +7,15 @@
 //! our own answers, registries from `registry::upstream` (the first few by
 //! name, then `other`), rejection reasons from [`Rejected`].
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use registry::ClientStats;
+use registry::counter_map::CounterMap;
 use registry::upstream::LATENCY_BOUNDS;
 
 /// Why a request was turned away, put in the answer's extensions by
@@ -77,28 +76,13 @@ fn route_label(path: &str) -> &'static str {
 /// The server's own counters.
 #[derive(Debug, Default)]
 pub struct HttpMetrics {
-    requests: RwLock<HashMap<(&'static str, u16), AtomicU64>>,
+    requests: CounterMap<(&'static str, u16)>,
     rejected: [AtomicU64; 3],
 }
 
 impl HttpMetrics {
     fn count(&self, route: &'static str, status: u16) {
-        let key = (route, status);
-        let counted = self
-            .requests
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .map(|c| c.fetch_add(1, Ordering::Relaxed))
-            .is_some();
-        if !counted {
-            self.requests
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(key)
-                .or_default()
-                .fetch_add(1, Ordering::Relaxed);
-        }
+        self.requests.increment((route, status));
     }
 
     fn reject(&self, why: Rejected) {
@@ -139,15 +123,7 @@ pub fn render(http: &HttpMetrics, registry: &ClientStats, gauges: &Gauges) -> St
         "counter",
         "Answers by route and status.",
     );
-    let mut requests: Vec<_> = http
-        .requests
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .map(|((route, status), n)| (*route, *status, n.load(Ordering::Relaxed)))
-        .collect();
-    requests.sort();
-    for (route, status, n) in requests {
+    for ((route, status), n) in http.requests.snapshot() {
         let _ = writeln!(
             out,
             "manifest_web_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"

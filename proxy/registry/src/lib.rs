@@ -13,6 +13,7 @@ pub mod body;
 pub mod budget;
 pub mod cache;
 mod client;
+pub mod counter_map;
 pub mod credentials;
 pub mod digesting;
 pub mod error;

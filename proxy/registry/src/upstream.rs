@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::Response;
 
+use crate::counter_map::CounterMap;
 use crate::error::RegistryError;
 use crate::token_bucket::{Rate, TokenBucket};
 
@@ -173,7 +174,7 @@ struct UpstreamStats {
     /// Hosts with a label of their own, in the order first seen.
     named: RwLock<Vec<String>>,
     /// Requests by (registry label, status label).
-    requests: RwLock<HashMap<(String, &'static str), AtomicU64>>,
+    requests: CounterMap<(String, &'static str)>,
     /// Counts per `LATENCY_BOUNDS` bucket (not cumulative), then `+Inf`.
     latency: [AtomicU64; LATENCY_BOUNDS.len() + 1],
     latency_micros: AtomicU64,
@@ -204,22 +205,7 @@ impl UpstreamStats {
     }
 
     fn record(&self, host: &str, status: &'static str, took: Duration) {
-        let key = (self.label(host), status);
-        let counted = self
-            .requests
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .map(|c| c.fetch_add(1, Ordering::Relaxed))
-            .is_some();
-        if !counted {
-            self.requests
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(key)
-                .or_default()
-                .fetch_add(1, Ordering::Relaxed);
-        }
+        self.requests.increment((self.label(host), status));
         let seconds = took.as_secs_f64();
         let bucket = LATENCY_BOUNDS
             .iter()
@@ -233,18 +219,16 @@ impl UpstreamStats {
     }
 
     fn snapshot(&self) -> UpstreamSnapshot {
-        let mut requests: Vec<_> = self
+        let requests = self
             .requests
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|((registry, status), n)| UpstreamCount {
-                registry: registry.clone(),
+            .snapshot()
+            .into_iter()
+            .map(|((registry, status), count)| UpstreamCount {
+                registry,
                 status,
-                count: n.load(Ordering::Relaxed),
+                count,
             })
             .collect();
-        requests.sort_by(|a, b| (&a.registry, a.status).cmp(&(&b.registry, b.status)));
         UpstreamSnapshot {
             requests,
             latency_buckets: std::array::from_fn(|i| self.latency[i].load(Ordering::Relaxed)),
