@@ -251,7 +251,8 @@ mod tests {
             let _ = l.admit(addr(i), false);
             assert!(l.tracked() <= 3);
         }
-        assert!(!l.lock().clients.contains_key(&addr(1)));
-        assert_eq!(l.lock().by_age.len(), l.tracked());
+        let table = l.lock();
+        assert!(!table.clients.contains_key(&addr(1)));
+        assert_eq!(table.by_age.len(), table.clients.len());
     }
 }

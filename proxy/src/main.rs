@@ -144,7 +144,7 @@ struct OperateFlags {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 50,
+        default_value_t = 100,
         env = "MANIFEST_WEB_UPSTREAM_BURST"
     )]
     upstream_burst: u32,
