@@ -226,7 +226,7 @@ async fn environment_variables_set_the_server_flags() {
         Path::new(BINARY),
         &[],
         &[
-            ("MANIFEST_WEB_PUBLIC", "true".to_string()),
+            ("MANIFEST_WEB_PUBLIC", "1".to_string()),
             ("MANIFEST_WEB_CLIENT_RATE", "0.01".to_string()),
             ("MANIFEST_WEB_CLIENT_BURST", "1".to_string()),
             ("MANIFEST_WEB_LOG_FORMAT", "json".to_string()),

@@ -64,7 +64,7 @@ struct Args {
     allowed_origins: Vec<String>,
     /// Frontend work: also allow the `trunk serve` origins
     /// (http://127.0.0.1:8081 and http://localhost:8081).
-    #[arg(long, env = "MANIFEST_WEB_DEV")]
+    #[arg(long, env = "MANIFEST_WEB_DEV", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     dev: bool,
     /// Docker client config to take registry credentials from: a config.json,
     /// or a directory holding one. Default: $DOCKER_CONFIG/config.json, else
@@ -91,11 +91,11 @@ struct OperateFlags {
     /// Public-service mode, for people you do not know: refuses proxy-side
     /// credentials and --insecure-registry, turns on the per-client limits
     /// and the upstream budget, lets caches keep tag answers a minute.
-    #[arg(long, env = "MANIFEST_WEB_PUBLIC")]
+    #[arg(long, env = "MANIFEST_WEB_PUBLIC", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     public: bool,
     /// The per-client limits alone, without the rest of public mode (e.g.
     /// in front of a registry that needs --insecure-registry).
-    #[arg(long, env = "MANIFEST_WEB_CLIENT_LIMITS")]
+    #[arg(long, env = "MANIFEST_WEB_CLIENT_LIMITS", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     client_limits: bool,
     /// Per-client limits: API requests per second per client address.
     #[arg(
