@@ -21,13 +21,17 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::client_limits::ClientLimiter;
 use crate::config::{Config, OperationSettings};
 use crate::error::{Internal, ProxyError};
+use crate::lifecycle::Lifecycle;
+use crate::metrics::HttpMetrics;
 use crate::origin::{self, OriginPolicy};
 use crate::page;
 use crate::registry::RegistryClient;
 use crate::registry::credentials::CredentialResolver;
 use crate::routes;
+use crate::routes::cache_control::TagCaching;
 
 /// What handlers share.
 #[derive(Clone)]
@@ -45,6 +49,14 @@ pub struct AppState {
     pub push_queue: Arc<Semaphore>,
     /// Complete answers about digests, as the bytes sent (`answers`).
     pub answers: Arc<crate::answers::AnswerCache>,
+    /// Readiness and the pushes still running (shutdown).
+    pub lifecycle: Arc<Lifecycle>,
+    /// The server's own counters (`/metrics`).
+    pub metrics: Arc<HttpMetrics>,
+    /// Per-client limits (a public instance).
+    pub clients: Option<Arc<ClientLimiter>>,
+    /// How answers about tags may be kept.
+    pub tag_caching: TagCaching,
 }
 
 /// At most `api_concurrency` API requests are handled at once; more wait
@@ -63,24 +75,53 @@ async fn api_limit(
 
 /// Build the application for `config`.
 pub fn router(config: Config) -> Result<Router, ProxyError> {
+    build(config).map(|(app, _)| app)
+}
+
+/// Build the application for `config`, and the handle the binary stops it
+/// with (readiness, pushes still running).
+pub fn build(config: Config) -> Result<(Router, Arc<Lifecycle>), ProxyError> {
+    config.check_public()?;
     let client = Arc::new(RegistryClient::with_settings(
         &config.insecure_registries,
         &config.registry,
     )?);
     let origins = OriginPolicy::new(&config)?;
     let credentials = Arc::new(CredentialResolver::new(config.docker_credentials.clone()));
+    let push_capacity =
+        config.operations.max_concurrent_pushes.max(1) + config.operations.max_queued_pushes;
+    let push_queue = Arc::new(Semaphore::new(push_capacity));
+    let lifecycle = Arc::new(Lifecycle::new(push_queue.clone(), push_capacity));
+    let metrics = Arc::new(HttpMetrics::default());
+    let clients = config
+        .client_limits
+        .clone()
+        .map(|settings| Arc::new(ClientLimiter::new(settings)));
     let state = AppState {
         client,
         credentials,
         push_slots: Arc::new(Semaphore::new(
             config.operations.max_concurrent_pushes.max(1),
         )),
-        push_queue: Arc::new(Semaphore::new(
-            config.operations.max_concurrent_pushes.max(1) + config.operations.max_queued_pushes,
-        )),
+        push_queue,
         operations: Arc::new(config.operations.clone()),
         answers: Arc::new(crate::answers::AnswerCache::default()),
+        lifecycle: lifecycle.clone(),
+        metrics: metrics.clone(),
+        clients: clients.clone(),
+        tag_caching: config.tag_caching,
     };
+    // Probes and scrapers send no Origin and come from anywhere: these
+    // answer without the origin guard or the per-client limits, and touch
+    // no registry.
+    let operate = Router::new()
+        .route(routes::health::LIVE_PATH, get(routes::health::health))
+        .route(
+            routes::health::READY_PATH,
+            get(routes::health::ready).with_state(lifecycle.clone()),
+        )
+        .route(crate::metrics::METRICS_PATH, get(routes::metrics::metrics))
+        .with_state(state.clone());
 
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins.header_values()))
@@ -104,6 +145,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
             origins.clone(),
             origin::guard_public,
         ));
+    let badge = limit_clients(badge, clients.as_ref());
 
     let api = Router::new()
         .route(routes::health::HEALTH_PATH, get(routes::health::health))
@@ -123,6 +165,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         .layer(axum::middleware::from_fn_with_state(api_slots, api_limit))
         .layer(cors)
         .layer(axum::middleware::from_fn_with_state(origins, origin::guard));
+    let api = limit_clients(api, clients.as_ref());
 
     let dist = config.dist_dir.clone();
     let index = dist.join("index.html");
@@ -130,7 +173,8 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
     let static_files = axum::middleware::from_fn(page::mark_navigations)
         .layer(ServeDir::new(&dist).fallback(ServeFile::new(index)));
 
-    Ok(Router::new()
+    let app = Router::new()
+        .merge(operate)
         .merge(badge)
         .merge(api)
         .fallback_service(static_files)
@@ -155,5 +199,21 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
         .layer(RequestBodyTimeoutLayer::new(
             config.connections.body_read_timeout,
         ))
-        .layer(TraceLayer::new_for_http()))
+        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::count,
+        ));
+    Ok((app, lifecycle))
+}
+
+/// `router` behind the per-client limits, when they are on.
+fn limit_clients(router: Router, clients: Option<&Arc<ClientLimiter>>) -> Router {
+    match clients {
+        Some(limiter) => router.layer(axum::middleware::from_fn_with_state(
+            limiter.clone(),
+            crate::client_limits::limit,
+        )),
+        None => router,
+    }
 }

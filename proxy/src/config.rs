@@ -4,6 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::client_limits::ClientLimitSettings;
+use crate::error::ProxyError;
+use crate::routes::cache_control::TagCaching;
 use crate::serve::ConnectionLimits;
 pub use registry::RegistrySettings;
 use registry::credentials::DockerCredentials;
@@ -17,7 +20,7 @@ pub const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8081", "http://localhost:8
 pub const DEFAULT_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Where the server listens (informational for `router`; `serve` takes a listener).
     pub listen: SocketAddr,
@@ -45,6 +48,14 @@ pub struct Config {
     /// How long a request head may take, how many connections and requests
     /// per connection (see `serve`).
     pub connections: ConnectionLimits,
+    /// Running for people the owner does not know (`--public`): no
+    /// proxy-side credentials, no insecure registries (checked by
+    /// [`Config::check_public`]), per-client limits on.
+    pub public: bool,
+    /// Per-client request rate and inspections at once (`None`: off).
+    pub client_limits: Option<ClientLimitSettings>,
+    /// How answers about tags may be kept by caches.
+    pub tag_caching: TagCaching,
 }
 
 /// How much one API operation may fetch, describe and run at once. The
@@ -136,7 +147,30 @@ impl Config {
             body_limit: 1024 * 1024,
             docker_credentials: None,
             connections: ConnectionLimits::default(),
+            public: false,
+            client_limits: None,
+            tag_caching: TagCaching::Revalidate,
         }
+    }
+
+    /// A public instance lends nobody the owner's logins and reaches no
+    /// private network: refuse the settings that would.
+    pub fn check_public(&self) -> Result<(), ProxyError> {
+        if !self.public {
+            return Ok(());
+        }
+        if let Some(docker) = &self.docker_credentials {
+            return Err(ProxyError::InvalidSettings(format!(
+                "--public refuses proxy-side credentials (the Docker config {} and its credential helpers): a public instance would lend this machine's registry logins to anyone; drop --docker-config and --docker-credentials on",
+                docker.config_file.display()
+            )));
+        }
+        if let Some(first) = self.insecure_registries.first() {
+            return Err(ProxyError::InvalidSettings(format!(
+                "--public refuses --insecure-registry {first}: it would let anyone reach that host over plain HTTP or on a private address through this server"
+            )));
+        }
+        Ok(())
     }
 }
 

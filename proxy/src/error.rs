@@ -11,13 +11,15 @@
 //! can act on them without reading logs.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use registry::RegistryError;
 use shared::api::{ApiError, AuthInfo, ErrorBody, ErrorCode};
 use shared::plan::PlanError;
 use shared::spec::SpecError;
 
+use crate::metrics::Rejected;
 use crate::resolve::SourceError;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -78,6 +80,10 @@ pub enum ProxyError {
     /// running and queued): try again later (503).
     #[error("{0}")]
     Busy(String),
+    /// A client went past its per-client limits (`client_limits`): 429,
+    /// with `Retry-After: retry_after`.
+    #[error("{message}")]
+    ClientLimited { message: String, retry_after: u64 },
     #[error("{what} was not found")]
     UnknownEndpoint { what: String },
     #[error(transparent)]
@@ -140,6 +146,7 @@ impl ProxyError {
             ProxyError::Source(e) => registry_status_and_code(&e.error),
             ProxyError::ForbiddenOrigin(_) => (S::FORBIDDEN, C::ForbiddenOrigin),
             ProxyError::Busy(_) => (S::SERVICE_UNAVAILABLE, C::RateLimited),
+            ProxyError::ClientLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
             ProxyError::UnknownEndpoint { .. } => (S::NOT_FOUND, C::NotFound),
             ProxyError::Registry(e) => registry_status_and_code(e),
             ProxyError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
@@ -173,6 +180,37 @@ impl ProxyError {
         matches!(self, ProxyError::Registry(e) if e.is_not_found())
     }
 
+    /// Seconds to wait before trying again (`Retry-After`), when this
+    /// server itself says so: a per-client limit or its upstream budget.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ProxyError::ClientLimited { retry_after, .. }
+            | ProxyError::Registry(RegistryError::BudgetSpent { retry_after, .. }) => {
+                Some(*retry_after)
+            }
+            ProxyError::Source(e) => match &e.error {
+                RegistryError::BudgetSpent { retry_after, .. } => Some(*retry_after),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// What `/metrics` counts this refusal as, if it is one.
+    fn rejected(&self) -> Option<Rejected> {
+        let registry = match self {
+            ProxyError::ClientLimited { .. } => return Some(Rejected::ClientLimited),
+            ProxyError::Registry(e) => e,
+            ProxyError::Source(e) => &e.error,
+            _ => return None,
+        };
+        match registry {
+            RegistryError::BudgetSpent { .. } => Some(Rejected::UpstreamBudget),
+            RegistryError::ForbiddenTarget { .. } => Some(Rejected::RefusedTarget),
+            _ => None,
+        }
+    }
+
     /// Add to a 401/403 which credentials were used, so "rejected" says whose.
     pub fn with_auth(self, info: &AuthInfo) -> Self {
         match self {
@@ -194,7 +232,9 @@ fn registry_status_and_code(e: &RegistryError) -> (StatusCode, ErrorCode) {
         RegistryError::NotFound { .. } => (S::NOT_FOUND, C::NotFound),
         RegistryError::Unauthorized { .. } => (S::UNAUTHORIZED, C::Unauthorized),
         RegistryError::Denied { .. } => (S::FORBIDDEN, C::Denied),
-        RegistryError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
+        RegistryError::RateLimited { .. } | RegistryError::BudgetSpent { .. } => {
+            (S::TOO_MANY_REQUESTS, C::RateLimited)
+        }
         RegistryError::Unreachable { .. } => (S::BAD_GATEWAY, C::Unreachable),
         RegistryError::DigestMismatch { .. } => (S::BAD_GATEWAY, C::DigestMismatch),
         RegistryError::BadManifest { .. } => (S::BAD_GATEWAY, C::BadManifest),
@@ -236,13 +276,22 @@ impl IntoResponse for ProxyError {
         } else {
             tracing::debug!(?code, "{self}");
         }
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 error: ApiError::new(code, self.to_string()),
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(why) = self.rejected() {
+            response.extensions_mut().insert(why);
+        }
+        response
     }
 }
 

@@ -21,6 +21,9 @@
 //!   busy doing something, so "every connection busy" cannot be held by
 //!   clients that send or take nothing.
 //!
+//! After the shutdown signal the listener is closed and running requests
+//! get `shutdown_grace` to finish.
+//!
 //! An `accept` that fails for lack of descriptors closes an idle connection
 //! and tries again, instead of stopping the server.
 //!
@@ -65,6 +68,9 @@ pub struct ConnectionLimits {
     /// Reading one request's body (a spec is at most 1 MiB), applied by
     /// the app (`app.rs`).
     pub body_read_timeout: Duration,
+    /// After the shutdown signal: how long running requests (a push's
+    /// stream) may take to finish before the server stops anyway.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -75,6 +81,7 @@ impl Default for ConnectionLimits {
             max_requests_per_connection: 1000,
             write_stall_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
@@ -128,8 +135,8 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
             _ = stop.wait_for(|stopped| *stopped) => break,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(e) if is_connection_error(&e) => continue,
             Err(e) => {
                 // Out of descriptors (or another resource): make room and
@@ -152,18 +159,27 @@ pub async fn serve(
         let limits = limits.clone();
         let stop = stop_rx.clone();
         tokio::spawn(async move {
-            serve_connection(stream, app, &limits, &conn, stop).await;
+            serve_connection(stream, peer, app, &limits, &conn, stop).await;
             open.remove(conn.id);
         });
     }
     // New clients are refused at once rather than left to hang while the
     // running connections finish.
     drop(listener);
-    open.wait_until_empty().await;
+    if tokio::time::timeout(limits.shutdown_grace, open.wait_until_empty())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = open.len(),
+            "connections still busy after the shutdown grace period; stopping anyway"
+        );
+    }
 }
 
 async fn serve_connection(
     stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
     app: Router,
     limits: &ConnectionLimits,
     conn: &Arc<Connection>,
@@ -171,7 +187,11 @@ async fn serve_connection(
 ) {
     let max_requests = limits.max_requests_per_connection.max(1);
     let tracked = conn.clone();
-    let service = tower::service_fn(move |request: Request<Incoming>| {
+    let service = tower::service_fn(move |mut request: Request<Incoming>| {
+        // Who is asking, for the per-client limits (`client_limits`).
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
         let app = app.clone();
         let conn = tracked.clone();
         async move {

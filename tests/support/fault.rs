@@ -41,6 +41,8 @@ pub enum Fault {
     TooManyRequests { retry_after: u64 },
     /// Read the request, then never answer (until the client gives up).
     Hang,
+    /// Wait this many milliseconds, then forward as usual (a slow write).
+    Delay(u64),
     /// Close the connection with a TCP reset instead of answering.
     Reset,
     /// Forward, then send the headers and only half the body, and close.
@@ -431,6 +433,11 @@ impl Ctx {
                     answer
                         .headers
                         .push(("Retry-After".into(), retry_after.to_string().into_bytes()));
+                    write_answer(&mut stream, &answer, is_head).await?;
+                }
+                Some(Fault::Delay(millis)) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+                    let answer = self.forward(request).await;
                     write_answer(&mut stream, &answer, is_head).await?;
                 }
                 Some(Fault::Hang) => {

@@ -15,6 +15,7 @@ pub mod fault;
 pub mod image;
 pub mod index;
 pub mod layer;
+pub mod metrics;
 pub mod proxy;
 pub mod proxy_process;
 pub mod push;

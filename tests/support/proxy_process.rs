@@ -173,6 +173,32 @@ impl ProxyProcess {
         ProxyClient::new(&format!("http://{}", self.addr))
     }
 
+    /// Ask it to stop as an orchestrator does (SIGTERM, through `kill`).
+    pub async fn terminate(&self) {
+        let pid = self.pid().expect("the proxy is running");
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()
+            .await
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM {pid}: {status}");
+    }
+
+    /// Wait (at most `within`) for it to exit on its own; its exit status
+    /// (`None`: still running then, and killed) and what it printed.
+    pub async fn wait_exit(
+        mut self,
+        within: Duration,
+    ) -> (Option<std::process::ExitStatus>, ProcessOutput) {
+        let status = tokio::time::timeout(within, self.child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok);
+        let output = self.stop().await;
+        (status, output)
+    }
+
     /// Stop it and collect everything it printed.
     pub async fn stop(mut self) -> ProcessOutput {
         let _ = self.child.start_kill();

@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use crate::auth::TokenCache;
 use crate::auth::challenge_memo::ChallengeMemo;
-use crate::cache::ContentCache;
 use crate::cache::tag_memo::TagMemo;
+use crate::cache::{CacheStats, ContentCache};
 use crate::error::RegistryError;
 use crate::retry::RetryPolicy;
 use crate::settings::RegistrySettings;
 use crate::transport::Transport;
+use crate::upstream::{Upstream, UpstreamSnapshot};
 
 /// Shared by all requests: connection pools, token cache, content cache.
 pub struct RegistryClient {
@@ -23,6 +24,17 @@ pub struct RegistryClient {
     pub(crate) tags: TagMemo,
     /// Each registry's last challenge, answered before its 401 next time.
     pub(crate) challenges: ChallengeMemo,
+    /// The instance's budget of upstream requests, and their statistics.
+    pub(crate) upstream: Upstream,
+}
+
+/// What the client has done so far, as plain data (for `/metrics`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientStats {
+    pub upstream: UpstreamSnapshot,
+    pub cache: CacheStats,
+    /// Bearer tokens received from token services.
+    pub tokens_fetched: u64,
 }
 
 impl RegistryClient {
@@ -41,6 +53,7 @@ impl RegistryClient {
             cache: ContentCache::new(settings.cache_bytes),
             tags: TagMemo::with_capacity(settings.remembered_tags),
             challenges: ChallengeMemo::default(),
+            upstream: Upstream::new(settings.upstream_budget),
         })
     }
 
@@ -51,6 +64,15 @@ impl RegistryClient {
         reference: &shared::reference::Reference,
     ) -> Result<(), RegistryError> {
         self.transport.admit(reference.api_host()).await
+    }
+
+    /// Counters of upstream requests, the content cache and tokens.
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            upstream: self.upstream.snapshot(),
+            cache: self.cache.stats(),
+            tokens_fetched: self.tokens.fetched(),
+        }
     }
 
     /// The settings this client was built with.

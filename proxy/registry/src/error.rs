@@ -17,6 +17,17 @@ pub enum RegistryError {
     Denied { registry: String, detail: String },
     #[error("{registry} is rate-limiting requests; try again later{}", detail_suffix(.detail))]
     RateLimited { registry: String, detail: String },
+    /// This instance's own budget of requests to the registry is spent
+    /// for now (`upstream`): nothing was sent.
+    #[error(
+        "this server's budget of requests to {registry} ({per_second}/s, shared by all its users) is spent; try again in {retry_after} s"
+    )]
+    BudgetSpent {
+        registry: String,
+        per_second: f64,
+        /// Seconds until the budget has room again.
+        retry_after: u64,
+    },
     #[error("cannot reach {host}: {detail}")]
     Unreachable {
         host: String,

@@ -125,6 +125,21 @@ impl Repository<'_> {
         extras: &Outgoing<'_>,
         what: &str,
     ) -> Result<Response, RegistryError> {
+        // The instance's budget and statistics (see `upstream`).
+        let exchange = self.exchange_counted(method, url, extras, what);
+        self.client
+            .upstream
+            .send(&self.api_host, &self.registry, exchange)
+            .await
+    }
+
+    async fn exchange_counted(
+        &self,
+        method: Method,
+        url: Url,
+        extras: &Outgoing<'_>,
+        what: &str,
+    ) -> Result<Response, RegistryError> {
         let authorization = match self.current_authorization() {
             Some(known) => Some(known),
             None => self.preauthorize().await,

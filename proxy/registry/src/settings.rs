@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::retry::RetryPolicy;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegistrySettings {
     /// Establishing a TCP (+TLS) connection. Default 10 s.
     pub connect_timeout: Duration,
@@ -47,6 +47,9 @@ pub struct RegistrySettings {
     pub remembered_tags: usize,
     /// Redirects followed for one request. Default 5.
     pub max_redirects: usize,
+    /// Requests per registry host for the whole client (`upstream`);
+    /// `None` (the default): no budget.
+    pub upstream_budget: Option<crate::upstream::UpstreamBudget>,
 }
 
 impl Default for RegistrySettings {
@@ -65,6 +68,7 @@ impl Default for RegistrySettings {
             cached_tokens: crate::auth::MAX_CACHED_TOKENS,
             remembered_tags: crate::cache::tag_memo::TAG_CAPACITY,
             max_redirects: 5,
+            upstream_budget: None,
         }
     }
 }

@@ -42,7 +42,7 @@ pub async fn badge(
     let mut response =
         crate::inspect::inspect(&state.client, &state.operations, &reference, None).await?;
     response.auth = Some(AuthInfo::anonymous(reference.registry()));
-    let cache = cache_for(&reference, &mut response);
+    let cache = cache_for(&reference, &mut response, state.tag_caching);
     let svg = shared::badge::render(&Summary::of(&response).platforms);
     Ok((
         [

@@ -110,7 +110,7 @@ pub async fn inspect(
     let (response, cost) =
         registry::round_trips::counted(run(&state, &reference, caller, configs)).await;
     let mut response = response?;
-    let cache = cache_for(&reference, &mut response);
+    let cache = cache_for(&reference, &mut response, state.tag_caching);
     let body = match format {
         Format::Json => Bytes::from(crate::inspect::to_json(&response)),
         Format::Mquery => Bytes::from(Summary::of(&response).render(input.trim())),
@@ -153,7 +153,7 @@ pub async fn configs(
     .await;
     let configs = configs.map_err(|e| e.with_auth(&info))?;
     let complete = configs.configs.iter().all(|c| c.error.is_none());
-    let cache = cache_control::for_answer(&reference, Some(&info), complete);
+    let cache = cache_control::for_answer(&reference, Some(&info), complete, state.tag_caching);
     let body = Bytes::from(crate::inspect::to_json(&configs));
     keep(&state, key, cache, &body);
     Ok(answer(JSON, cache, body, cost))
@@ -192,11 +192,16 @@ enum Format {
 /// The `Cache-Control` of an answer about `reference` (see
 /// `cache_control`); an answer kept for a year loses the pull quota: it
 /// moves with every pull and is no part of what a digest names.
-pub(super) fn cache_for(reference: &Reference, response: &mut InspectResponse) -> &'static str {
+pub(super) fn cache_for(
+    reference: &Reference,
+    response: &mut InspectResponse,
+    tags: cache_control::TagCaching,
+) -> &'static str {
     let cache = cache_control::for_answer(
         reference,
         response.auth.as_ref(),
         cache_control::is_complete(response),
+        tags,
     );
     if cache != cache_control::REVALIDATE {
         response.rate_limit = None;
@@ -243,7 +248,7 @@ fn ready(
     content_type: &'static str,
 ) -> Option<Response> {
     let bytes = state.answers.get(key?)?;
-    let cache = cache_control::for_answer(reference, Some(&caller.info), true);
+    let cache = cache_control::for_answer(reference, Some(&caller.info), true, state.tag_caching);
     Some(answer(content_type, cache, bytes, Count::default()))
 }
 

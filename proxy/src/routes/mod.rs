@@ -7,6 +7,7 @@ pub mod cache_control;
 pub mod check;
 pub mod health;
 pub mod inspect;
+pub mod metrics;
 pub mod push;
 pub mod referrers;
 

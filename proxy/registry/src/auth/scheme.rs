@@ -159,6 +159,8 @@ pub struct TokenKey {
 pub struct TokenCache {
     tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
     capacity: usize,
+    /// Tokens received (for `/metrics`).
+    fetched: std::sync::atomic::AtomicU64,
 }
 
 impl Default for TokenCache {
@@ -184,10 +186,18 @@ impl TokenCache {
         TokenCache {
             tokens: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
+            fetched: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
+    /// Tokens received so far.
+    pub fn fetched(&self) -> u64 {
+        self.fetched.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn insert(&self, key: TokenKey, token: &Token) {
+        self.fetched
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let now = Instant::now();
         let lifetime = token
             .lifetime

@@ -11,6 +11,7 @@ pub mod tag_memo;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 
@@ -48,6 +49,21 @@ struct Inner {
 pub struct ContentCache {
     capacity_bytes: usize,
     inner: Mutex<Inner>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    hit_bytes: AtomicU64,
+}
+
+/// What the cache has answered and holds (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    /// Bytes answered from the cache.
+    pub hit_bytes: u64,
+    /// Bytes held now.
+    pub held_bytes: u64,
+    pub entries: u64,
 }
 
 impl ContentCache {
@@ -60,6 +76,23 @@ impl ContentCache {
                 bytes: 0,
                 tick: 0,
             }),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            hit_bytes: AtomicU64::new(0),
+        }
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        let (held_bytes, entries) = {
+            let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            (inner.bytes as u64, inner.map.len() as u64)
+        };
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            hit_bytes: self.hit_bytes.load(Ordering::Relaxed),
+            held_bytes,
+            entries,
         }
     }
 
@@ -67,7 +100,13 @@ impl ContentCache {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
-        let entry = inner.map.get_mut(key)?;
+        let Some(entry) = inner.map.get_mut(key) else {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        self.hit_bytes
+            .fetch_add(entry.content.bytes.len() as u64, Ordering::Relaxed);
         let old = std::mem::replace(&mut entry.tick, tick);
         let content = entry.content.clone();
         inner.by_age.remove(&old);
