@@ -63,6 +63,11 @@ impl AnswerCache {
         }
     }
 
+    /// Hits, misses and bytes held (for `/metrics`).
+    pub fn stats(&self) -> registry::cache::CacheStats {
+        self.cache.stats()
+    }
+
     /// The bytes sent for `key` before.
     pub fn get(&self, key: &AnswerKey) -> Option<Bytes> {
         self.cache.get(&key.0).map(|hit| hit.bytes)

@@ -109,6 +109,8 @@ pub async fn count(
 
 /// Gauges read when the page is rendered.
 pub struct Gauges {
+    /// The ready answers by digest (`crate::answers`), a cache of its own.
+    pub answers: registry::cache::CacheStats,
     pub pushes_in_flight: usize,
     pub clients_tracked: usize,
     pub ready: bool,
@@ -238,6 +240,41 @@ pub fn render(http: &HttpMetrics, registry: &ClientStats, gauges: &Gauges) -> St
         "Objects held in the digest cache.",
         registry.cache.entries,
     );
+    let answers = &gauges.answers;
+    for (name, kind, help, value) in [
+        (
+            "manifest_web_answer_cache_hits_total",
+            "counter",
+            "Inspect answers by digest sent again from their bytes.",
+            answers.hits,
+        ),
+        (
+            "manifest_web_answer_cache_misses_total",
+            "counter",
+            "Inspect answers by digest that had to be built.",
+            answers.misses,
+        ),
+        (
+            "manifest_web_answer_cache_hit_bytes_total",
+            "counter",
+            "Bytes of answers sent again from their bytes.",
+            answers.hit_bytes,
+        ),
+        (
+            "manifest_web_answer_cache_bytes",
+            "gauge",
+            "Bytes held in the answer cache.",
+            answers.held_bytes,
+        ),
+        (
+            "manifest_web_answer_cache_entries",
+            "gauge",
+            "Answers held in the answer cache.",
+            answers.entries,
+        ),
+    ] {
+        scalar(&mut out, name, kind, help, value);
+    }
     scalar(
         &mut out,
         "manifest_web_tokens_fetched_total",
@@ -308,6 +345,7 @@ mod tests {
             &http,
             &client.stats(),
             &Gauges {
+                answers: Default::default(),
                 pushes_in_flight: 1,
                 clients_tracked: 0,
                 ready: true,

@@ -9,6 +9,7 @@ use crate::metrics::{Gauges, render};
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let gauges = Gauges {
+        answers: state.answers.stats(),
         pushes_in_flight: state.lifecycle.pushes_in_flight(),
         clients_tracked: state.clients.as_ref().map_or(0, |c| c.tracked()),
         ready: state.lifecycle.is_ready(),

@@ -55,7 +55,7 @@ pub struct ContentCache {
 }
 
 /// What the cache has answered and holds (for `/metrics`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CacheStats {
     pub hits: u64,
     pub misses: u64,
