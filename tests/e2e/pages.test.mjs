@@ -79,9 +79,9 @@ test('the header links cross between the pages; back and forward walk back', asy
   await page.close();
 });
 
-test('a spec handed over in the link that is not one is an error in place', async () => {
+test('an index handed over in the link that is not one is an error in place', async () => {
   const page = await world.browser.newPage();
-  await page.goto(`${world.proxy.url}/create#spec=${encodeURIComponent('{"manifests": 3}')}`);
+  await page.goto(`${world.proxy.url}/create#repository=x/y&index=${encodeURIComponent('{"manifests": 3}')}`);
   await page.getByTestId('create-page').waitFor();
   const error = page.getByTestId('yaml-error');
   await error.waitFor();
