@@ -76,9 +76,9 @@ fn App(module: PageModule) -> impl IntoView {
         </header>
         <main class="content">
             {move || match showing.get() {
-                Showing::ThePage => (module.view)(),
-                Showing::Elsewhere => ().into_any(),
-                Showing::NotFound(path) => view! { <NotFoundPage path /> }.into_any(),
+                Showing::ThePage => Some((module.view)()),
+                Showing::Elsewhere => None,
+                Showing::NotFound(path) => Some(view! { <NotFoundPage path /> }.into_any()),
             }}
         </main>
     }
