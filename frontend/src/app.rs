@@ -1,44 +1,55 @@
-//! The shell around every page: header, navigation, and which page the URL
-//! names. The stores are created here so they outlive page switches.
+//! The shell around every page: header, navigation, credentials, and the
+//! page itself. Each page's module (`frontend/src/bin/NAME.rs`) starts this
+//! shell with its own [`PageModule`], so a module holds the code of one page
+//! only: the header links to the other pages are full page loads (see
+//! `route`).
 
 use leptos::prelude::*;
 
-use crate::check_store::CheckStore;
 use crate::components::credentials_panel::CredentialsPanel;
 use crate::components::route_link::RouteLink;
-use crate::create_store::CreateStore;
 use crate::credentials_store::CredentialsStore;
-use crate::inspect_store::InspectStore;
-use crate::pages::check::CheckPage;
-use crate::pages::create::CreatePage;
-use crate::pages::inspect::InspectPage;
 use crate::pages::not_found::NotFoundPage;
-use crate::route::{Route, Router};
+use crate::route::{Page, Route, Router};
 
-/// Which page is showing; a memo of it keeps the inspect page mounted while
-/// only its `?ref=` changes.
+/// What one page's module brings to the shell.
+#[derive(Clone, Copy)]
+pub struct PageModule {
+    pub page: Page,
+    /// Creates the page's state (its store), once, before the first render.
+    pub install: fn(Router, CredentialsStore),
+    /// The page's view.
+    pub view: fn() -> AnyView,
+}
+
+/// Mount the shell with `module`'s page: the whole of a page module's `main`.
+pub fn start(module: PageModule) {
+    leptos::mount::mount_to_body(move || view! { <App module /> })
+}
+
+/// What the main area shows; a memo of it keeps the page mounted while only
+/// its query (`?ref=`) changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Page {
-    Inspect,
-    Create,
-    Check,
+enum Showing {
+    ThePage,
+    /// A route of another page, whose module is being loaded.
+    Elsewhere,
     NotFound(String),
 }
 
 #[component]
-pub fn App() -> impl IntoView {
-    let router = Router::install();
+fn App(module: PageModule) -> impl IntoView {
+    let router = Router::install(module.page);
     let credentials = CredentialsStore::install();
-    InspectStore::install(router, credentials);
-    CreateStore::install(credentials);
-    CheckStore::install(credentials);
-    let page = Memo::new(move |_| match router.route() {
-        Route::Inspect { .. } => Page::Inspect,
-        Route::Create => Page::Create,
-        Route::Check => Page::Check,
-        Route::NotFound { path } => Page::NotFound(path),
+    (module.install)(router, credentials);
+    let showing = Memo::new(move |_| match router.route() {
+        Route::NotFound { path } => Showing::NotFound(path),
+        route if route.page() == module.page => Showing::ThePage,
+        _ => Showing::Elsewhere,
     });
-    let current = move |p: Page| move || (page.get() == p).then_some("page");
+    let current = move |p: Page| {
+        move || (module.page == p && showing.get() == Showing::ThePage).then_some("page")
+    };
 
     view! {
         <header class="topbar">
@@ -71,11 +82,10 @@ pub fn App() -> impl IntoView {
             <CredentialsPanel />
         </header>
         <main class="content">
-            {move || match page.get() {
-                Page::Inspect => view! { <InspectPage /> }.into_any(),
-                Page::Create => view! { <CreatePage /> }.into_any(),
-                Page::Check => view! { <CheckPage /> }.into_any(),
-                Page::NotFound(path) => view! { <NotFoundPage path /> }.into_any(),
+            {move || match showing.get() {
+                Showing::ThePage => Some((module.view)()),
+                Showing::Elsewhere => None,
+                Showing::NotFound(path) => Some(view! { <NotFoundPage path /> }.into_any()),
             }}
         </main>
     }

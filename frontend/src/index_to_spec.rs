@@ -4,51 +4,57 @@
 //! moved since), and attestation manifests are left out: they are not images
 //! to list under a platform.
 
-use shared::api::InspectResponse;
+use std::collections::BTreeMap;
+
+use shared::Descriptor;
 use shared::attestation::is_attestation;
 use shared::media_type::OCI_INDEX;
 use shared::spec::{IndexType, PushSpec, SpecEntry, SpecPlatform};
 
-pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
-    let index_type = if response.media_type == OCI_INDEX {
+/// What of an inspected index the spec is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct InspectedIndex<'a> {
+    /// `registry/repository`.
+    pub repository: &'a str,
+    /// The tag it was inspected by, if any.
+    pub tag: Option<&'a str>,
+    /// The index's media type (as the registry said).
+    pub media_type: &'a str,
+    pub manifests: &'a [Descriptor],
+    pub annotations: &'a BTreeMap<String, String>,
+}
+
+pub fn spec_from_index(index: &InspectedIndex) -> PushSpec {
+    let index_type = if index.media_type == OCI_INDEX {
         IndexType::Oci
     } else {
         IndexType::Docker
     };
     let oci = index_type == IndexType::Oci;
-    let manifests = response
-        .entries()
-        .unwrap_or_default()
+    let manifests = index
+        .manifests
         .iter()
-        .filter(|entry| !is_attestation(&entry.descriptor))
-        .map(|entry| {
-            let d = &entry.descriptor;
-            SpecEntry {
-                image: format!("{}/{}@{}", response.registry, response.repository, d.digest),
-                platform: d
-                    .platform
-                    .as_ref()
-                    .map(SpecPlatform::from_platform)
-                    .unwrap_or_default(),
-                annotations: if oci {
-                    d.annotations.clone()
-                } else {
-                    Default::default()
-                },
-            }
+        .filter(|d| !is_attestation(d))
+        .map(|d| SpecEntry {
+            image: format!("{}@{}", index.repository, d.digest),
+            platform: d
+                .platform
+                .as_ref()
+                .map(SpecPlatform::from_platform)
+                .unwrap_or_default(),
+            annotations: if oci {
+                d.annotations.clone()
+            } else {
+                Default::default()
+            },
         })
         .collect();
     PushSpec {
-        image: format!(
-            "{}/{}:{}",
-            response.registry,
-            response.repository,
-            response.tag.as_deref().unwrap_or("latest")
-        ),
+        image: format!("{}:{}", index.repository, index.tag.unwrap_or("latest")),
         tags: Vec::new(),
         manifests,
         annotations: if oci {
-            response.annotations.clone()
+            index.annotations.clone()
         } else {
             Default::default()
         },
@@ -61,7 +67,7 @@ pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
 mod tests {
     use std::collections::BTreeMap;
 
-    use shared::api::{Content, EntryView, IndexContent};
+    use shared::api::{Content, EntryView, IndexContent, InspectResponse};
     use shared::attestation::{ATTESTATION_MANIFEST, REFERENCE_DIGEST, REFERENCE_TYPE};
     use shared::media_type::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST};
     use shared::{Descriptor, Digest, Platform, Reference};
@@ -97,6 +103,23 @@ mod tests {
         r
     }
 
+    /// The spec "Edit as new index" makes of `response`.
+    fn spec_of(response: &InspectResponse) -> PushSpec {
+        let descriptors: Vec<Descriptor> = response
+            .entries()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.descriptor.clone())
+            .collect();
+        spec_from_index(&InspectedIndex {
+            repository: &format!("{}/{}", response.registry, response.repository),
+            tag: response.tag.as_deref(),
+            media_type: &response.media_type,
+            manifests: &descriptors,
+            annotations: &response.annotations,
+        })
+    }
+
     #[test]
     fn a_docker_list_becomes_digest_pinned_sources() {
         let mut windows = Platform::new("windows", "amd64", None);
@@ -113,7 +136,7 @@ mod tests {
                 entry(DOCKER_MANIFEST, b"w", Some(windows)),
             ],
         );
-        let spec = spec_from_index(&response);
+        let spec = spec_of(&response);
         assert_eq!(spec.image, "127.0.0.1:5000/demo/app:1");
         assert_eq!(spec.index_type, IndexType::Docker);
         assert!(spec.annotations.is_empty(), "Docker lists carry none");
@@ -146,7 +169,7 @@ mod tests {
                 Digest::sha256(b"img").to_string(),
             ),
         ]);
-        let spec = spec_from_index(&index(OCI_INDEX, None, vec![image, attestation]));
+        let spec = spec_of(&index(OCI_INDEX, None, vec![image, attestation]));
         assert_eq!(spec.index_type, IndexType::Oci);
         assert_eq!(spec.image, "127.0.0.1:5000/demo/app:latest");
         assert_eq!(spec.manifests.len(), 1);

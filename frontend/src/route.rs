@@ -3,8 +3,14 @@
 //!
 //! `Route` is the pure part (URL <-> page, unit-tested); `Router` is the thin
 //! browser glue: it reads `window.location`, writes with `history.pushState`
-//! and listens to `popstate`. A hand-made router because the page has two
+//! and listens to `popstate`. A hand-made router because the page has few
 //! routes and `leptos_router` would cost more wasm than it saves code.
+//!
+//! Each [`Page`] is its own wasm module (`frontend/src/bin/NAME.rs`), so that
+//! opening one never downloads another's code. `index.html`'s loader picks
+//! the module from the path (its table and [`Page::path`] are checked against
+//! each other by a test here); within a module the router moves with
+//! `pushState`, and a route of another page is a full page load.
 
 use leptos::prelude::*;
 use shared::Digest;
@@ -15,6 +21,39 @@ use crate::query;
 pub const INSPECT_PATH: &str = "/";
 pub const CREATE_PATH: &str = "/create";
 pub const CHECK_PATH: &str = "/check";
+
+/// The pages, each built into its own wasm module named [`Page::name`]
+/// (the bin `frontend/src/bin/NAME.rs`, the `<link data-trunk rel="rust">`
+/// and the loader's table entry in `index.html`, the guard line in
+/// `scripts/bundle-size`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Inspect,
+    Create,
+    Check,
+}
+
+impl Page {
+    pub const ALL: [Page; 3] = [Page::Inspect, Page::Create, Page::Check];
+
+    /// The module's (and its bin's) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::Inspect => "inspect",
+            Page::Create => "create",
+            Page::Check => "check",
+        }
+    }
+
+    /// The path the page lives at (and its module is loaded for).
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Inspect => INSPECT_PATH,
+            Page::Create => CREATE_PATH,
+            Page::Check => CHECK_PATH,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -58,6 +97,17 @@ impl Route {
         }
     }
 
+    /// The page (and so the wasm module) that shows this route. Paths nobody
+    /// knows are said so by the inspect page's module, which `index.html`
+    /// loads for every path its table does not name.
+    pub fn page(&self) -> Page {
+        match self {
+            Route::Inspect { .. } | Route::NotFound { .. } => Page::Inspect,
+            Route::Create => Page::Create,
+            Route::Check => Page::Check,
+        }
+    }
+
     /// The same-origin URL (path and query) of this route.
     pub fn to_url(&self) -> String {
         match self {
@@ -77,24 +127,35 @@ impl Route {
 #[derive(Debug, Clone, Copy)]
 pub struct Router {
     route: RwSignal<Route>,
+    /// The page whose module is running.
+    page: Page,
 }
 
 impl Router {
     /// Start from the browser's location and follow back/forward.
-    pub fn install() -> Router {
+    pub fn install(page: Page) -> Router {
         let route = RwSignal::new(current_route());
         // Lives as long as the page: the app shell is never unmounted.
         // A jump to a fragment (`#image-config`) also fires `popstate`; the
         // route is the same, and must not inspect again under the reader.
         let _listener = window_event_listener(leptos::ev::popstate, move |_| {
             let now = current_route();
-            if route.with_untracked(|r| *r != now) {
+            if now.page() != page {
+                // Only entries this module pushed are walked without a
+                // load; should another page's URL come up, load its module.
+                let _ = window().location().reload();
+            } else if route.with_untracked(|r| *r != now) {
                 route.set(now);
             }
         });
-        let router = Router { route };
+        let router = Router { route, page };
         provide_context(router);
         router
+    }
+
+    /// The page whose module is running.
+    pub fn page(&self) -> Page {
+        self.page
     }
 
     pub fn use_router() -> Router {
@@ -110,8 +171,14 @@ impl Router {
     /// the entry is replaced, so that inspecting the same reference twice does
     /// not need two presses of "back"). Setting the route re-runs whatever
     /// depends on it, so re-inspecting the current reference refreshes it.
+    ///
+    /// A route of another page loads that page (and its module) instead.
     pub fn navigate(&self, route: Route) {
         let url = route.to_url();
+        if route.page() != self.page {
+            load(&url);
+            return;
+        }
         let history = window().history();
         let current = current_url();
         if let Ok(history) = history {
@@ -125,6 +192,13 @@ impl Router {
             }
         }
         self.route.set(route);
+    }
+}
+
+/// A full page load of `url` (another page's module), as a link would.
+pub fn load(url: &str) {
+    if let Err(e) = window().location().assign(url) {
+        leptos::logging::warn!("could not open {url}: {e:?}");
     }
 }
 
@@ -215,6 +289,46 @@ mod tests {
             route.to_url(),
             format!("/?ref=localhost:5000/demo/multi@sha256:{}", digest.hex())
         );
+    }
+
+    /// `index.html`'s loader picks a page's module by path with its own
+    /// table: it must name exactly the pages and paths `Route` knows, and
+    /// each page needs its module built (a `rel="rust"` link).
+    #[test]
+    fn the_loader_in_index_html_agrees_with_the_routes() {
+        let html = include_str!("../../index.html");
+        let start = html.find("const pages = {").expect("the loader's table");
+        let table = &html[start..];
+        let table = &table[..table.find('}').expect("end of the table")];
+        for page in Page::ALL {
+            assert_eq!(
+                Route::from_url(page.path(), "").page(),
+                page,
+                "{page:?} lives at {}",
+                page.path()
+            );
+            if page != Page::Inspect {
+                assert!(
+                    table.contains(&format!("\"{}\": \"{}\"", page.path(), page.name())),
+                    "the loader's table names {} for {}: {table}",
+                    page.name(),
+                    page.path()
+                );
+            }
+            assert!(
+                html.contains(&format!("data-bin=\"{}\"", page.name())),
+                "index.html builds the {} module",
+                page.name()
+            );
+        }
+        assert_eq!(
+            table.matches(": \"").count(),
+            Page::ALL.len() - 1,
+            "every entry of the loader's table is a page: {table}"
+        );
+        // The fallback, for `/` and unknown paths alike.
+        assert!(html.contains("|| \"inspect\""), "{html}");
+        assert_eq!(Route::from_url("/elsewhere", "").page(), Page::Inspect);
     }
 
     #[test]

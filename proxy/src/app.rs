@@ -7,7 +7,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::IntoResponse;
@@ -170,8 +171,10 @@ pub fn build(config: Config) -> Result<(Router, Arc<Lifecycle>), ProxyError> {
     let dist = config.dist_dir.clone();
     let index = dist.join("index.html");
     let csp = page::csp_header(&page::content_security_policy(&dist));
-    let static_files = axum::middleware::from_fn(page::mark_navigations)
-        .layer(ServeDir::new(&dist).fallback(ServeFile::new(index)));
+    let static_files = axum::middleware::from_fn(page::mark_navigations).layer(
+        SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, page::page_files_cache_control())
+            .layer(ServeDir::new(&dist).fallback(ServeFile::new(index))),
+    );
 
     let app = Router::new()
         .merge(operate)

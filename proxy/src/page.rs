@@ -4,7 +4,14 @@
 //! compilation. Trunk's `index.html` starts the app with an inline module
 //! script, so the hashes of the inline scripts found in `index.html` are added
 //! to `script-src` at start-up instead of allowing inline scripts wholesale.
-//! Unknown paths fall back to `index.html` so client-side routes load.
+//! Unknown paths fall back to `index.html` so client-side routes load: its
+//! loader picks the page's wasm module from the path (`/create` gets the
+//! create page's), so every page path is answered with the same HTML.
+//!
+//! The page's files have stable names (`inspect.js`, `create_bg.wasm`,
+//! `style.css`, see `Trunk.toml`), so none may be reused unasked: every answer
+//! from `dist/` is `no-cache` and revalidated (`Last-Modified`), which after an
+//! upgrade can never mix one build's HTML with another's modules.
 //!
 //! The page inspects the reference in its URL as soon as it loads, which
 //! may use this proxy's saved credentials. A link or script on another site
@@ -37,6 +44,11 @@ pub fn opened_from_marker() -> String {
         r#"<meta name="{}" content="another-site">"#,
         shared::api::OPENED_FROM_META
     )
+}
+
+/// `Cache-Control` of every file of the page (see the module docs).
+pub fn page_files_cache_control() -> HeaderValue {
+    HeaderValue::from_static("no-cache")
 }
 
 /// The most HTML read into memory to mark it (`index.html` is ~1 KB).

@@ -5,6 +5,7 @@
 // config one click from its digest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { demoWorld } from './harness.mjs';
 
@@ -75,6 +76,11 @@ test('the whole inspection downloads as the API answered it', async () => {
   const ref = `${world.registry.host}/demo/multiarch:latest`;
   await open(page, ref);
   const link = page.getByTestId('inspect-json-download');
+  // The link's URL is filled in when it is followed: follow it, and read
+  // both the file the browser saved and the URL it came from.
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const saved = await readFile(await download.path(), 'utf8');
+  assert.equal(download.suggestedFilename(), await link.getAttribute('download'));
   const href = await link.getAttribute('href');
   const prefix = 'data:application/json;charset=utf-8,';
   assert.ok(href.startsWith(prefix), href.slice(0, 60));
@@ -82,6 +88,7 @@ test('the whole inspection downloads as the API answered it', async () => {
   // The page's first answer (an index's child configs follow separately).
   const api = await (await fetch(`${world.proxy.url}/api/v1/inspect?ref=${encodeURIComponent(ref)}&configs=later`)).text();
   assert.equal(downloaded, api);
+  assert.equal(saved, api);
   const digest = (await page.getByTestId('digest').textContent()).trim();
   assert.equal(JSON.parse(downloaded).digest, digest);
   assert.equal(await link.getAttribute('download'), `inspect-${digest.replace(':', '-')}.json`);

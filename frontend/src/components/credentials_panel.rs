@@ -32,9 +32,7 @@ pub fn CredentialsPanel() -> impl IntoView {
             >
             {label}
         </button>
-        <Show when=move || open.get()>
-            <CredentialsForm />
-        </Show>
+        {move || open.get().then(|| view! { <CredentialsForm /> })}
     }
 }
 

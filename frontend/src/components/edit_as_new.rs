@@ -1,24 +1,19 @@
 //! "Edit as new index": load an inspected index into the create form (same
 //! entries pinned by digest, same platforms, type and annotations) and go
-//! there, to re-tag it or add and drop platforms.
+//! there, to re-tag it or add and drop platforms. The create page is another
+//! module: the index goes along in its URL (`spec_handover`).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use shared::api::InspectResponse;
 
-use crate::create_store::CreateStore;
-use crate::index_to_spec::spec_from_index;
-use crate::route::{Route, Router};
+use crate::route;
+use crate::spec_handover;
 
 #[component]
 pub fn EditAsNew(response: Arc<InspectResponse>) -> impl IntoView {
-    let store = CreateStore::use_store();
-    let router = Router::use_router();
-    let on_click = move |_| {
-        store.replace(spec_from_index(&response));
-        router.navigate(Route::Create);
-    };
+    let on_click = move |_| route::load(&spec_handover::create_url(&response));
     view! {
         <button
             type="button"

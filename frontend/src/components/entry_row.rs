@@ -121,12 +121,17 @@ pub fn EntryRow(
             <td class="num" data-label="Layer total">{layer_total}</td>
         </tr>
         {attestation_row}
-        <Show when=move || open.get()>
-            <tr class="entry-detail" data-testid="entry-detail">
-                <td class="spacer"></td>
-                <td colspan="6">{entry_details(&detail_entry, child.as_ref())}</td>
-            </tr>
-        </Show>
+        {move || {
+            open.get()
+                .then(|| {
+                    view! {
+                        <tr class="entry-detail" data-testid="entry-detail">
+                            <td class="spacer"></td>
+                            <td colspan="6">{entry_details(&detail_entry, child.as_ref())}</td>
+                        </tr>
+                    }
+                })
+        }}
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 
 use crate::components::copy_button::CopyButton;
@@ -28,8 +29,9 @@ pub fn RawJson(
     base: String,
     answer: Arc<str>,
 ) -> impl IntoView {
-    let href = json_url(&raw);
-    let answer_href = json_url(&answer);
+    // The `data:` URLs hold the whole text, percent-encoded: made when the
+    // link is followed, not on every render of a large answer.
+    let raw_text: Arc<str> = raw.as_str().into();
     let name = digest.replace(':', "-");
     let answer_filename = format!("inspect-{name}.json");
     let filename = name + ".json";
@@ -63,13 +65,20 @@ pub fn RawJson(
                 <h2>"Raw manifest"</h2>
                 <div class="actions">
                     <CopyButton text=raw.clone() what="manifest" />
-                    <a class="button" href=href download=filename data-testid="raw-download">
+                    <a
+                        class="button"
+                        href=JSON_URL
+                        download=filename
+                        data-testid="raw-download"
+                        on:click=fill_in(raw_text)
+                    >
                         "Download"
                     </a>
                     <a
                         class="button"
-                        href=answer_href
+                        href=JSON_URL
                         download=answer_filename
+                        on:click=fill_in(answer)
                         title="The whole inspection, as the manifest-web API answered it"
                         data-testid="inspect-json-download"
                     >
@@ -82,7 +91,16 @@ pub fn RawJson(
     }
 }
 
-/// A `data:` URL holding `text`, for a download link.
-fn json_url(text: &str) -> String {
-    "data:application/json;charset=utf-8,".to_string() + &query::encode_component(text)
+/// The start of a download link's `data:` URL (the whole of it, empty, until
+/// the link is followed).
+const JSON_URL: &str = "data:application/json;charset=utf-8,";
+
+/// A click handler that puts `text` into the download link's URL just before
+/// the browser follows it.
+fn fill_in(text: Arc<str>) -> impl Fn(MouseEvent) + 'static {
+    move |ev: MouseEvent| {
+        let link: web_sys::Element = event_target(&ev);
+        let url = format!("{JSON_URL}{}", query::encode_component(&text));
+        let _ = link.set_attribute("href", &url);
+    }
 }

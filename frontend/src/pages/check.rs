@@ -5,9 +5,20 @@
 use leptos::prelude::*;
 use shared::check::Verdict;
 
+use crate::app::PageModule;
 use crate::check_progress::{CheckProgress, CheckState};
 use crate::check_store::CheckStore;
 use crate::components::text_field::TextField;
+use crate::route::Page;
+
+/// The check page's module (`src/bin/check.rs`).
+pub const MODULE: PageModule = PageModule {
+    page: Page::Check,
+    install: |_router, credentials| {
+        CheckStore::install(credentials);
+    },
+    view: || view! { <CheckPage /> }.into_any(),
+};
 
 #[component]
 pub fn CheckPage() -> impl IntoView {

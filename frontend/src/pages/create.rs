@@ -4,6 +4,26 @@
 
 use leptos::prelude::*;
 
+use crate::app::PageModule;
+use crate::create_store::CreateStore;
+use crate::route::Page;
+use crate::spec_handover;
+
+/// The create page's module (`src/bin/create.rs`). The spec starts as the
+/// one "Edit as new index" handed over, if any.
+pub const MODULE: PageModule = PageModule {
+    page: Page::Create,
+    install: |_router, credentials| {
+        let store = CreateStore::install(credentials);
+        match spec_handover::from_location() {
+            Some(Ok(spec)) => store.replace(spec),
+            Some(Err(message)) => store.import_failed(message),
+            None => {}
+        }
+    },
+    view: || view! { <CreatePage /> }.into_any(),
+};
+
 use crate::components::entries_form::EntriesForm;
 use crate::components::preview_panel::PreviewPanel;
 use crate::components::push_panel::PushPanel;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use shared::api::InspectResponse;
 use shared::media_type::Kind;
 
+use crate::app::PageModule;
 use crate::components::breadcrumbs;
 use crate::components::copy_text_button::CopyTextButton;
 use crate::components::entries_table::EntriesTable;
@@ -20,7 +21,16 @@ use crate::components::referrers::Referrers;
 use crate::components::summary::Summary;
 use crate::inspect_store::{InspectState, InspectStore};
 use crate::opened_from;
-use crate::route::{Route, Router};
+use crate::route::{Page, Route, Router};
+
+/// The inspect page's module (`src/bin/inspect.rs`).
+pub const MODULE: PageModule = PageModule {
+    page: Page::Inspect,
+    install: |router, credentials| {
+        InspectStore::install(router, credentials);
+    },
+    view: || view! { <InspectPage /> }.into_any(),
+};
 
 #[component]
 pub fn InspectPage() -> impl IntoView {

@@ -1,9 +1,14 @@
 //! manifest-web's page: inspect any image reference, and create and push
 //! multi-platform indexes. It renders what the proxy answers; the rules about
 //! references, digests and platforms live in `shared`.
+//!
+//! This library is every page's code; each page is a bin of its own
+//! (`src/bin/NAME.rs`, one line: `app::start` with the page's
+//! `PageModule`), built by Trunk into its own wasm module, so a page's
+//! module carries only the code that page reaches.
 
 mod api;
-mod app;
+pub mod app;
 mod check_progress;
 mod check_store;
 mod components;
@@ -16,14 +21,11 @@ mod inspect_store;
 mod latest;
 mod ndjson;
 mod opened_from;
-mod pages;
+pub mod pages;
 mod push_progress;
 mod query;
 mod raw_links;
-mod route;
+pub mod route;
+mod spec_handover;
 mod spec_text;
 mod streamed;
-
-fn main() {
-    leptos::mount::mount_to_body(app::App);
-}
