@@ -21,6 +21,7 @@ pub mod fetch;
 pub mod inspect;
 pub mod origin;
 pub mod page;
+pub mod page_files;
 pub mod push;
 pub mod referrers;
 pub mod resolve;

@@ -34,9 +34,10 @@ struct Args {
     /// private address (repeatable), e.g. 127.0.0.1:5000.
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
     insecure_registries: Vec<String>,
-    /// Directory of the built page (`trunk build` output).
-    #[arg(long = "dist", value_name = "DIR", default_value = "dist")]
-    dist_dir: PathBuf,
+    /// Serve the page from this directory (`trunk build` output) instead of
+    /// the one built into the binary (for frontend work).
+    #[arg(long = "dist", value_name = "DIR")]
+    dist_dir: Option<PathBuf>,
     /// Origin whose pages may call the API (repeatable); by default only the
     /// page this server serves.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
