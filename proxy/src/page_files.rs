@@ -410,6 +410,37 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn without_a_page_every_path_says_how_to_build_it() {
+        for path in ["/", "/create", "/app.js"] {
+            let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+            let response = PageFiles::Missing.router().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(response.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let body = String::from_utf8_lossy(&body);
+            assert!(body.contains("trunk build --release"), "{body}");
+            assert!(body.contains("--dist DIR"), "{body}");
+        }
+        let request = Request::builder()
+            .method(Method::DELETE)
+            .uri("/")
+            .body(Body::empty())
+            .unwrap();
+        let response = PageFiles::Missing.router().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[test]
+    fn an_explicit_directory_wins() {
+        let files = PageFiles::choose(Some(Path::new("/nonexistent/dist")));
+        assert!(matches!(&files, PageFiles::Dir(dir) if dir == Path::new("/nonexistent/dist")));
+        assert_eq!(files.index_html(), None);
+        assert_eq!(PageFiles::Missing.index_html(), None);
+    }
+
     #[test]
     fn the_built_in_table_is_sorted_and_typed() {
         assert!(EMBEDDED.windows(2).all(|w| w[0].path < w[1].path));
