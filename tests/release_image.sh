@@ -86,6 +86,8 @@ check "from an empty directory, / is the built page (its wasm and script)" \
   bash -c "grep -q '_bg.wasm' '$WORK/index.html' && grep -qi '<script' '$WORK/index.html' && [ \"\$(ls -A '$EMPTY')\" = '' ]"
 check "the page's HTML is revalidated (no-cache)" grep -qi '^cache-control: no-cache' "$WORK/index.headers"
 check "the page's start-up log says the page is built in" grep -q 'built in' "$WORK/server.log"
+check "the built-in page opened from another site is marked (it asks before inspecting)" \
+  bash -c "curl -fsS -H 'Sec-Fetch-Site: cross-site' 'http://127.0.0.1:$PORT/?ref=x' | grep -q 'mw-opened-from'"
 WASM=$(grep -o '/[A-Za-z0-9_./-]*_bg\.wasm' "$WORK/index.html" | head -1)
 curl -fsS -H 'Accept-Encoding: gzip' -D "$WORK/wasm.headers" "http://127.0.0.1:$PORT$WASM" -o "$WORK/wasm.gz"
 check "the hashed wasm ($WASM) is immutable and served gzipped" \
@@ -112,22 +114,23 @@ assert platforms == [("linux", "amd64"), ("linux", "arm64")], platforms
 
 # Each image: its config and its files.
 REVISION=$(git rev-parse HEAD)
+VERSION=$("$AMD64" --version | awk '{print $2}')
 for arch in amd64 arm64; do
   skopeo inspect --config --tls-verify=false "docker://$REF-$arch" >"$WORK/config-$arch.json"
   check "$REF-$arch: linux/$arch, user 65532, entrypoint, OCI labels" \
     python3 -c '
 import json, sys, datetime
-config, arch, revision = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+config, arch, revision, version = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
 assert (config["os"], config["architecture"]) == ("linux", arch), (config["os"], config["architecture"])
 c = config["config"]
 assert c["User"] == "65532:65532", c["User"]
 assert c["Entrypoint"] == ["/usr/local/bin/manifest-web"], c["Entrypoint"]
 labels = c["Labels"]
 assert labels["org.opencontainers.image.source"].startswith("https://"), labels
-assert labels["org.opencontainers.image.version"] == "0.1.0" or labels["org.opencontainers.image.version"][0].isdigit(), labels
+assert labels["org.opencontainers.image.version"] == version, (labels, version)
 assert labels["org.opencontainers.image.revision"].startswith(revision), labels
 datetime.datetime.strptime(labels["org.opencontainers.image.created"], "%Y-%m-%dT%H:%M:%SZ")
-' "$WORK/config-$arch.json" "$arch" "$REVISION"
+' "$WORK/config-$arch.json" "$arch" "$REVISION" "$VERSION"
   skopeo copy --quiet --src-tls-verify=false "docker://$REF-$arch" "dir:$WORK/image-$arch"
   mkdir -p "$WORK/rootfs-$arch"
   for layer in $(python3 -c 'import json,sys; print(" ".join(l["digest"].split(":")[1] for l in json.load(open(sys.argv[1]))["layers"]))' "$WORK/image-$arch/manifest.json"); do
