@@ -143,5 +143,13 @@ datetime.datetime.strptime(labels["org.opencontainers.image.created"], "%Y-%m-%d
       && [ \"\$(find '$WORK/rootfs-$arch' -type f | wc -l)\" = 4 ]"
 done
 
+# The amd64 image's files alone, as its user: the binary (found through the
+# image's own filesystem, nothing of this machine's) reads the index back.
+if [ "$(id -u)" = 0 ]; then
+  check "the amd64 image's filesystem alone runs manifest-web as user 65532" \
+    bash -c "chroot --userspec=65532:65532 '$WORK/rootfs-amd64' /usr/local/bin/manifest-web --plain-http mquery '$REF' \
+      | tee /dev/stderr | grep -q 'linux/arm64'"
+fi
+
 echo "release/image: $passed passed, $failed failed"
 [ "$failed" = 0 ]
