@@ -23,7 +23,7 @@ async fn every_page_path_gets_the_page_and_every_file_is_revalidated() {
         std::fs::write(dist.path().join(name), body).expect("write a page file");
     }
     let dir = dist.path().to_path_buf();
-    let proxy = Proxy::start_with(move |c| c.dist_dir = dir).await;
+    let proxy = Proxy::start_with(move |c| c.dist_dir = Some(dir)).await;
     let client = proxy.client();
 
     for path in ["/", "/?ref=alpine", "/create", "/create/", "/no-such-page"] {

@@ -422,7 +422,7 @@ async fn the_page_carries_its_security_headers() {
     )
     .expect("write index.html");
     let dir = dist.path().to_path_buf();
-    let proxy = Proxy::start_with(move |c| c.dist_dir = dir).await;
+    let proxy = Proxy::start_with(move |c| c.dist_dir = Some(dir)).await;
     let client = proxy.client();
     for path in ["/", "/some/client/route", HEALTH] {
         let answer = client.send(client.request(Method::GET, path)).await;
@@ -472,7 +472,7 @@ async fn pages_opened_from_another_site_are_marked() {
     std::fs::write(dist.path().join("index.html"), html).expect("write index.html");
     std::fs::write(dist.path().join("app.js"), "export default 1;").expect("write app.js");
     let dir = dist.path().to_path_buf();
-    let proxy = Proxy::start_with(move |c| c.dist_dir = dir).await;
+    let proxy = Proxy::start_with(move |c| c.dist_dir = Some(dir)).await;
     let client = proxy.client();
     let paths = ["/", "/?ref=private.example/app:1", "/index.html", "/create"];
     for path in paths {

@@ -7,8 +7,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::IntoResponse;
@@ -17,7 +16,6 @@ use tokio::sync::Semaphore;
 use tower::Layer as _;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -29,6 +27,7 @@ use crate::lifecycle::Lifecycle;
 use crate::metrics::HttpMetrics;
 use crate::origin::{self, OriginPolicy};
 use crate::page;
+use crate::page_files::PageFiles;
 use crate::registry::RegistryClient;
 use crate::registry::credentials::CredentialResolver;
 use crate::routes;
@@ -168,13 +167,18 @@ pub fn build(config: Config) -> Result<(Router, Arc<Lifecycle>), ProxyError> {
         .layer(axum::middleware::from_fn_with_state(origins, origin::guard));
     let api = limit_clients(api, clients.as_ref());
 
-    let dist = config.dist_dir.clone();
-    let index = dist.join("index.html");
-    let csp = page::csp_header(&page::content_security_policy(&dist));
-    let static_files = axum::middleware::from_fn(page::mark_navigations).layer(
-        SetResponseHeaderLayer::if_not_present(CACHE_CONTROL, page::page_files_cache_control())
-            .layer(ServeDir::new(&dist).fallback(ServeFile::new(index))),
-    );
+    let files = PageFiles::choose(config.dist_dir.as_deref());
+    match &files {
+        PageFiles::Missing => tracing::warn!(
+            "the page is not built into this binary and there is no ./dist: serving a page that says so \
+             (build it with `trunk build --release` before `cargo build`, or pass --dist DIR)"
+        ),
+        files => tracing::info!(page = %files.describe(), "serving the page"),
+    }
+    let csp = page::csp_header(&page::content_security_policy(
+        files.index_html().as_deref(),
+    ));
+    let static_files = axum::middleware::from_fn(page::mark_navigations).layer(files.router());
 
     let app = Router::new()
         .merge(operate)

@@ -27,8 +27,10 @@ pub struct Config {
     /// `HOST[:PORT]` registries reached over plain HTTP, and the only targets
     /// allowed to resolve to loopback, private or link-local addresses.
     pub insecure_registries: Vec<String>,
-    /// The built frontend (Trunk's `dist/`).
-    pub dist_dir: PathBuf,
+    /// A directory of the built frontend (Trunk's `dist/`) to serve instead
+    /// of the page built into the binary (`None`, the default; see
+    /// `page_files::PageFiles::choose`).
+    pub dist_dir: Option<PathBuf>,
     /// Origins whose pages may call the API (CORS). Never `*`.
     pub allowed_origins: Vec<String>,
     /// Timeouts, retries, concurrency bounds and cache size of registry traffic.
@@ -134,12 +136,12 @@ impl Default for OperationSettings {
 }
 
 impl Config {
-    /// Defaults: no insecure registries, `dist`, no other origin allowed.
+    /// Defaults: no insecure registries, the built-in page, no other origin allowed.
     pub fn new(listen: SocketAddr) -> Self {
         Config {
             listen,
             insecure_registries: Vec::new(),
-            dist_dir: PathBuf::from("dist"),
+            dist_dir: None,
             allowed_origins: Vec::new(),
             registry: RegistrySettings::default(),
             operations: OperationSettings::default(),

@@ -27,6 +27,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod origin;
 pub mod page;
+pub mod page_files;
 pub mod push;
 pub mod referrers;
 pub mod resolve;

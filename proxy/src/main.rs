@@ -45,14 +45,10 @@ struct Args {
         value_delimiter = ','
     )]
     insecure_registries: Vec<String>,
-    /// Directory of the built page (`trunk build` output).
-    #[arg(
-        long = "dist",
-        value_name = "DIR",
-        default_value = "dist",
-        env = "MANIFEST_WEB_DIST"
-    )]
-    dist_dir: PathBuf,
+    /// Serve the page from this directory (`trunk build` output) instead of
+    /// the one built into the binary (for frontend work).
+    #[arg(long = "dist", value_name = "DIR", env = "MANIFEST_WEB_DIST")]
+    dist_dir: Option<PathBuf>,
     /// Origin whose pages may call the API (repeatable); by default only the
     /// page this server serves.
     #[arg(

@@ -21,8 +21,6 @@
 //! (`frontend/src/opened_from.rs`); the rule for "another site" is the API's
 //! (`origin::from_another_page`).
 
-use std::path::Path;
-
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{
@@ -123,15 +121,13 @@ pub const BASE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-e
 style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
 object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
-/// The CSP for the page in `dist_dir` (its inline scripts' hashes included).
-pub fn content_security_policy(dist_dir: &Path) -> String {
-    let hashes = match std::fs::read_to_string(dist_dir.join("index.html")) {
-        Ok(html) => inline_script_hashes(&html),
-        Err(e) => {
-            tracing::warn!(
-                dist = %dist_dir.display(),
-                "no index.html in the frontend directory ({e}); build the page with `trunk build`"
-            );
+/// The CSP for the page whose `index.html` is `index_html` (its inline
+/// scripts' hashes included).
+pub fn content_security_policy(index_html: Option<&str>) -> String {
+    let hashes = match index_html {
+        Some(html) => inline_script_hashes(html),
+        None => {
+            tracing::warn!("the page has no index.html; build the page with `trunk build`");
             Vec::new()
         }
     };
