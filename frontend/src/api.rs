@@ -6,8 +6,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ErrorBody, ErrorCode, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH,
-    PUSH_PATH, PlanResponse, PushEvent, REFERRERS_PATH, ReferrersResponse, SPEC_PARSE_PATH,
+    ApiError, CONFIGS_PATH, ChildConfigs, ErrorBody, ErrorCode, FIRST_PART_PARAM, INSPECT_PATH,
+    INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH, PUSH_PATH, PlanResponse, PushEvent,
+    REFERRERS_PATH, ReferrersResponse, SPEC_PARSE_PATH,
 };
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 use shared::spec::PushSpec;
@@ -77,14 +78,27 @@ pub fn inspect_url(reference: &str) -> String {
 /// What is inside `reference`, with the answer's text exactly as the proxy
 /// sent it (offered as a download, so it is not serialized again). The
 /// typed-in `credentials` (if any) travel in the credentials header for this
-/// request only.
+/// request only. The first part: an index's children come without their
+/// configs, which [`child_configs`] asks for next.
 pub async fn inspect(
     reference: &str,
     credentials: &CredentialSet,
 ) -> Result<(InspectResponse, String), ApiFailure> {
-    let request = with_credentials(Request::get(&inspect_url(reference)), credentials);
+    let (name, value) = FIRST_PART_PARAM;
+    let url = format!("{}&{name}={value}", inspect_url(reference));
+    let request = with_credentials(Request::get(&url), credentials);
     let text = read_text(send(request.build()).await?).await?;
     Ok((decode(&text)?, text))
+}
+
+/// The configs of the children of the index `reference`
+/// (`registry/repository@digest`): the second part of an inspection.
+pub async fn child_configs(
+    reference: &str,
+    credentials: &CredentialSet,
+) -> Result<ChildConfigs, ApiFailure> {
+    let url = format!("{CONFIGS_PATH}?ref={}", query::encode_component(reference));
+    read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
 }
 
 /// What refers to `reference` (`registry/repository@digest`) through its

@@ -57,6 +57,9 @@ pub struct InspectStore {
     /// answers still on their way) as each inspection arrives.
     referrers: Latest<Option<Arc<ReferrersResponse>>>,
     text: Latest<TextState>,
+    /// The ticket of the configs asked for with the newest inspection (they
+    /// are filled into `state`'s answer when they come).
+    configs: Latest<()>,
     credentials: CredentialsStore,
 }
 
@@ -70,6 +73,7 @@ impl InspectStore {
             state: Latest::new(InspectState::Idle),
             referrers: Latest::new(None),
             text: Latest::new(TextState::Idle),
+            configs: Latest::new(()),
             credentials,
         };
         provide_context(store);
@@ -133,6 +137,7 @@ impl InspectStore {
 
     fn inspect(&self, reference: String) {
         self.text.set(TextState::Idle);
+        self.configs.set(());
         let store = *self;
         let credentials = self.credentials.current();
         self.state.run(
@@ -147,13 +152,44 @@ impl InspectStore {
                 Ok((response, text)) => {
                     // Then what refers to it (an extra: a registry that
                     // cannot answer leaves the inspection as it is).
-                    store.find_referrers(format!(
+                    let subject = format!(
                         "{}/{}@{}",
                         response.registry, response.repository, response.digest
-                    ));
+                    );
+                    // The table shows now; the configs follow.
+                    if response.index().is_some() {
+                        store.fill_configs(subject.clone(), response.digest.clone());
+                    }
+                    store.find_referrers(subject);
                     InspectState::Loaded(Arc::new(response), text.into())
                 }
                 Err(failure) => InspectState::Failed { reference, failure },
+            },
+        );
+    }
+
+    /// Ask for the configs of the index `subject`'s children and fill them
+    /// into the answer shown, if it is still that index (an answer that
+    /// cannot be had leaves the table as it is, without configs).
+    fn fill_configs(&self, subject: String, digest: shared::Digest) {
+        let credentials = self.credentials.current();
+        let store = *self;
+        self.configs.run(
+            (),
+            async move { api::child_configs(&subject, &credentials).await },
+            move |outcome| {
+                let Ok(configs) = outcome else { return };
+                store.state.update_now(|state| {
+                    if let InspectState::Loaded(response, _) = state
+                        && response.digest == digest
+                    {
+                        let mut filled = InspectResponse::clone(response);
+                        if let shared::api::Content::Index(index) = &mut filled.content {
+                            index.add_configs(configs);
+                        }
+                        *response = Arc::new(filled);
+                    }
+                });
             },
         );
     }

@@ -67,6 +67,12 @@ impl<T: Send + Sync + 'static> Latest<T> {
         self.start(value);
     }
 
+    /// Change the value in place, keeping the newest ticket: a later part
+    /// of the answer already kept (an inspection's configs).
+    pub fn update_now(&self, f: impl FnOnce(&mut T)) {
+        self.value.update(f);
+    }
+
     /// Show `pending` now; when `answer` arrives, and only if no later
     /// [`run`](Self::run) or [`set`](Self::set) happened meanwhile, `keep`
     /// turns it into the new value (and may act on it, e.g. fill the form).

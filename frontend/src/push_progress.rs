@@ -4,7 +4,7 @@
 //! page only renders it.
 
 use shared::Digest;
-use shared::api::{PushEvent, StepState};
+use shared::api::{PushEvent, PushPhase, StepState};
 use shared::plan::StepKind;
 
 use crate::api::{ApiFailure, code_name};
@@ -47,6 +47,8 @@ pub struct PushProgress {
     /// In step order.
     pub steps: Vec<StepRow>,
     pub warnings: Vec<String>,
+    /// Each phase finished so far: its round trips and requests.
+    pub phases: Vec<(PushPhase, usize, usize)>,
     pub outcome: Outcome,
 }
 
@@ -57,6 +59,7 @@ impl Default for PushProgress {
             total: 0,
             steps: Vec::new(),
             warnings: Vec::new(),
+            phases: Vec::new(),
             outcome: Outcome::Running,
         }
     }
@@ -73,6 +76,25 @@ impl PushProgress {
             .iter()
             .filter(|s| s.state == StepState::Done)
             .count()
+    }
+
+    /// Where the time went: "resolve 2, blobs 1, ... round trips (6 in
+    /// all, 23 requests)"; `None` before the first phase ends.
+    pub fn round_trips(&self) -> Option<String> {
+        if self.phases.is_empty() {
+            return None;
+        }
+        let each: Vec<String> = self
+            .phases
+            .iter()
+            .map(|(phase, trips, _)| format!("{} {trips}", phase.name()))
+            .collect();
+        let trips: usize = self.phases.iter().map(|p| p.1).sum();
+        let requests: usize = self.phases.iter().map(|p| p.2).sum();
+        Some(format!(
+            "Round trips: {} ({trips} in all, {requests} requests)",
+            each.join(", ")
+        ))
     }
 
     /// The description of step `index`, if it was announced.
@@ -119,6 +141,11 @@ impl PushProgress {
                 }
             }
             PushEvent::Warning { message } => self.warnings.push(message),
+            PushEvent::Phase {
+                phase,
+                round_trips,
+                requests,
+            } => self.phases.push((phase, round_trips, requests)),
             PushEvent::Done {
                 digest,
                 size,
@@ -229,6 +256,23 @@ mod tests {
         p.fail(&ApiFailure::Network("late".into()));
         p.finish();
         assert!(matches!(p.outcome, Outcome::Done { .. }));
+    }
+
+    #[test]
+    fn phases_say_where_the_time_went() {
+        let mut progress = PushProgress::default();
+        assert_eq!(progress.round_trips(), None);
+        for (phase, trips, requests) in [(PushPhase::Resolve, 2, 8), (PushPhase::Blobs, 1, 13)] {
+            progress.apply(PushEvent::Phase {
+                phase,
+                round_trips: trips,
+                requests,
+            });
+        }
+        assert_eq!(
+            progress.round_trips().as_deref(),
+            Some("Round trips: resolve 2, blobs 1 (3 in all, 21 requests)")
+        );
     }
 
     #[test]

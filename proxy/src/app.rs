@@ -44,6 +44,8 @@ pub struct AppState {
     /// Admission of pushes, running or waiting for a slot: a push that
     /// finds none is refused at once (see `routes::push::push`).
     pub push_queue: Arc<Semaphore>,
+    /// Complete answers about digests, as the bytes sent (`answers`).
+    pub answers: Arc<crate::answers::AnswerCache>,
 }
 
 /// At most `api_concurrency` API requests are handled at once; more wait
@@ -78,6 +80,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
             config.operations.max_concurrent_pushes.max(1) + config.operations.max_queued_pushes,
         )),
         operations: Arc::new(config.operations.clone()),
+        answers: Arc::new(crate::answers::AnswerCache::default()),
     };
 
     let cors = CorsLayer::new()
@@ -106,6 +109,7 @@ pub fn router(config: Config) -> Result<Router, ProxyError> {
     let api = Router::new()
         .route(routes::health::HEALTH_PATH, get(routes::health::health))
         .route(shared::api::INSPECT_PATH, get(routes::inspect::inspect))
+        .route(shared::api::CONFIGS_PATH, get(routes::inspect::configs))
         .route(
             shared::api::REFERRERS_PATH,
             get(routes::referrers::referrers),

@@ -52,7 +52,8 @@ pub struct Config {
 /// concurrency bounds keep one operation from monopolizing a registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationSettings {
-    /// Children of an index fetched at once (inspect and plan). Default 32.
+    /// Children of an index fetched at once (inspect and plan). Default 64:
+    /// a ~50-entry index is one wave of requests.
     pub child_concurrency: usize,
     /// Index entries whose child an inspection fetches and describes; the
     /// rest are listed with an error saying so. Default 1000.
@@ -74,7 +75,7 @@ pub struct OperationSettings {
     /// manifest-tool text repeats a child's layers under every entry).
     /// Default 32 MiB.
     pub max_answer_bytes: u64,
-    /// Sources of a push spec fetched at once. Default 4.
+    /// Sources of a push spec fetched at once. Default 16.
     pub source_concurrency: usize,
     /// Entries a source index may list: each becomes an entry of the plan
     /// with its own copy of the child. Default 1000.
@@ -84,7 +85,8 @@ pub struct OperationSettings {
     /// manifests and image configs the plan holds, counted per entry, across
     /// all its sources (checked before the copies are made). Default 64 MiB.
     pub max_source_child_bytes: u64,
-    /// Steps of one push phase (blobs, manifests) running at once. Default 4.
+    /// Steps of one push phase (blobs, manifests, tags) running at once.
+    /// Default 32: each phase of a usual push is one wave.
     pub step_concurrency: usize,
     /// Pushes running at once in this server; more wait for a slot. A push
     /// outlives the request that started it, so the API's own request
@@ -103,15 +105,15 @@ pub struct OperationSettings {
 impl Default for OperationSettings {
     fn default() -> Self {
         OperationSettings {
-            child_concurrency: 32,
+            child_concurrency: 64,
             max_described_entries: 1000,
             max_described_layers: 100_000,
             max_fetched_bytes: 32 * 1024 * 1024,
             max_answer_bytes: 32 * 1024 * 1024,
-            source_concurrency: 4,
+            source_concurrency: 16,
             max_source_entries: 1000,
             max_source_child_bytes: 64 * 1024 * 1024,
-            step_concurrency: 4,
+            step_concurrency: 32,
             max_concurrent_pushes: 4,
             max_queued_pushes: 16,
             max_referrer_pages: 32,

@@ -16,7 +16,6 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use futures::stream::{self, StreamExt};
 use registry::body::CONFIG_LIMIT;
 use registry::{FetchedManifest, RegistryError, Repository};
 use shared::config::ImageConfig;
@@ -50,9 +49,10 @@ pub async fn root(repo: &Repository<'_>, reference: &Reference) -> Result<Manife
 }
 
 /// The root's bytes: from the digest cache when the reference is a digest
-/// we hold, or a tag whose remembered digest we hold and a HEAD confirms
-/// it still points at (a HEAD is cheap and not counted against Docker
-/// Hub's pull quota); otherwise a GET. `true` when served from the cache.
+/// we hold; otherwise a GET of the tag (one round trip, the digest read
+/// from the bytes). At Docker Hub, whose pull quota counts GETs and not
+/// HEADs, a tag whose remembered digest we hold is first confirmed with a
+/// HEAD and served from the cache. `true` when served from the cache.
 async fn root_bytes(
     repo: &Repository<'_>,
     reference: &Reference,
@@ -62,6 +62,7 @@ async fn root_bytes(
             return Ok((hit, true));
         }
     } else if let Some(tag) = reference.tag()
+        && registry::quota::counts_manifest_gets(reference.registry())
         && let Some(hint) = repo.remembered_tag(tag)
         && repo.cached_manifest(&hint).is_some()
     {
@@ -169,10 +170,7 @@ pub async fn children(
         .into_iter()
         .map(|d| child_by_digest(repo, d))
         .collect();
-    let fetched: Vec<(Digest, Result<Manifest, RegistryError>)> = stream::iter(fetches)
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
+    let fetched = registry::round_trips::wave(fetches, concurrency).await;
     Children {
         by_digest: fetched.into_iter().collect(),
         repository: repo.name(),

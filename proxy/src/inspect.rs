@@ -11,11 +11,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::stream::{self, StreamExt};
 use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::api::{
-    ApiError, ChildView, Content, EntryView, ErrorCode, ImageContent, IndexContent,
-    InspectResponse, Schema1Content,
+    ApiError, ChildConfig, ChildConfigs, ChildView, Content, EntryView, ErrorCode, ImageContent,
+    IndexContent, InspectResponse, Schema1Content,
 };
 use shared::credentials::Credential;
 use shared::descriptor::Descriptor;
@@ -29,20 +28,136 @@ use crate::config::OperationSettings;
 use crate::error::ProxyError;
 use crate::fetch;
 
-/// Inspect `reference`, as one operation under the whole-operation time
-/// limit (the server's routes and the CLI all come through here).
+/// Whether an index's children's configs are part of the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildConfigsIn {
+    /// The whole answer: one more round trip for the configs.
+    Answer,
+    /// The first part: root and children only (two round trips); the
+    /// configs come from `child_configs`.
+    SecondPart,
+}
+
+/// Inspect `reference`, the whole answer, as one operation under the
+/// whole-operation time limit (the server's routes and the CLI all come
+/// through here).
 pub async fn inspect(
     client: &RegistryClient,
     settings: &OperationSettings,
     reference: &Reference,
     credential: Option<Credential>,
 ) -> Result<InspectResponse, ProxyError> {
+    inspect_with(
+        client,
+        settings,
+        reference,
+        credential,
+        ChildConfigsIn::Answer,
+    )
+    .await
+}
+
+/// Inspect `reference`, with or without the configs of an index's
+/// children (`ChildConfigsIn`).
+pub async fn inspect_with(
+    client: &RegistryClient,
+    settings: &OperationSettings,
+    reference: &Reference,
+    credential: Option<Credential>,
+    configs: ChildConfigsIn,
+) -> Result<InspectResponse, ProxyError> {
     registry::limits::within(
         client.operation_timeout(),
         reference.registry(),
-        inspect_now(client, settings, reference, credential),
+        inspect_now(client, settings, reference, credential, configs),
     )
     .await
+}
+
+/// The second part of an inspection: the configs of the index's distinct
+/// image children, all asked for at once (what the first part fetched is
+/// in the cache by digest, so this is one round trip). Nothing for a root
+/// that is not an index.
+pub async fn child_configs(
+    client: &RegistryClient,
+    settings: &OperationSettings,
+    reference: &Reference,
+    credential: Option<Credential>,
+) -> Result<ChildConfigs, ProxyError> {
+    registry::limits::within(
+        client.operation_timeout(),
+        reference.registry(),
+        child_configs_now(client, settings, reference, credential),
+    )
+    .await
+}
+
+async fn child_configs_now(
+    client: &RegistryClient,
+    settings: &OperationSettings,
+    reference: &Reference,
+    credential: Option<Credential>,
+) -> Result<ChildConfigs, ProxyError> {
+    let budget = FetchBudget::new(settings.max_fetched_bytes);
+    let repo = client
+        .repository(reference, credential)
+        .await?
+        .with_budget(budget.clone());
+    let root = fetch::root(&repo, reference).await?;
+    let ManifestBody::Index(index) = &root.body else {
+        return Ok(ChildConfigs::default());
+    };
+    let listed = &index.manifests[..index.manifests.len().min(settings.max_described_entries)];
+    let mut manifests = fetch::children(&repo, listed, settings.child_concurrency)
+        .await
+        .into_manifests();
+    // In the order the index first lists them.
+    let images: Vec<(Digest, Descriptor)> = listed
+        .iter()
+        .filter_map(|d| match manifests.remove(&d.digest)?.body {
+            ManifestBody::Image(image) => Some((d.digest.clone(), image.config)),
+            _ => None,
+        })
+        .collect();
+    drop(manifests);
+    let fetches: Vec<_> = images
+        .iter()
+        .map(|(digest, config)| child_config(&repo, digest, config))
+        .collect();
+    let configs: Vec<ChildConfig> =
+        registry::round_trips::wave(fetches, settings.child_concurrency)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+    if let Some(e) = budget.exceeded() {
+        return Err(e.into());
+    }
+    let answer = ChildConfigs { configs };
+    check_answer_size(
+        &answer,
+        &format!("the configs of `{reference}`"),
+        settings.max_answer_bytes,
+    )?;
+    Ok(answer)
+}
+
+/// One child's config, or its error; `None` when it is not an image config.
+async fn child_config(
+    repo: &Repository<'_>,
+    digest: &Digest,
+    config: &Descriptor,
+) -> Option<ChildConfig> {
+    let (image_config, error) = match fetch::image_config(repo, config).await {
+        Ok(None) => return None,
+        Ok(Some((config, _))) => (Some(config), None),
+        Err(e) => (None, Some(ProxyError::from(e).to_api_error())),
+    };
+    Some(ChildConfig {
+        digest: digest.clone(),
+        image_config,
+        error,
+    })
 }
 
 async fn inspect_now(
@@ -50,6 +165,7 @@ async fn inspect_now(
     settings: &OperationSettings,
     reference: &Reference,
     credential: Option<Credential>,
+    configs: ChildConfigsIn,
 ) -> Result<InspectResponse, ProxyError> {
     let budget = FetchBudget::new(settings.max_fetched_bytes);
     let repo = client
@@ -59,7 +175,7 @@ async fn inspect_now(
     let root = fetch::root(&repo, reference).await?;
     let content = match &root.body {
         ManifestBody::Index(index) => {
-            Content::Index(index_content(&repo, settings, &index.manifests).await)
+            Content::Index(index_content(&repo, settings, &index.manifests, configs).await)
         }
         ManifestBody::Image(image) => {
             let mut content = ImageContent::new(image.config.clone(), image.layers.clone());
@@ -98,19 +214,27 @@ async fn inspect_now(
         ManifestBody::Schema1(_) => {}
     }
     response.rate_limit = repo.rate_limit();
-    check_answer_size(&response, settings.max_answer_bytes)?;
+    check_answer_size(
+        &response,
+        &format!("the inspect answer for `{}`", response.reference),
+        settings.max_answer_bytes,
+    )?;
     Ok(response)
 }
 
 /// The answer is at most `limit` bytes of JSON (counted by serializing it
 /// into a counter that stops at the limit, nothing kept): what an index can
 /// make one answer hold is bounded whatever its entries name.
-fn check_answer_size(response: &InspectResponse, limit: u64) -> Result<(), ProxyError> {
+fn check_answer_size(
+    answer: &impl serde::Serialize,
+    what: &str,
+    limit: u64,
+) -> Result<(), ProxyError> {
     let mut counter = Counter { bytes: 0, limit };
-    match serde_json::to_writer(&mut counter, response) {
+    match serde_json::to_writer(&mut counter, answer) {
         Ok(()) => Ok(()),
         Err(_) => Err(RegistryError::TooLarge {
-            what: format!("the inspect answer for `{}`", response.reference),
+            what: what.to_string(),
             limit,
         }
         .into()),
@@ -137,7 +261,7 @@ pub fn to_text(
 
 /// The answer as JSON, written into a buffer of its exact size (counted
 /// first): a growing buffer would hold up to twice a large answer.
-pub fn to_json(response: &InspectResponse) -> Vec<u8> {
+pub fn to_json(response: &impl serde::Serialize) -> Vec<u8> {
     let mut counter = Counter {
         bytes: 0,
         limit: u64::MAX,
@@ -184,6 +308,7 @@ async fn index_content(
     repo: &Repository<'_>,
     settings: &OperationSettings,
     listed: &[Descriptor],
+    configs: ChildConfigsIn,
 ) -> IndexContent {
     let max_entries = settings.max_described_entries;
     let max_layers = settings.max_described_layers;
@@ -211,7 +336,8 @@ async fn index_content(
         .filter_map(|digest| Some((digest.clone(), manifests.remove(digest)?)))
         .collect();
     drop(manifests);
-    let mut descriptions = describe_all(repo, to_describe, settings.child_concurrency).await;
+    let mut descriptions =
+        describe_all(repo, to_describe, settings.child_concurrency, configs).await;
     let mut content = IndexContent::default();
     let mut layers_left = max_layers;
     let mut refused = HashSet::new();
@@ -275,30 +401,33 @@ fn too_many_layers(d: &Descriptor, max_layers: usize) -> ApiError {
     )
 }
 
-/// Describe each distinct child, once per digest; an image's config is
-/// fetched to verify it too (the platform shown is the index's).
+/// Describe each distinct child, once per digest; for the whole answer an
+/// image's config is fetched to verify it too (the platform shown is the
+/// index's).
 async fn describe_all(
     repo: &Repository<'_>,
     children: Vec<(Digest, Manifest)>,
     concurrency: usize,
+    configs: ChildConfigsIn,
 ) -> HashMap<Digest, Result<ChildView, RegistryError>> {
     // Futures collected first (see `fetch::children`).
     let descriptions: Vec<_> = children
         .into_iter()
-        .map(|(digest, child)| describe_keyed(repo, digest, child))
+        .map(|(digest, child)| describe_keyed(repo, digest, child, configs))
         .collect();
-    stream::iter(descriptions)
-        .buffered(concurrency.max(1))
-        .collect()
+    registry::round_trips::wave(descriptions, concurrency)
         .await
+        .into_iter()
+        .collect()
 }
 
 async fn describe_keyed(
     repo: &Repository<'_>,
     digest: Digest,
     child: Manifest,
+    configs: ChildConfigsIn,
 ) -> (Digest, Result<ChildView, RegistryError>) {
-    (digest, describe(repo, child).await)
+    (digest, describe(repo, child, configs).await)
 }
 
 /// The description of the child `d` points at, taken out of
@@ -320,15 +449,21 @@ fn described(
 
 /// What the entries naming one verified child show of it; its parts are
 /// moved, not copied, and its bytes dropped first.
-async fn describe(repo: &Repository<'_>, child: Manifest) -> Result<ChildView, RegistryError> {
+async fn describe(
+    repo: &Repository<'_>,
+    child: Manifest,
+    configs: ChildConfigsIn,
+) -> Result<ChildView, RegistryError> {
     let mut described = ChildView::new(child.kind());
     let Manifest { body, .. } = child;
     match body {
         ManifestBody::Index(index) => described.child_count = Some(index.manifests.len()),
         ManifestBody::Image(image) => {
-            described.image_config = fetch::image_config(repo, &image.config)
-                .await?
-                .map(|(config, _)| config);
+            if configs == ChildConfigsIn::Answer {
+                described.image_config = fetch::image_config(repo, &image.config)
+                    .await?
+                    .map(|(config, _)| config);
+            }
             described.config = Some(image.config);
             described.layers = Some(image.layers);
         }

@@ -13,6 +13,7 @@
 //! # }
 //! ```
 
+pub mod answers;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -1,14 +1,20 @@
 //! Performing a push plan against the registries, reporting as it goes.
 //!
 //! The plan (`shared::plan`) has already decided what to write; this is only
-//! the order and the safety of writing it. Blobs first (a HEAD, then a
-//! cross-repository mount or a streamed copy), then the child manifests by
-//! digest, and only when every child the index lists is in the target
-//! repository the index itself, by digest first (so a registry that stores
-//! other bytes is caught before any tag moves), then its tags: a push that
-//! fails part-way leaves the target tag where it was. Independent steps run a few at a time;
-//! what the target already has is skipped, so running the same push again is
-//! cheap and gives the same digest. Retries live in the registry client
+//! the order and the safety of writing it, in as few round trips as that
+//! order allows: every blob at once (a cross-repository mount, whose answer
+//! says the blob is there, so no HEAD before it; or a HEAD and a streamed
+//! copy), then every child manifest at once by digest (with a HEAD of each
+//! entry the index lists and no step writes), and only when every child the
+//! index lists is in the target repository the index itself, by digest
+//! first (so a registry that stores other bytes is caught before any tag
+//! moves), then all its tags at once: a push that fails part-way leaves the
+//! target tag where it was. Each phase ends with a `phase` event saying its
+//! round trips and requests (`registry::round_trips`). A HEAD of the index
+//! by digest goes out with the first phase: when the target has the index
+//! already, so it has everything the index names, and the steps say
+//! "already present" (child manifests are not written again), so running
+//! the same push again is cheap and gives the same digest. Retries live in the registry client
 //! (`registry::retry`), which retries only idempotent requests (HEAD, GET,
 //! PUT by digest); a blob transfer (mount, or upload session and streamed
 //! PUT) is one operation that is idempotent as a whole, since the blob is
@@ -18,8 +24,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use bytes::Bytes;
-use futures::stream::{self, StreamExt, TryStreamExt};
-use shared::api::{ApiError, PushEvent, StepState};
+use futures::future::{BoxFuture, FutureExt, Shared};
+use futures::stream::{self, StreamExt};
+use registry::round_trips::{self, Count};
+use shared::api::{ApiError, PushEvent, PushPhase, StepState};
 use shared::credentials::CredentialSet;
 use shared::digest::Digest;
 use shared::plan::{Plan, Step};
@@ -34,7 +42,9 @@ use crate::config::OperationSettings;
 use crate::error::{Internal, ProxyError};
 
 /// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
-/// `step` started/done for each step, then `done` or one `error`. The push
+/// the `resolve` phase (what resolving the sources for this plan cost, when
+/// the caller counted it), `step` started/done for each step and a `phase`
+/// after each phase, then `done` or one `error`. The push
 /// waits for one of `slots` (pushes running at once in this server: a push
 /// outlives the request that started it, so the API's own request bounds do
 /// not hold it).
@@ -45,6 +55,7 @@ pub async fn run(
     plan: &Plan,
     credentials: &CredentialSet,
     events: &Sender<PushEvent>,
+    resolved: Option<Count>,
 ) {
     let total = plan.steps.len();
     emit(
@@ -64,6 +75,14 @@ pub async fn run(
             },
         )
         .await;
+    }
+    if let Some(count) = resolved {
+        let phase = PushEvent::Phase {
+            phase: PushPhase::Resolve,
+            round_trips: count.round_trips,
+            requests: count.requests,
+        };
+        emit(events, phase).await;
     }
     let _slot = match push_slot(slots, settings.max_concurrent_pushes, events).await {
         Ok(slot) => slot,
@@ -193,44 +212,132 @@ impl<'a> Executor<'a> {
         })
     }
 
-    /// Blobs, then manifests (each phase in parallel), then the index and
-    /// the tags in order. Answers every reference now pointing at the index.
+    /// Blobs, then child manifests, then the index by digest, then the
+    /// tags: each phase one wave. Answers every reference now pointing at
+    /// the index (the target first).
     async fn run(&self) -> Result<Vec<String>, StepFailure> {
-        // Futures collected first: a lazily mapped iterator inside the
-        // stream makes the spawned push future's `Send` unprovable.
+        let index_there: IndexThere<'_> = round_trips::aside(async {
+            matches!(
+                self.target
+                    .head_manifest(&self.plan.digest.to_string())
+                    .await,
+                Ok(Some(_))
+            )
+        })
+        .boxed()
+        .shared();
         let mut blobs = Vec::new();
         let mut manifests = Vec::new();
-        for (i, step) in self.plan.steps.iter().enumerate() {
-            match step {
-                Step::Blob { .. } => blobs.push(self.step(i + 1, step)),
-                Step::Manifest { .. } => manifests.push(self.step(i + 1, step)),
-                Step::Index { .. } | Step::Tag { .. } => {}
-            }
-        }
-        stream::iter(blobs)
-            .buffer_unordered(self.step_concurrency)
-            .try_collect::<Vec<()>>()
-            .await?;
-        stream::iter(manifests)
-            .buffer_unordered(self.step_concurrency)
-            .try_collect::<Vec<()>>()
-            .await?;
         let mut tags = Vec::new();
         for (i, step) in self.plan.steps.iter().enumerate() {
-            if let Step::Index { tag, .. } | Step::Tag { tag, .. } = step {
-                self.step(i + 1, step).await?;
-                tags.push(format!(
+            match step {
+                Step::Blob { .. } => blobs.push(i),
+                Step::Manifest { .. } => manifests.push(i),
+                Step::Index { .. } | Step::Tag { .. } => tags.push(i),
+            }
+        }
+        let index_step = tags
+            .iter()
+            .copied()
+            .find(|&i| matches!(self.plan.steps[i], Step::Index { .. }));
+        self.phase(PushPhase::Blobs, &blobs, &index_there, None)
+            .await?;
+        self.phase(PushPhase::Manifests, &manifests, &index_there, index_step)
+            .await?;
+        let (stored, count) = round_trips::counted(self.index_by_digest(index_step)).await;
+        stored?;
+        self.emit_phase(PushPhase::Index, count).await;
+        self.phase(PushPhase::Tags, &tags, &index_there, None)
+            .await?;
+        Ok(tags
+            .iter()
+            .filter_map(|&i| match &self.plan.steps[i] {
+                Step::Index { tag, .. } | Step::Tag { tag, .. } => Some(format!(
                     "{}/{}:{tag}",
                     self.plan.target.registry(),
                     self.plan.target.repository()
-                ));
+                )),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Run the steps at `indexes` (0-based) at once (at most
+    /// `step_concurrency`), stopping at the first failure, and report the
+    /// phase. `check_entries`: the index step (0-based) on whose behalf the
+    /// entries no step writes are checked in the same wave.
+    async fn phase(
+        &self,
+        phase: PushPhase,
+        indexes: &[usize],
+        index_there: &IndexThere<'_>,
+        check_entries: Option<usize>,
+    ) -> Result<(), StepFailure> {
+        let (result, count) = round_trips::counted(async {
+            // Futures collected first: a lazily mapped iterator inside the
+            // stream makes the spawned push future's `Send` unprovable.
+            let mut work: Vec<BoxFuture<'_, (Result<(), StepFailure>, usize)>> = indexes
+                .iter()
+                .map(|&i| {
+                    round_trips::branch(self.step(i + 1, &self.plan.steps[i], index_there)).boxed()
+                })
+                .collect();
+            if let Some(i) = check_entries {
+                let failed = move |error| self.failure(i + 1, &self.plan.steps[i], error);
+                for entry in self.entries_to_check() {
+                    work.push(
+                        round_trips::branch(async move {
+                            self.entry_present(entry, index_there).await.map_err(failed)
+                        })
+                        .boxed(),
+                    );
+                }
             }
+            let mut running = stream::iter(work).buffer_unordered(self.step_concurrency);
+            let mut ends = Vec::new();
+            while let Some((done, end)) = running.next().await {
+                done?;
+                ends.push(end);
+            }
+            round_trips::rejoin(ends);
+            Ok(())
+        })
+        .await;
+        result?;
+        if !indexes.is_empty() || count.requests > 0 {
+            self.emit_phase(phase, count).await;
         }
-        Ok(tags)
+        Ok(())
+    }
+
+    async fn emit_phase(&self, phase: PushPhase, count: Count) {
+        emit(
+            self.events,
+            PushEvent::Phase {
+                phase,
+                round_trips: count.round_trips,
+                requests: count.requests,
+            },
+        )
+        .await;
+    }
+
+    fn failure(&self, index: usize, step: &Step, error: ProxyError) -> StepFailure {
+        StepFailure {
+            index,
+            total: self.plan.steps.len(),
+            description: step.describe(),
+            error,
+        }
     }
 
     /// One step with its `started` and `done` events.
-    async fn step(&self, index: usize, step: &Step) -> Result<(), StepFailure> {
+    async fn step(
+        &self,
+        index: usize,
+        step: &Step,
+        index_there: &IndexThere<'_>,
+    ) -> Result<(), StepFailure> {
         let total = self.plan.steps.len();
         let description = step.describe();
         let event = |state, detail: Option<String>| PushEvent::Step {
@@ -245,15 +352,15 @@ impl<'a> Executor<'a> {
         let result = match step {
             Step::Blob {
                 from, digest, size, ..
-            } => self.blob(from, digest, *size).await,
+            } => self.blob(from, digest, *size, index_there).await,
             Step::Manifest {
                 digest,
                 media_type,
                 bytes,
                 ..
-            } => self.manifest(digest, media_type, bytes).await,
-            Step::Index { tag, .. } => self.index(tag).await,
-            Step::Tag { tag, .. } => self.tag(tag).await,
+            } => self.manifest(digest, media_type, bytes, index_there).await,
+            // By digest already (`index_by_digest`): now the tag.
+            Step::Index { tag, .. } | Step::Tag { tag, .. } => self.tag(tag).await,
         };
         match result {
             Ok(detail) => {
@@ -264,12 +371,7 @@ impl<'a> Executor<'a> {
                 .await;
                 Ok(())
             }
-            Err(error) => Err(StepFailure {
-                index,
-                total,
-                description,
-                error,
-            }),
+            Err(error) => Err(self.failure(index, step, error)),
         }
     }
 
@@ -284,13 +386,14 @@ impl<'a> Executor<'a> {
         from: &Reference,
         digest: &Digest,
         size: u64,
+        index_there: &IndexThere<'_>,
     ) -> Result<&'static str, ProxyError> {
         let policy = self.client.retry_policy();
         let started = Instant::now();
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.transfer(from, digest, size).await {
+            match self.transfer(from, digest, size, index_there).await {
                 Err(e) if e.is_transient() => {
                     let pause = policy.backoff(tries);
                     if !policy.allows(tries, started, pause) {
@@ -304,31 +407,37 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// One try at making the blob exist in the target repository.
+    /// One try at making the blob exist in the target repository. A mount
+    /// goes first, with no HEAD before it: its answer says the blob is
+    /// there (201) or starts the upload a copy needs (202). A copy from
+    /// another registry is costly, so the target is asked first.
     async fn transfer(
         &self,
         from: &Reference,
         digest: &Digest,
         size: u64,
+        index_there: &IndexThere<'_>,
     ) -> Result<&'static str, ProxyError> {
-        if self.target.has_blob(digest).await? {
+        if mounts_from(&self.plan.target, from) {
+            let (mounted, there) = tokio::join!(
+                self.target.mount_blob(digest, from.repository()),
+                index_there.clone()
+            );
+            return match mounted? {
+                MountOutcome::Mounted if there => Ok("already present"),
+                MountOutcome::Mounted => Ok("mounted"),
+                MountOutcome::Upload(location) => {
+                    self.copy(from, digest, size, location).await?;
+                    Ok("copied (the registry did not mount it)")
+                }
+            };
+        }
+        if index_there.clone().await || self.target.has_blob(digest).await? {
             return Ok("already present");
         }
-        let mount = mounts_from(&self.plan.target, from);
-        let location = if mount {
-            match self.target.mount_blob(digest, from.repository()).await? {
-                MountOutcome::Mounted => return Ok("mounted"),
-                MountOutcome::Upload(location) => location,
-            }
-        } else {
-            self.target.start_upload().await?
-        };
+        let location = self.target.start_upload().await?;
         self.copy(from, digest, size, location).await?;
-        Ok(if mount {
-            "copied (the registry did not mount it)"
-        } else {
-            "copied"
-        })
+        Ok("copied")
     }
 
     /// Stream the blob from its source into the upload at `location`,
@@ -381,15 +490,17 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// PUT a child manifest by digest, unless the target has it.
+    /// PUT a child manifest by digest (idempotent: no HEAD first), unless
+    /// the target has the index already, and so this child.
     async fn manifest(
         &self,
         digest: &Digest,
         media_type: &str,
         bytes: &[u8],
+        index_there: &IndexThere<'_>,
     ) -> Result<&'static str, ProxyError> {
         let reference = digest.to_string();
-        if self.target.head_manifest(&reference).await?.is_some() {
+        if index_there.clone().await {
             return Ok("already present");
         }
         let stored = self
@@ -400,9 +511,9 @@ impl<'a> Executor<'a> {
         Ok("pushed")
     }
 
-    /// PUT the index by digest, once every entry is in the target, and
-    /// only when the registry stored exactly these bytes, to the target tag.
-    async fn index(&self, tag: &str) -> Result<&'static str, ProxyError> {
+    /// The entries of the index that no step of this push writes (already
+    /// in the target repository when planned).
+    fn entries_to_check(&self) -> Vec<&shared::plan::PlanEntry> {
         let pushed: BTreeSet<&Digest> = self
             .plan
             .steps
@@ -412,28 +523,57 @@ impl<'a> Executor<'a> {
                 _ => None,
             })
             .collect();
-        for entry in &self.plan.entries {
-            if pushed.contains(&entry.digest) {
-                continue;
-            }
-            let reference = entry.digest.to_string();
-            if self.target.head_manifest(&reference).await?.is_none() {
-                return Err(RegistryError::NotFound {
-                    what: format!(
-                        "manifest {} (from `{}`) in {}",
-                        entry.digest,
-                        entry.source,
-                        self.target.name()
-                    ),
-                    detail: "the index cannot list a manifest its repository does not have".into(),
-                }
-                .into());
-            }
+        self.plan
+            .entries
+            .iter()
+            .filter(|e| !pushed.contains(&e.digest))
+            .collect()
+    }
+
+    /// The index cannot list a manifest its repository does not have.
+    async fn entry_present(
+        &self,
+        entry: &shared::plan::PlanEntry,
+        index_there: &IndexThere<'_>,
+    ) -> Result<(), ProxyError> {
+        let reference = entry.digest.to_string();
+        let (head, there) =
+            tokio::join!(self.target.head_manifest(&reference), index_there.clone());
+        if there || head?.is_some() {
+            return Ok(());
         }
-        // By digest first: a registry that stores other bytes (or answers
-        // another digest) is caught before any tag has moved.
-        self.put_index(&self.plan.digest.to_string(), '@').await?;
-        self.tag(tag).await
+        Err(RegistryError::NotFound {
+            what: format!(
+                "manifest {} (from `{}`) in {}",
+                entry.digest,
+                entry.source,
+                self.target.name()
+            ),
+            detail: "the index cannot list a manifest its repository does not have".into(),
+        }
+        .into())
+    }
+
+    /// PUT the index by digest, once every entry is in the target: a
+    /// registry that stores other bytes (or answers another digest) is
+    /// caught before any tag has moved. A failure is the index step's.
+    async fn index_by_digest(&self, index_step: Option<usize>) -> Result<(), StepFailure> {
+        let Some(i) = index_step else {
+            return Ok(());
+        };
+        let step = &self.plan.steps[i];
+        let started = PushEvent::Step {
+            state: StepState::Started,
+            index: i + 1,
+            total: self.plan.steps.len(),
+            kind: step.kind(),
+            description: step.describe(),
+            detail: None,
+        };
+        emit(self.events, started).await;
+        self.put_index(&self.plan.digest.to_string(), '@')
+            .await
+            .map_err(|error| self.failure(i + 1, step, error))
     }
 
     /// PUT the index bytes to `tag`. Not retried: a tag PUT is not by digest.
@@ -479,6 +619,10 @@ impl<'a> Executor<'a> {
         }
     }
 }
+
+/// Whether the target had the index (by digest) before this push wrote
+/// anything: asked once, with the first phase, awaited by every step.
+type IndexThere<'a> = Shared<BoxFuture<'a, bool>>;
 
 /// A blob of `from` can be mounted: same registry, another repository.
 fn mounts_from(target: &Reference, from: &Reference) -> bool {

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures::stream::{self, StreamExt, TryStreamExt};
 use registry::{FetchBudget, RegistryClient, RegistryError, Repository};
 use shared::attestation::is_attestation;
 use shared::config::ImageConfig;
@@ -76,10 +75,10 @@ pub async fn resolve_sources(
         .enumerate()
         .map(|(i, entry)| resolve_numbered(client, settings, &bounds, i, entry, credentials))
         .collect();
-    stream::iter(lookups)
-        .buffered(settings.source_concurrency.max(1))
-        .try_collect()
+    registry::round_trips::wave(lookups, settings.source_concurrency)
         .await
+        .into_iter()
+        .collect()
 }
 
 async fn resolve_numbered(
@@ -193,10 +192,11 @@ async fn resolve_children(
         .into_iter()
         .map(|(digest, config)| config_keyed(repo, digest, config))
         .collect();
-    let configs: HashMap<Digest, Option<ImageConfig>> = stream::iter(fetches)
-        .buffered(settings.child_concurrency.max(1))
-        .try_collect()
-        .await?;
+    let configs: HashMap<Digest, Option<ImageConfig>> =
+        registry::round_trips::wave(fetches, settings.child_concurrency)
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
     listed
         .iter()
         .filter_map(|d| {

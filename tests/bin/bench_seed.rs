@@ -1,6 +1,8 @@
-//! `bench-seed --registry 127.0.0.1:PORT --platforms N --repository R --tag T`:
-//! push an OCI index of N small single-platform images, for `scripts/bench`
-//! and `tests/e2e/bench-render.mjs`. Refuses any registry not on loopback.
+//! `bench-seed --registry 127.0.0.1:PORT --platforms N --repository R --tag T
+//! [--format docker] [--image]`: push an OCI index (or a Docker manifest
+//! list) of N small single-platform images, or with `--image` only the
+//! N-th platform's image, for `scripts/bench` and
+//! `tests/e2e/bench-render.mjs`. Refuses any registry not on loopback.
 
 use std::process::ExitCode;
 
@@ -21,6 +23,12 @@ struct Args {
     repository: String,
     #[arg(long, default_value = "latest")]
     tag: String,
+    /// `oci` (an OCI index of OCI images) or `docker` (a manifest list).
+    #[arg(long, default_value = "oci")]
+    format: String,
+    /// Push one image (the `--platforms`-th platform's) instead of an index.
+    #[arg(long)]
+    image: bool,
 }
 
 /// Real GOOS/GOARCH pairs (and arm/arm64/amd64/riscv64 variants), so the
@@ -97,9 +105,37 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut index = IndexBuilder::new(Format::Oci);
+    let format = match args.format.as_str() {
+        "oci" => Format::Oci,
+        "docker" => Format::Docker,
+        other => {
+            eprintln!("bench-seed: --format {other}: oci or docker");
+            return ExitCode::from(2);
+        }
+    };
+    if args.image {
+        let i = usize::from(args.platforms);
+        let image = ImageSpec::new(format, &platform(i), 20_000 + i as u64).build();
+        return match pusher
+            .push_image(&args.repository, &image, Some(&args.tag))
+            .await
+        {
+            Ok(()) => {
+                println!(
+                    "{registry}/{}:{}	{}",
+                    args.repository, args.tag, image.manifest.digest
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("bench-seed: pushing to {registry} failed: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let mut index = IndexBuilder::new(format);
     for i in 0..usize::from(args.platforms) {
-        index = index.image(ImageSpec::new(Format::Oci, &platform(i), 10_000 + i as u64).build());
+        index = index.image(ImageSpec::new(format, &platform(i), 10_000 + i as u64).build());
     }
     let index = index.build();
     match pusher

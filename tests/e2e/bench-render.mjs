@@ -50,7 +50,7 @@ try {
     const t = await page.evaluate(() => {
       const api = performance
         .getEntriesByType('resource')
-        .filter((e) => e.name.includes('/api/v1/inspect'))
+        .filter((e) => e.name.includes('/api/v1/inspect?'))
         .pop();
       return { total: performance.now(), apiEnd: api ? api.responseEnd : NaN };
     });

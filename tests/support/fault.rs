@@ -154,6 +154,7 @@ pub struct FaultProxy {
     addr: SocketAddr,
     shared: Arc<Mutex<Shared>>,
     task: JoinHandle<()>,
+    hold: Arc<Hold>,
 }
 
 impl FaultProxy {
@@ -180,11 +181,17 @@ impl FaultProxy {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a default reqwest client builds");
+        let hold = Arc::new(Hold {
+            spec: Mutex::new(None),
+            arrived: tokio::sync::watch::channel(0).0,
+            timed_out: std::sync::atomic::AtomicUsize::new(0),
+        });
         let ctx = Arc::new(Ctx {
             addr,
             upstream,
             shared: shared.clone(),
             http,
+            hold: hold.clone(),
         });
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -194,7 +201,12 @@ impl FaultProxy {
                 });
             }
         });
-        FaultProxy { addr, shared, task }
+        FaultProxy {
+            addr,
+            shared,
+            task,
+            hold,
+        }
     }
 
     /// `127.0.0.1:PORT`: a registry host for references and `--insecure-registry`.
@@ -214,6 +226,34 @@ impl FaultProxy {
     /// Add a rule (rules are tried in the order they were added).
     pub fn inject(&self, rule: Rule) {
         self.lock().rules.push(rule);
+    }
+
+    /// Hold the answer to every `method` request whose path contains
+    /// `path_part` until `n` such requests have arrived: a client that sends
+    /// them one after another (or in waves smaller than `n`) is held until
+    /// [`HOLD_AT_MOST`] and [`FaultProxy::hold_timeouts`] says so; one that
+    /// sends all `n` at once is answered at once. No clock is asserted:
+    /// the count of answers released late is.
+    pub fn hold_until(&self, method: &str, path_part: &str, n: usize) {
+        self.hold.arrived.send_replace(0);
+        self.hold
+            .timed_out
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+        *self.hold.spec.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((method.to_ascii_uppercase(), path_part.to_string(), n));
+    }
+
+    /// Held answers that were released because the requests to release
+    /// them never all arrived (0: every one was in flight at once).
+    pub fn hold_timeouts(&self) -> usize {
+        self.hold
+            .timed_out
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Requests that arrived while a hold was set and matched it.
+    pub fn held_arrivals(&self) -> usize {
+        *self.hold.arrived.borrow()
     }
 
     /// Remove every rule.
@@ -276,6 +316,39 @@ struct Ctx {
     upstream: SocketAddr,
     shared: Arc<Mutex<Shared>>,
     http: reqwest::Client,
+    hold: Arc<Hold>,
+}
+
+/// Answers held back until enough requests have arrived (see
+/// [`FaultProxy::hold_until`]).
+struct Hold {
+    /// Method, path part, how many must arrive.
+    spec: Mutex<Option<(String, String, usize)>>,
+    /// Matching requests arrived so far.
+    arrived: tokio::sync::watch::Sender<usize>,
+    /// Held answers released by the safety timeout, not by the count.
+    timed_out: std::sync::atomic::AtomicUsize,
+}
+
+/// How long an answer is held at most: a test that waits for requests
+/// that never come fails on `hold_timeouts`, instead of hanging.
+const HOLD_AT_MOST: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Hold {
+    /// Wait, if `method path` is held, until enough have arrived.
+    async fn wait(&self, method: &str, path: &str) {
+        let until = match &*self.spec.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((m, part, n)) if m == method && path.contains(part.as_str()) => *n,
+            _ => return,
+        };
+        self.arrived.send_modify(|n| *n += 1);
+        let mut arrived = self.arrived.subscribe();
+        let released = tokio::time::timeout(HOLD_AT_MOST, arrived.wait_for(|n| *n >= until)).await;
+        if !matches!(released, Ok(Ok(_))) {
+            self.timed_out
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 /// One parsed request.
@@ -332,6 +405,7 @@ impl Ctx {
                 let (method, target) = (&request.method, &request.target);
                 shared.rules.iter_mut().find_map(|r| r.take(method, target))
             };
+            self.hold.wait(&request.method, &path).await;
             let is_head = request.method == "HEAD";
             let close = request.close;
             if path == TOKEN_PATH {

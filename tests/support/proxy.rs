@@ -5,7 +5,10 @@
 use std::net::SocketAddr;
 
 use reqwest::{Method, StatusCode, Url};
-use shared::api::{ApiError, ErrorBody, INSPECT_PATH, InspectResponse};
+use shared::api::{
+    ApiError, CONFIGS_PATH, ChildConfigs, ErrorBody, FIRST_PART_PARAM, INSPECT_PATH,
+    InspectResponse,
+};
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -156,6 +159,28 @@ impl ProxyClient {
     /// `GET /api/v1/inspect?ref=REFERENCE`: the inspection, or the error.
     pub async fn inspect(&self, reference: &str) -> Result<InspectResponse, ApiFailure> {
         decode(self.inspect_raw(reference, None).await)
+    }
+
+    /// `GET /api/v1/inspect?ref=REFERENCE&configs=later`: the first part
+    /// (an index's children without their configs), as the page asks.
+    pub async fn inspect_first(&self, reference: &str) -> Result<InspectResponse, ApiFailure> {
+        decode(self.inspect_first_raw(reference).await)
+    }
+
+    /// The first part, raw (its headers say what it cost upstream).
+    pub async fn inspect_first_raw(&self, reference: &str) -> RawResponse {
+        let mut url = self.base.join(INSPECT_PATH).expect("a valid path");
+        url.query_pairs_mut()
+            .append_pair("ref", reference)
+            .append_pair(FIRST_PART_PARAM.0, FIRST_PART_PARAM.1);
+        self.send(self.http.get(url)).await
+    }
+
+    /// `GET /api/v1/inspect/configs?ref=REFERENCE`: the second part.
+    pub async fn child_configs(&self, reference: &str) -> Result<ChildConfigs, ApiFailure> {
+        let mut url = self.base.join(CONFIGS_PATH).expect("a valid path");
+        url.query_pairs_mut().append_pair("ref", reference);
+        decode(self.send(self.http.get(url)).await)
     }
 
     /// Inspect with typed-in credentials (the `x-registry-auth` header).

@@ -1,6 +1,7 @@
 //! A push as it happens: every registry write with its state, warnings, and
 //! at the end the digest now behind the target and every tag, with a link to
-//! inspect it. A failure names the step it stopped at.
+//! inspect it. A failure names the step it stopped at. The round trips of
+//! each phase say where the time went.
 
 use leptos::prelude::*;
 use shared::api::StepState;
@@ -130,6 +131,7 @@ fn Progress(progress: PushProgress) -> impl IntoView {
         <section class="panel" aria-labelledby="push-heading" aria-live="polite">
             <h2 id="push-heading">{heading}</h2>
             <ol class="steps plain" data-testid="push-progress">{steps}</ol>
+            <p class="muted" data-testid="push-round-trips">{progress.round_trips()}</p>
             {warnings}
             {outcome}
         </section>

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::auth::TokenCache;
+use crate::auth::challenge_memo::ChallengeMemo;
 use crate::cache::ContentCache;
 use crate::cache::tag_memo::TagMemo;
 use crate::error::RegistryError;
@@ -20,6 +21,8 @@ pub struct RegistryClient {
     pub(crate) cache: ContentCache,
     /// Tag -> digest hints, confirmed by HEAD before use (see `tag_memo`).
     pub(crate) tags: TagMemo,
+    /// Each registry's last challenge, answered before its 401 next time.
+    pub(crate) challenges: ChallengeMemo,
 }
 
 impl RegistryClient {
@@ -37,6 +40,7 @@ impl RegistryClient {
             tokens: TokenCache::with_capacity(settings.cached_tokens),
             cache: ContentCache::new(settings.cache_bytes),
             tags: TagMemo::with_capacity(settings.remembered_tags),
+            challenges: ChallengeMemo::default(),
         })
     }
 

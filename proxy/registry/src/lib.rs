@@ -25,6 +25,7 @@ pub mod refusal;
 mod repository;
 mod request;
 pub mod retry;
+pub mod round_trips;
 pub mod settings;
 pub mod transport;
 

@@ -17,6 +17,14 @@ pub const RATELIMIT_LIMIT: &str = "ratelimit-limit";
 /// Seconds until the quota resets (the IETF RateLimit draft's header).
 pub const RATELIMIT_RESET: &str = "ratelimit-reset";
 
+/// Does `registry` (as normalized, `docker.io`) count manifest GETs against
+/// a pull quota, and HEADs not? Only there does asking "is the tag still
+/// this digest?" with a HEAD before a GET pay; everywhere else a GET of the
+/// tag answers in the same one round trip, with the bytes.
+pub fn counts_manifest_gets(registry: &str) -> bool {
+    registry == shared::reference::DOCKER_HUB
+}
+
 fn text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -78,6 +86,14 @@ pub fn explain_too_many_requests(headers: &HeaderMap, now: SystemTime) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_docker_hub_counts_manifest_gets() {
+        assert!(counts_manifest_gets("docker.io"));
+        assert!(!counts_manifest_gets("ghcr.io"));
+        assert!(!counts_manifest_gets("localhost:5000"));
+    }
+
     use reqwest::header::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

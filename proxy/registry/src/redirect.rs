@@ -58,6 +58,7 @@ impl Repository<'_> {
                     ),
                 ));
             }
+            self.count_request();
             let resp = transport
                 .send_bounded(method, &url, extras.replayable(), build)
                 .await?;

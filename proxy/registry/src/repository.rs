@@ -39,6 +39,9 @@ pub struct Repository<'a> {
     /// The last Authorization that worked here (Basic registries have no
     /// token to cache): a streamed upload cannot be re-sent after a 401.
     pub(crate) remembered: Mutex<Option<HeaderValue>>,
+    /// Held while answering a challenge: concurrent requests of this
+    /// handle wait for one token instead of each fetching one.
+    pub(crate) auth_flight: tokio::sync::Mutex<()>,
     /// The pull quota the registry last reported to this handle.
     rate_limit: Mutex<Option<RateLimitInfo>>,
     /// What the operation this handle serves may still fetch (`None`: no limit).
@@ -59,6 +62,7 @@ impl RegistryClient {
             identity: auth::identity(credential.as_ref()),
             scopes: vec![auth::pull_scope(reference.repository())],
             remembered: Mutex::new(None),
+            auth_flight: tokio::sync::Mutex::new(()),
             rate_limit: Mutex::new(None),
             budget: None,
             registry: reference.registry().to_string(),
@@ -105,6 +109,11 @@ impl Repository<'_> {
             Some(budget) => budget.charge(key, len as u64, what),
             None => Ok(()),
         }
+    }
+
+    /// One request is being sent (see `round_trips`).
+    pub(crate) fn count_request(&self) {
+        crate::round_trips::note_request();
     }
 
     pub fn registry(&self) -> &str {

@@ -101,7 +101,10 @@ impl Repository<'_> {
         extras: &Outgoing<'_>,
         what: &str,
     ) -> Result<Response, RegistryError> {
-        let authorization = self.current_authorization();
+        let authorization = match self.current_authorization() {
+            Some(known) => Some(known),
+            None => self.preauthorize().await,
+        };
         let mut resp = self
             .follow(&method, url.clone(), extras, authorization.as_ref(), what)
             .await?;

@@ -79,9 +79,9 @@ impl Transport {
     }
 
     /// Where `api_host`'s API is. An allow-listed registry is asked over
-    /// HTTPS first (any certificate, the written port) and over plain HTTP
-    /// when no TLS answers, as the Docker daemon does for its insecure
-    /// registries. A definite outcome is remembered for the life of the
+    /// HTTPS (any certificate, the written port) and over plain HTTP at
+    /// once, TLS preferred, as the Docker daemon does for its insecure
+    /// registries (see `probe`). A definite outcome is remembered for the life of the
     /// process (one probe, however many requests start together); when
     /// neither answers (the registry is down), nothing is remembered and
     /// plain HTTP is used this time.
@@ -128,22 +128,40 @@ impl Transport {
     }
 
     /// Does this allow-listed registry speak TLS (`Ok(true)`) or plain HTTP
-    /// (`Ok(false)`)? Any HTTP answer to `GET /v2/` over TLS (401 included)
-    /// means TLS. Otherwise a plain HTTP answer means plain HTTP, unless it
-    /// is a 400 (how an HTTPS server answers plain HTTP sent to it, e.g. while
-    /// its TLS side was too slow for the probe). `Err`: no answer either way.
+    /// (`Ok(false)`)? Both are asked at once (`GET /v2/` over TLS and over
+    /// plain HTTP), so the probe costs one round trip, and the first
+    /// definite answer wins: any HTTP answer over TLS (401 included) means
+    /// TLS; a plain HTTP answer means plain HTTP, unless it is a 400 (how an
+    /// HTTPS server answers plain HTTP sent to it), which waits for the TLS
+    /// side. `Err`: no answer either way.
     async fn probe(&self, base: &Url, tls_base: &Url) -> Result<bool, ()> {
         let ping = |url: &Url| url.join("v2/").map_err(|_| ());
         let (tls_ping, plain_ping) = (ping(tls_base)?, ping(base)?);
         let _permit = self.limits.acquire(&host_of(base)).await;
         let timeout = self.settings.tls_probe_timeout;
         let get = |url: Url| self.insecure.get(url).timeout(timeout).send();
-        let outcome = if get(tls_ping).await.is_ok() {
-            Ok(true)
-        } else {
-            match get(plain_ping).await {
-                Ok(r) if r.status() != StatusCode::BAD_REQUEST => Ok(false),
-                _ => Err(()),
+        crate::round_trips::note_request();
+        let tls = get(tls_ping);
+        let plain = get(plain_ping);
+        tokio::pin!(tls, plain);
+        let (mut tls_done, mut plain_done) = (false, false);
+        let outcome = loop {
+            tokio::select! {
+                answer = &mut tls, if !tls_done => {
+                    tls_done = true;
+                    if answer.is_ok() {
+                        break Ok(true);
+                    }
+                }
+                answer = &mut plain, if !plain_done => {
+                    plain_done = true;
+                    if matches!(answer, Ok(r) if r.status() != StatusCode::BAD_REQUEST) {
+                        break Ok(false);
+                    }
+                }
+            }
+            if tls_done && plain_done {
+                break Err(());
             }
         };
         tracing::debug!(registry = %host_of(base), ?outcome, "insecure registry probed (Ok(true): TLS)");

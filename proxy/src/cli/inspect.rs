@@ -45,7 +45,10 @@ pub async fn run(args: &InspectArgs, flags: &GlobalFlags) -> Result<(), CliError
         )
         .await?
     } else {
-        let response = target.inspect().await?;
+        // manifest-tool's text needs no config: root and children only.
+        let response = target
+            .inspect_with(crate::inspect::ChildConfigsIn::SecondPart)
+            .await?;
         crate::inspect::to_text(&response, name, &target.access.operations)?
     };
     print(&output)
@@ -79,11 +82,21 @@ impl Target {
 
     /// The server's inspection (`crate::inspect`), under the operation timeout.
     pub async fn inspect(&self) -> Result<InspectResponse, CliError> {
-        Ok(crate::inspect::inspect(
+        self.inspect_with(crate::inspect::ChildConfigsIn::Answer)
+            .await
+    }
+
+    /// The inspection with or without the configs of an index's children.
+    pub async fn inspect_with(
+        &self,
+        configs: crate::inspect::ChildConfigsIn,
+    ) -> Result<InspectResponse, CliError> {
+        Ok(crate::inspect::inspect_with(
             &self.access.client,
             &self.access.operations,
             &self.reference,
             self.credential.clone(),
+            configs,
         )
         .await?)
     }

@@ -167,6 +167,7 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
             plan,
             &access.credentials,
             &tx,
+            None,
         )
         .await;
         drop(tx);
@@ -189,7 +190,7 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     Some(detail) => eprintln!("[{index}/{total}] {description}: {detail}"),
                     None => eprintln!("[{index}/{total}] {description}"),
                 },
-                PushEvent::Step { .. } => {}
+                PushEvent::Step { .. } | PushEvent::Phase { .. } => {}
                 PushEvent::Warning { message } => eprintln!("warning: {message}"),
                 PushEvent::Done {
                     digest, size, tags, ..

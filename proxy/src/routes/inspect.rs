@@ -1,18 +1,31 @@
-//! `GET /api/v1/inspect?ref=REFERENCE[&format=text|mquery|summary]`
+//! `GET /api/v1/inspect?ref=REFERENCE[&format=text|mquery|summary][&configs=later]`
+//! and `GET /api/v1/inspect/configs?ref=REFERENCE` (the second part).
+//!
+//! A complete answer about a digest is kept as the bytes sent
+//! (`crate::answers`) and served from them again. Every answer says what
+//! it cost upstream (`X-Upstream-Round-Trips`, `X-Upstream-Requests`,
+//! counted by `registry::round_trips`; 0 for an answer from memory), which
+//! is what `scripts/bench` reports.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Deserialize;
 use shared::api::{
-    INSPECT_MQUERY_FORMAT, INSPECT_SUMMARY_FORMAT, INSPECT_TEXT_FORMAT, InspectResponse,
+    FIRST_PART_PARAM, INSPECT_MQUERY_FORMAT, INSPECT_SUMMARY_FORMAT, INSPECT_TEXT_FORMAT,
+    InspectResponse,
 };
 use shared::mquery::Summary;
 use shared::reference::Reference;
 
+use crate::answers::AnswerKey;
 use crate::app::AppState;
 use crate::error::ProxyError;
+use crate::inspect::ChildConfigsIn;
+use registry::credentials::Resolved;
+use registry::round_trips::Count;
 
 use super::cache_control;
 
@@ -23,6 +36,9 @@ pub struct InspectQuery {
     /// `text`: manifest-tool's output (text/plain) instead of JSON;
     /// `mquery`: mquery's text; `summary`: the platforms as JSON.
     pub format: Option<String>,
+    /// `later`: an index's children's configs are not in the answer (they
+    /// come from `/api/v1/inspect/configs`).
+    pub configs: Option<String>,
 }
 
 /// Parse the `ref` parameter, naming it in the error.
@@ -32,6 +48,9 @@ pub(super) fn parse_reference(input: &str) -> Result<Reference, ProxyError> {
         source,
     })
 }
+
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain; charset=utf-8";
 
 pub async fn inspect(
     State(state): State<AppState>,
@@ -49,44 +68,127 @@ pub async fn inspect(
             return Err(ProxyError::UnknownFormat(other.to_string()));
         }
     };
-    let reference = parse_reference(&input)?;
-    let mut response = run(&state, &headers, &reference).await?;
-    let cache = cache_for(&reference, &mut response);
-    let vary = cache_control::VARY_ON;
-    let text_answer = |body: String| {
-        (
-            [
-                (CONTENT_TYPE, "text/plain; charset=utf-8"),
-                (CACHE_CONTROL, cache),
-                (VARY, vary),
-            ],
-            body,
-        )
-            .into_response()
+    let configs = match query.configs.as_deref() {
+        None | Some("") => ChildConfigsIn::Answer,
+        Some(later) if later == FIRST_PART_PARAM.1 => ChildConfigsIn::SecondPart,
+        Some(other) => {
+            return Err(ProxyError::InvalidQuery(format!(
+                "`configs={other}`: the only value is `{}`",
+                FIRST_PART_PARAM.1
+            )));
+        }
     };
-    match format {
-        Format::Json => {}
-        Format::Mquery => return Ok(text_answer(Summary::of(&response).render(input.trim()))),
-        Format::Summary => {
-            let summary = axum::Json(Summary::of(&response));
-            return Ok(([(CACHE_CONTROL, cache), (VARY, vary)], summary).into_response());
-        }
-        Format::Text => {
-            let body = crate::inspect::to_text(&response, input.trim(), &state.operations)?;
-            return Ok(text_answer(body));
-        }
+    // manifest-tool's text needs no config: it never waits for them.
+    let (variant, configs) = match format {
+        Format::Text => ("text", ChildConfigsIn::SecondPart),
+        Format::Mquery => ("mquery", ChildConfigsIn::Answer),
+        Format::Summary => ("summary", ChildConfigsIn::Answer),
+        Format::Json if configs == ChildConfigsIn::SecondPart => ("first", configs),
+        Format::Json => ("json", configs),
+    };
+    let content_type = match format {
+        Format::Text | Format::Mquery => TEXT,
+        Format::Json | Format::Summary => JSON,
+    };
+    let reference = parse_reference(&input)?;
+    let caller = caller(&state, &headers, &reference).await?;
+    let key = AnswerKey::new(
+        variant,
+        input.trim(),
+        &reference,
+        caller.credential.as_ref(),
+        &caller.info,
+    );
+    if let Some(ready) = key.as_ref().and_then(|k| state.answers.get(k)) {
+        let cache = cache_control::for_answer(&reference, Some(&caller.info), true);
+        return Ok(answer(content_type, cache, ready, Count::default()));
     }
-    let json = crate::inspect::to_json(&response);
+    let (response, cost) =
+        registry::round_trips::counted(run(&state, &reference, caller, configs)).await;
+    let mut response = response?;
+    let cache = cache_for(&reference, &mut response);
+    let body = match format {
+        Format::Json => Bytes::from(crate::inspect::to_json(&response)),
+        Format::Mquery => Bytes::from(Summary::of(&response).render(input.trim())),
+        Format::Summary => Bytes::from(crate::inspect::to_json(&Summary::of(&response))),
+        Format::Text => Bytes::from(crate::inspect::to_text(
+            &response,
+            input.trim(),
+            &state.operations,
+        )?),
+    };
     drop(response);
-    Ok((
+    if cache != cache_control::REVALIDATE
+        && let Some(key) = key
+    {
+        state.answers.insert(key, body.clone());
+    }
+    Ok(answer(content_type, cache, body, cost))
+}
+
+/// `GET /api/v1/inspect/configs?ref=REFERENCE`: the configs of an index's
+/// children (`shared::api::ChildConfigs`), the second part the page asks
+/// for after showing the first. Kept and served like an inspect answer.
+pub async fn configs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<InspectQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ProxyError> {
+    let Query(query) = query.map_err(|e| ProxyError::InvalidQuery(e.body_text()))?;
+    let input = query.reference.unwrap_or_default();
+    let reference = parse_reference(&input)?;
+    let caller = caller(&state, &headers, &reference).await?;
+    let key = AnswerKey::new(
+        "configs",
+        input.trim(),
+        &reference,
+        caller.credential.as_ref(),
+        &caller.info,
+    );
+    if let Some(ready) = key.as_ref().and_then(|k| state.answers.get(k)) {
+        let cache = cache_control::for_answer(&reference, Some(&caller.info), true);
+        return Ok(answer(JSON, cache, ready, Count::default()));
+    }
+    let info = caller.info.clone();
+    let (configs, cost) = registry::round_trips::counted(crate::inspect::child_configs(
+        &state.client,
+        &state.operations,
+        &reference,
+        caller.credential,
+    ))
+    .await;
+    let configs = configs.map_err(|e| e.with_auth(&info))?;
+    let complete = configs.configs.iter().all(|c| c.error.is_none());
+    let cache = cache_control::for_answer(&reference, Some(&info), complete);
+    let body = Bytes::from(crate::inspect::to_json(&configs));
+    if cache != cache_control::REVALIDATE
+        && let Some(key) = key
+    {
+        state.answers.insert(key, body.clone());
+    }
+    Ok(answer(JSON, cache, body, cost))
+}
+
+/// `X-Upstream-Round-Trips`: the longest sequence of requests to
+/// registries this answer waited on.
+pub const ROUND_TRIPS_HEADER: &str = "x-upstream-round-trips";
+/// `X-Upstream-Requests`: every request to registries for this answer.
+pub const REQUESTS_HEADER: &str = "x-upstream-requests";
+
+fn answer(content_type: &'static str, cache: &'static str, body: Bytes, cost: Count) -> Response {
+    (
         [
-            (CONTENT_TYPE, "application/json"),
+            (CONTENT_TYPE, content_type),
             (CACHE_CONTROL, cache),
-            (VARY, vary),
+            (VARY, cache_control::VARY_ON),
         ],
-        json,
+        [
+            (ROUND_TRIPS_HEADER, cost.round_trips.to_string()),
+            (REQUESTS_HEADER, cost.requests.to_string()),
+        ],
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 /// What `format` asks for.
@@ -112,24 +214,35 @@ pub(super) fn cache_for(reference: &Reference, response: &mut InspectResponse) -
     cache
 }
 
-/// Resolve the credentials for the reference's registry and inspect it.
-async fn run(
+/// The caller's credentials for the reference's registry, once the target
+/// passed the guard.
+async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     reference: &Reference,
-) -> Result<InspectResponse, ProxyError> {
+) -> Result<Resolved, ProxyError> {
     let typed = super::credentials(headers)?;
     super::admit(state, [reference]).await?;
-    let resolved = state
+    Ok(state
         .credentials
         .resolve(&typed, reference.registry())
-        .await?;
+        .await?)
+}
+
+/// Inspect the reference with the caller's credentials.
+async fn run(
+    state: &AppState,
+    reference: &Reference,
+    resolved: Resolved,
+    configs: ChildConfigsIn,
+) -> Result<InspectResponse, ProxyError> {
     tracing::info!(reference = %reference, auth = ?resolved.info.source, "inspect");
-    let mut response = crate::inspect::inspect(
+    let mut response = crate::inspect::inspect_with(
         &state.client,
         &state.operations,
         reference,
         resolved.credential,
+        configs,
     )
     .await
     .map_err(|e| e.with_auth(&resolved.info))?;

@@ -61,7 +61,9 @@ pub async fn push(
             state.operations.max_queued_pushes
         ))
     })?;
-    let (plan, credentials, _) = prepare(&state, &headers, &body).await?;
+    let (prepared, resolved) =
+        registry::round_trips::counted(prepare(&state, &headers, &body)).await;
+    let (plan, credentials, _) = prepared?;
     tracing::info!(to = %plan.target, digest = %plan.digest, steps = plan.steps.len(), "push");
     let (tx, rx) = tokio::sync::mpsc::channel::<PushEvent>(EVENT_BUFFER);
     let (client, operations, slots) = (
@@ -70,7 +72,16 @@ pub async fn push(
         state.push_slots.clone(),
     );
     tokio::spawn(async move {
-        crate::push::run(&client, &operations, &slots, &plan, &credentials, &tx).await;
+        crate::push::run(
+            &client,
+            &operations,
+            &slots,
+            &plan,
+            &credentials,
+            &tx,
+            Some(resolved),
+        )
+        .await;
         drop(admitted);
     });
     let lines = futures::stream::unfold(rx, |mut rx| async move {

@@ -117,6 +117,17 @@ impl ChildViews {
         }
     }
 
+    /// The child with this digest, to fill in later (its config).
+    pub fn get_mut(&mut self, digest: &Digest) -> Option<&mut ChildView> {
+        self.0.iter_mut().find(|(d, _)| d == digest).map(|(_, c)| c)
+    }
+
+    /// Take the child with this digest out.
+    pub fn remove(&mut self, digest: &Digest) -> Option<ChildView> {
+        let at = self.0.iter().position(|(d, _)| d == digest)?;
+        Some(self.0.remove(at).1)
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

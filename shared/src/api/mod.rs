@@ -2,6 +2,7 @@
 //! the two cannot drift apart. Field names follow OCI spelling (`mediaType`).
 
 mod auth;
+mod child_configs;
 mod error;
 mod inspect;
 mod push;
@@ -9,6 +10,7 @@ mod rate_limit;
 mod referrers;
 
 pub use auth::{AuthInfo, AuthSource};
+pub use child_configs::{CONFIGS_PATH, ChildConfig, ChildConfigs, FIRST_PART_PARAM};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use inspect::{
     ChildView, ChildViews, Content, EntryView, ImageContent, IndexContent, InspectResponse,

@@ -101,6 +101,35 @@ pub enum StepState {
     Done,
 }
 
+/// The phases of a push, in order: each is one wave of requests (or a few
+/// when a step has to, e.g. a blob copied instead of mounted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PushPhase {
+    /// Every source's manifest, then its config (or children), all at once.
+    Resolve,
+    /// Every blob mounted or copied at once.
+    Blobs,
+    /// Every child manifest put at once.
+    Manifests,
+    /// The index, by digest.
+    Index,
+    /// Every tag at once.
+    Tags,
+}
+
+impl PushPhase {
+    pub fn name(self) -> &'static str {
+        match self {
+            PushPhase::Resolve => "resolve",
+            PushPhase::Blobs => "blobs",
+            PushPhase::Manifests => "manifests",
+            PushPhase::Index => "index",
+            PushPhase::Tags => "tags",
+        }
+    }
+}
+
 /// One line of the push progress stream, tagged by `"event"`.
 ///
 /// Written by serde's derive; read through [`EventLine`] (see there why), so
@@ -130,6 +159,15 @@ pub enum PushEvent {
     },
     Warning {
         message: String,
+    },
+    /// A phase finished: the round trips it took (the longest sequence of
+    /// requests that waited on each other) and the requests it sent, so
+    /// the page can show where the time went.
+    #[serde(rename_all = "camelCase")]
+    Phase {
+        phase: PushPhase,
+        round_trips: usize,
+        requests: usize,
     },
     /// The index is pushed to every tag.
     #[serde(rename_all = "camelCase")]
@@ -194,6 +232,9 @@ struct EventLine {
     tags: Option<Vec<String>>,
     error: Option<ApiError>,
     step: Option<usize>,
+    phase: Option<PushPhase>,
+    round_trips: Option<usize>,
+    requests: Option<usize>,
 }
 
 /// Out of line: one copy for every field that can be missing.
@@ -226,6 +267,11 @@ impl TryFrom<EventLine> for PushEvent {
             "warning" => PushEvent::Warning {
                 message: l.message.ok_or_else(|| missing("message"))?,
             },
+            "phase" => PushEvent::Phase {
+                phase: l.phase.ok_or_else(|| missing("phase"))?,
+                round_trips: l.round_trips.ok_or_else(|| missing("roundTrips"))?,
+                requests: l.requests.ok_or_else(|| missing("requests"))?,
+            },
             "done" => PushEvent::Done {
                 digest: l.digest.ok_or_else(|| missing("digest"))?,
                 size: l.size.ok_or_else(|| missing("size"))?,
@@ -238,7 +284,7 @@ impl TryFrom<EventLine> for PushEvent {
             },
             other => {
                 return Err(format!(
-                    "unknown event `{other}`, expected planned, step, warning, done or error"
+                    "unknown event `{other}`, expected planned, step, warning, phase, done or error"
                 ));
             }
         })
@@ -344,6 +390,17 @@ mod tests {
             serde_json::from_str(stream.lines().nth(4).unwrap()).unwrap();
         assert_eq!(error["error"]["code"], "DENIED");
         assert_eq!(error["step"], 2);
+        let phase = PushEvent::Phase {
+            phase: PushPhase::Manifests,
+            round_trips: 1,
+            requests: 4,
+        }
+        .to_ndjson();
+        let phase: serde_json::Value = serde_json::from_str(&phase).unwrap();
+        assert_eq!(phase["event"], "phase");
+        assert_eq!(phase["phase"], "manifests");
+        assert_eq!(phase["roundTrips"], 1);
+        assert_eq!(phase["requests"], 4);
     }
 
     /// Every event (and every optional field both ways), as the proxy writes it.
@@ -370,6 +427,11 @@ mod tests {
                 kind: StepKind::Manifest,
                 description: "copy manifest".into(),
                 detail: Some("mounted".into()),
+            },
+            PushEvent::Phase {
+                phase: PushPhase::Blobs,
+                round_trips: 1,
+                requests: 12,
             },
             PushEvent::Warning {
                 message: "é ✓ careful".into(),

@@ -11,6 +11,7 @@
 //! the other host names.
 
 pub mod challenge;
+pub mod challenge_memo;
 pub mod scheme;
 mod state;
 pub mod token_request;

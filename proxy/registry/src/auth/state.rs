@@ -4,7 +4,7 @@
 use reqwest::header::{HeaderValue, WWW_AUTHENTICATE};
 use reqwest::{Response, StatusCode};
 
-use super::challenge::parse_challenges;
+use super::challenge::{Challenge, parse_challenges};
 use super::scheme::{self as auth, TokenKey};
 use super::token_request;
 use crate::body;
@@ -29,9 +29,34 @@ impl Repository<'_> {
             })
     }
 
+    /// Nothing to send yet, but this registry challenged before: answer
+    /// its remembered challenge now (fetch the token, or send Basic), one
+    /// round trip earlier than waiting for the 401. `None` when it never
+    /// challenged, or the answer failed (the request then goes without, and
+    /// its 401 is answered and reported as usual). Concurrent requests of
+    /// one handle fetch one token, not one each.
+    pub(crate) async fn preauthorize(&self) -> Option<HeaderValue> {
+        let challenge = self.client.challenges.get(&self.origin_key())?;
+        let _one = self.auth_flight.lock().await;
+        if let Some(current) = self.current_authorization() {
+            return Some(current);
+        }
+        match self.answer(&challenge).await {
+            Ok(answer) => {
+                self.set_remembered(Some(&answer));
+                Some(answer)
+            }
+            Err(e) => {
+                tracing::debug!(registry = %self.registry, "the remembered challenge was not answered: {e}");
+                None
+            }
+        }
+    }
+
     /// The registry answered 401 to a request sent with `sent` (what
     /// `current_authorization` gave): drop it if it came from a cache, and
-    /// build the Authorization that answers the challenge.
+    /// build the Authorization that answers the challenge (unless another
+    /// request of this handle just did).
     pub(crate) async fn reauthorize(
         &self,
         resp: &Response,
@@ -41,6 +66,12 @@ impl Repository<'_> {
         if let Some(e) = self.foreign_challenge(resp, what) {
             return Err(e);
         }
+        let _one = self.auth_flight.lock().await;
+        if let Some(current) = self.current_authorization()
+            && Some(&current) != sent
+        {
+            return Ok(current);
+        }
         if sent.is_some() {
             self.client.tokens.remove(&self.token_key());
             self.set_remembered(None);
@@ -48,6 +79,11 @@ impl Repository<'_> {
         let answer = self.answer_challenge(resp).await?;
         self.set_remembered(Some(&answer));
         Ok(answer)
+    }
+
+    /// Where this handle's registry's challenge is remembered.
+    fn origin_key(&self) -> String {
+        self.target.base.origin().ascii_serialization()
     }
 
     fn set_remembered(&self, value: Option<&HeaderValue>) {
@@ -83,7 +119,8 @@ impl Repository<'_> {
         ))
     }
 
-    /// Build the Authorization header for a 401's challenge.
+    /// Build the Authorization header for a 401's challenge, and remember
+    /// the challenge for the next request to this registry.
     async fn answer_challenge(&self, resp: &Response) -> Result<HeaderValue, RegistryError> {
         let registry = self.registry.clone();
         let challenge_what = "its authentication challenge";
@@ -98,10 +135,25 @@ impl Repository<'_> {
             challenges.extend(parse_challenges(text).map_err(|e| bad_challenge(e.to_string()))?);
         }
         let Some(challenge) = auth::choose(&challenges) else {
+            self.client.challenges.forget(&self.origin_key());
             return Err(RegistryError::Unauthorized {
                 registry,
                 detail: "it did not say how to authenticate (no Basic or Bearer challenge)".into(),
             });
+        };
+        self.client
+            .challenges
+            .remember(&self.origin_key(), challenge);
+        self.answer(challenge).await
+    }
+
+    /// The Authorization that answers `challenge` (Basic from the
+    /// credential, Bearer from the token service, cached).
+    async fn answer(&self, challenge: &Challenge) -> Result<HeaderValue, RegistryError> {
+        let registry = self.registry.clone();
+        let status = StatusCode::UNAUTHORIZED;
+        let bad_challenge = |detail: String| {
+            RegistryError::upstream(&registry, "its authentication challenge", status, detail)
         };
         if challenge.is("basic") {
             let Some(cred) = &self.credential else {
@@ -138,6 +190,7 @@ impl Repository<'_> {
             )
         };
         let method = token_request::method(self.credential.as_ref());
+        self.count_request();
         let resp = self
             .client
             .transport
