@@ -8,6 +8,7 @@ pub mod health;
 pub mod inspect;
 pub mod push;
 pub mod referrers;
+pub mod tags;
 
 use axum::http::HeaderMap;
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};

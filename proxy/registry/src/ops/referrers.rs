@@ -67,7 +67,12 @@ impl Repository<'_> {
     /// A `Link` target from an answer to `from`, resolved against it, which
     /// must stay on the registry's origin: a paging link is followed with the
     /// registry's credentials, so it must not lead anywhere else.
-    fn same_origin_link(&self, from: &Url, target: &str, what: &str) -> Result<Url, RegistryError> {
+    pub(super) fn same_origin_link(
+        &self,
+        from: &Url,
+        target: &str,
+        what: &str,
+    ) -> Result<Url, RegistryError> {
         let url = from.join(target).map_err(|e| {
             RegistryError::protocol(
                 &self.registry,
