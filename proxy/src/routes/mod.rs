@@ -4,6 +4,7 @@
 
 pub mod badge;
 pub mod cache_control;
+pub mod compare;
 pub mod health;
 pub mod inspect;
 pub mod push;
