@@ -1,3 +1,6 @@
+pub mod compare;
 pub mod create;
 pub mod inspect;
 pub mod not_found;
+pub mod sizes;
+pub mod tags;
