@@ -103,7 +103,7 @@ pub fn footprint(r: &InspectResponse) -> Footprint {
     }
     if !single {
         // Stable: equal sizes keep first-seen order.
-        layers.sort_by(|x, y| y.size.cmp(&x.size));
+        layers.sort_by_key(|l| std::cmp::Reverse(l.size));
         layers.truncate(LARGEST);
     }
     out.layers = layers;
