@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::api::{ChildView, Content, EntryView, ImageContent, IndexContent};
 use crate::config::RunConfig;
-use crate::media_type::{OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST};
+use crate::media_type::{OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST};
 use crate::platform::Platform;
 use crate::reference::Reference;
 
@@ -183,7 +183,8 @@ fn shared_and_own_layers_with_sizes_and_config_differences() {
         (l.shared_bytes, l.only_a_bytes, l.only_b_bytes),
         (100, 10, 25)
     );
-    let found: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = c
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let found: Vec<Row> = c
         .config
         .iter()
         .map(|d| {
