@@ -10,6 +10,7 @@ use shared::compare::{Comparison, Layer};
 use crate::api::{self, ApiFailure};
 use crate::app::PageModule;
 use crate::components::byte_size::ByteSize;
+use crate::components::failure_line::FailureLine;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
 use crate::route::{Page, Route, Router};
@@ -102,13 +103,7 @@ pub fn ComparePage() -> impl IntoView {
             <div class="panel loading" data-testid="loading" role="status">"Comparing…"</div>
         }
         .into_any(),
-        State::Failed(failure) => view! {
-            <div class="error" data-testid="error" role="alert">
-                <span class="error-code">{failure.code()}</span>
-                <span class="error-message">{failure.to_string()}</span>
-            </div>
-        }
-        .into_any(),
+        State::Failed(failure) => view! { <FailureLine failure /> }.into_any(),
         State::Compared(c) => view! { <Result c=*c /> }.into_any(),
     };
     view! {

@@ -11,6 +11,7 @@ use shared::api::InspectResponse;
 
 use crate::api::{self, ApiFailure};
 use crate::app::PageModule;
+use crate::components::failure_line::FailureLine;
 use crate::components::footprint_view::FootprintView;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
@@ -83,13 +84,7 @@ pub fn SizesPage() -> impl IntoView {
             <div class="panel loading" data-testid="loading" role="status">"Reading…"</div>
         }
         .into_any(),
-        State::Failed(failure) => view! {
-            <div class="error" data-testid="error" role="alert">
-                <span class="error-code">{failure.code()}</span>
-                <span class="error-message">{failure.to_string()}</span>
-            </div>
-        }
-        .into_any(),
+        State::Failed(failure) => view! { <FailureLine failure /> }.into_any(),
         State::Read(response) => view! { <FootprintView response /> }.into_any(),
     };
     view! {

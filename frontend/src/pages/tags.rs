@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::app::PageModule;
+use crate::components::failure_line::FailureLine;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
 use crate::route::{Page, Route, Router};
@@ -112,13 +113,7 @@ pub fn TagsPage() -> impl IntoView {
             <div class="panel loading" data-testid="loading" role="status">"Listing tags…"</div>
         }
         .into_any(),
-        Listing::Failed(failure) => view! {
-            <div class="error" data-testid="error" role="alert">
-                <span class="error-code">{failure.code()}</span>
-                <span class="error-message">{failure.to_string()}</span>
-            </div>
-        }
-        .into_any(),
+        Listing::Failed(failure) => view! { <FailureLine failure /> }.into_any(),
         Listing::Listed {
             repository,
             tags,

@@ -2,19 +2,15 @@
 //! (with their configs, through the same fetch path and budgets as
 //! `inspect`), then compared by `shared::compare`.
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, VARY};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use shared::api::InspectResponse;
 use shared::reference::Reference;
 
 use crate::app::AppState;
 use crate::error::ProxyError;
-
-use super::cache_control;
 
 #[derive(Debug, Deserialize)]
 pub struct CompareQuery {
@@ -36,14 +32,7 @@ pub async fn compare(
     let comparison = shared::compare::compare(&ia, &ib);
     // Revalidated: tags move, and a child that failed this time may not
     // the next (an answer about two digests is cheap again from the cache).
-    Ok((
-        [
-            (CACHE_CONTROL, cache_control::REVALIDATE),
-            (VARY, cache_control::VARY_ON),
-        ],
-        Json(comparison),
-    )
-        .into_response())
+    Ok(super::revalidated(comparison))
 }
 
 async fn inspect(

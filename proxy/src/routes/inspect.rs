@@ -216,7 +216,7 @@ pub(super) fn cache_for(reference: &Reference, response: &mut InspectResponse) -
 
 /// The caller's credentials for the reference's registry, once the target
 /// passed the guard.
-async fn caller(
+pub(super) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     reference: &Reference,

@@ -46,6 +46,21 @@ pub async fn admit<'r>(
     Ok(())
 }
 
+/// A JSON answer browsers must revalidate (`no-cache`): what it says can
+/// change at any time (tags move, referrers and tags are pushed).
+pub fn revalidated(body: impl serde::Serialize) -> axum::response::Response {
+    use axum::http::header::{CACHE_CONTROL, VARY};
+    use axum::response::IntoResponse;
+    (
+        [
+            (CACHE_CONTROL, cache_control::REVALIDATE),
+            (VARY, cache_control::VARY_ON),
+        ],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
 /// Any other `/api/...` path: a JSON 404, not the page.
 pub async fn unknown_api() -> ProxyError {
     ProxyError::UnknownEndpoint {

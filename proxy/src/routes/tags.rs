@@ -1,18 +1,14 @@
 //! `GET /api/v1/tags?repository=REGISTRY/REPO[&n=N&last=TAG]`
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, VARY};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use shared::api::{DEFAULT_TAGS_PER_PAGE, MAX_TAGS_PER_PAGE};
 use shared::reference::Reference;
 
 use crate::app::AppState;
 use crate::error::ProxyError;
-
-use super::cache_control;
 
 #[derive(Debug, Deserialize)]
 pub struct TagsQuery {
@@ -56,12 +52,7 @@ pub async fn tags(
             Some(tag)
         }
     };
-    let typed = super::credentials(&headers)?;
-    super::admit(&state, [&repository]).await?;
-    let resolved = state
-        .credentials
-        .resolve(&typed, repository.registry())
-        .await?;
+    let resolved = super::inspect::caller(&state, &headers, &repository).await?;
     let response = crate::registry::limits::within(
         state.client.operation_timeout(),
         repository.registry(),
@@ -76,13 +67,5 @@ pub async fn tags(
     )
     .await
     .map_err(|e| e.with_auth(&resolved.info))?;
-    // Tags move and new ones are pushed at any time: always revalidate.
-    Ok((
-        [
-            (CACHE_CONTROL, cache_control::REVALIDATE),
-            (VARY, cache_control::VARY_ON),
-        ],
-        Json(response),
-    )
-        .into_response())
+    Ok(super::revalidated(response))
 }

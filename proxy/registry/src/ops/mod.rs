@@ -77,6 +77,17 @@ pub(crate) fn verify_header(
     }
 }
 
+/// Every `Link` header of an answer as one value: `rel="next"` may come in
+/// a header of its own.
+pub(crate) fn link_headers(headers: &HeaderMap) -> String {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)

@@ -3,7 +3,6 @@
 //! a `Link` header; like the referrers API's, that link is followed on the
 //! registry's own origin only (it is sent with the registry's credentials).
 
-use reqwest::header::LINK;
 use reqwest::{Method, Url};
 use serde::Deserialize;
 
@@ -57,14 +56,7 @@ impl Repository<'_> {
         let extras = Outgoing::accepting(Some("application/json"));
         let (bytes, link) = retry::rereading(&self.client.transport.retry, || async {
             let resp = self.send(Method::GET, url.clone(), &extras, &what).await?;
-            // Every `Link` header: `rel="next"` may come in a header of its own.
-            let link = resp
-                .headers()
-                .get_all(LINK)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let link = super::link_headers(resp.headers());
             let bytes = self.read_whole(resp, TAGS_PAGE_LIMIT, &what).await?;
             Ok((bytes, link))
         })
