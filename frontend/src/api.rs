@@ -9,7 +9,9 @@ use shared::api::{
     ApiError, CHECK_PATH, CONFIGS_PATH, CheckEvent, CheckRequest, ChildConfigs, ErrorBody,
     ErrorCode, FIRST_PART_PARAM, INSPECT_PATH, INSPECT_TEXT_FORMAT, InspectResponse, PLAN_PATH,
     PUSH_PATH, PlanResponse, PushEvent, REFERRERS_PATH, ReferrersResponse, SPEC_PARSE_PATH,
+    TAGS_PATH, TagsResponse,
 };
+use shared::compare::{COMPARE_PATH, Comparison};
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
 use shared::spec::PushSpec;
 use wasm_bindgen::{JsCast, JsValue};
@@ -110,6 +112,39 @@ pub async fn referrers(
     let url = format!(
         "{REFERRERS_PATH}?ref={}",
         query::encode_component(reference)
+    );
+    read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
+}
+
+/// Up to `n` tags of `repository` after `last`.
+pub async fn tags(
+    repository: &str,
+    last: Option<&str>,
+    credentials: &CredentialSet,
+) -> Result<TagsResponse, ApiFailure> {
+    let mut url = format!(
+        "{TAGS_PATH}?repository={}&n={TAGS_PER_PAGE}",
+        query::encode_component(repository)
+    );
+    if let Some(last) = last {
+        url.push_str(&format!("&last={}", query::encode_component(last)));
+    }
+    read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
+}
+
+/// Tags the tags page asks for at once.
+pub const TAGS_PER_PAGE: usize = 100;
+
+/// `a` compared with `b`.
+pub async fn compare(
+    a: &str,
+    b: &str,
+    credentials: &CredentialSet,
+) -> Result<Comparison, ApiFailure> {
+    let url = format!(
+        "{COMPARE_PATH}?a={}&b={}",
+        query::encode_component(a),
+        query::encode_component(b)
     );
     read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
 }

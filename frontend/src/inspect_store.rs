@@ -243,7 +243,12 @@ fn on_route(route: Route, opened_from_another_site: bool) -> OnRoute {
             reference: Some(reference),
         } => OnRoute::Inspect(reference),
         Route::Inspect { reference: None } => OnRoute::Reset,
-        Route::Create | Route::Check | Route::NotFound { .. } => OnRoute::Nothing,
+        Route::Create
+        | Route::Check
+        | Route::Tags { .. }
+        | Route::Compare { .. }
+        | Route::Sizes { .. }
+        | Route::NotFound { .. } => OnRoute::Nothing,
     }
 }
 

@@ -5,7 +5,8 @@
 //! came from (`Sec-Fetch-Site`) and marks the HTML it answers
 //! (`proxy/src/page.rs`); the page reads the mark once, at start, and the
 //! inspect store holds the reference in the URL until Inspect is pressed.
-//! The create page needs nothing: no URL makes it plan or push.
+//! The tags and compare pages hold their URL's lookup the same way; the
+//! create page needs nothing: no URL makes it plan or push.
 
 use shared::Reference;
 use shared::api::OPENED_FROM_META;

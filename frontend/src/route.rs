@@ -21,6 +21,9 @@ use crate::query;
 pub const INSPECT_PATH: &str = "/";
 pub const CREATE_PATH: &str = "/create";
 pub const CHECK_PATH: &str = "/check";
+pub const TAGS_PATH: &str = "/tags";
+pub const COMPARE_PATH: &str = "/compare";
+pub const SIZES_PATH: &str = "/sizes";
 
 /// The pages, each built into its own wasm module named [`Page::name`]
 /// (the bin `frontend/src/bin/NAME.rs`, the `<link data-trunk rel="rust">`
@@ -31,10 +34,20 @@ pub enum Page {
     Inspect,
     Create,
     Check,
+    Tags,
+    Compare,
+    Sizes,
 }
 
 impl Page {
-    pub const ALL: [Page; 3] = [Page::Inspect, Page::Create, Page::Check];
+    pub const ALL: [Page; 6] = [
+        Page::Inspect,
+        Page::Create,
+        Page::Check,
+        Page::Tags,
+        Page::Compare,
+        Page::Sizes,
+    ];
 
     /// The module's (and its bin's) name.
     pub fn name(self) -> &'static str {
@@ -42,6 +55,9 @@ impl Page {
             Page::Inspect => "inspect",
             Page::Create => "create",
             Page::Check => "check",
+            Page::Tags => "tags",
+            Page::Compare => "compare",
+            Page::Sizes => "sizes",
         }
     }
 
@@ -51,6 +67,9 @@ impl Page {
             Page::Inspect => INSPECT_PATH,
             Page::Create => CREATE_PATH,
             Page::Check => CHECK_PATH,
+            Page::Tags => TAGS_PATH,
+            Page::Compare => COMPARE_PATH,
+            Page::Sizes => SIZES_PATH,
         }
     }
 }
@@ -63,6 +82,12 @@ pub enum Route {
     Create,
     /// `/check`: the registry check.
     Check,
+    /// `/tags?repository=REGISTRY/REPO`: a repository's tags.
+    Tags { repository: Option<String> },
+    /// `/compare?a=REF&b=REF`: two references compared.
+    Compare { a: String, b: String },
+    /// `/sizes?ref=REFERENCE`: where the bytes of an image go.
+    Sizes { reference: String },
     /// Any other path: shown as "not found" rather than silently redirected.
     NotFound { path: String },
 }
@@ -73,6 +98,22 @@ impl Route {
         let reference = reference.trim();
         Route::Inspect {
             reference: (!reference.is_empty()).then(|| reference.to_string()),
+        }
+    }
+
+    /// The tags page for `repository` (blank means the empty page).
+    pub fn tags(repository: &str) -> Route {
+        let repository = repository.trim();
+        Route::Tags {
+            repository: (!repository.is_empty()).then(|| repository.to_string()),
+        }
+    }
+
+    /// The compare page for `a` and `b` (either may be blank: asked for).
+    pub fn compare(a: &str, b: &str) -> Route {
+        Route::Compare {
+            a: a.trim().to_string(),
+            b: b.trim().to_string(),
         }
     }
 
@@ -91,6 +132,23 @@ impl Route {
             "" | "/index.html" => Route::inspect(&query::get(search, "ref").unwrap_or_default()),
             CREATE_PATH => Route::Create,
             CHECK_PATH => Route::Check,
+            TAGS_PATH => Route::tags(&query::get(search, "repository").unwrap_or_default()),
+            COMPARE_PATH => Route::Compare {
+                a: query::get(search, "a")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                b: query::get(search, "b")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            },
+            SIZES_PATH => Route::Sizes {
+                reference: query::get(search, "ref")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            },
             other => Route::NotFound {
                 path: other.to_string(),
             },
@@ -105,6 +163,9 @@ impl Route {
             Route::Inspect { .. } | Route::NotFound { .. } => Page::Inspect,
             Route::Create => Page::Create,
             Route::Check => Page::Check,
+            Route::Tags { .. } => Page::Tags,
+            Route::Compare { .. } => Page::Compare,
+            Route::Sizes { .. } => Page::Sizes,
         }
     }
 
@@ -117,6 +178,21 @@ impl Route {
             } => format!("{INSPECT_PATH}?ref={}", query::encode_component(reference)),
             Route::Create => CREATE_PATH.to_string(),
             Route::Check => CHECK_PATH.to_string(),
+            Route::Tags { repository: None } => TAGS_PATH.to_string(),
+            Route::Tags {
+                repository: Some(repository),
+            } => format!(
+                "{TAGS_PATH}?repository={}",
+                query::encode_component(repository)
+            ),
+            Route::Compare { a, b } => format!(
+                "{COMPARE_PATH}?a={}&b={}",
+                query::encode_component(a),
+                query::encode_component(b)
+            ),
+            Route::Sizes { reference } => {
+                format!("{SIZES_PATH}?ref={}", query::encode_component(reference))
+            }
             Route::NotFound { path } => path.clone(),
         }
     }
@@ -329,6 +405,25 @@ mod tests {
         // The fallback, for `/` and unknown paths alike.
         assert!(html.contains("|| \"inspect\""), "{html}");
         assert_eq!(Route::from_url("/elsewhere", "").page(), Page::Inspect);
+    }
+
+    #[test]
+    fn tags_and_compare_round_trip_through_the_url() {
+        for route in [
+            Route::tags("localhost:5000/demo/app"),
+            Route::tags(""),
+            Route::compare("a:1", "ghcr.io/o/r@sha256:00&x"),
+            Route::compare("alpine", ""),
+            Route::Sizes {
+                reference: "localhost:5000/a@sha256:00".into(),
+            },
+        ] {
+            let url = route.to_url();
+            let (path, search) = url.split_at(url.find('?').unwrap_or(url.len()));
+            assert_eq!(Route::from_url(path, search), route, "via {url}");
+        }
+        assert_eq!(Route::compare("a", "b").to_url(), "/compare?a=a&b=b");
+        assert_eq!(Route::tags("x/y").page(), Page::Tags);
     }
 
     #[test]

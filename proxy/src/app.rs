@@ -155,6 +155,8 @@ pub fn build(config: Config) -> Result<(Router, Arc<Lifecycle>), ProxyError> {
             shared::api::REFERRERS_PATH,
             get(routes::referrers::referrers),
         )
+        .route(shared::api::TAGS_PATH, get(routes::tags::tags))
+        .route(shared::compare::COMPARE_PATH, get(routes::compare::compare))
         .route(shared::api::PLAN_PATH, post(routes::push::plan))
         .route(shared::api::PUSH_PATH, post(routes::push::push))
         .route(shared::api::SPEC_PARSE_PATH, post(routes::push::parse_spec))

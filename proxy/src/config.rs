@@ -113,6 +113,9 @@ pub struct OperationSettings {
     pub max_referrer_pages: usize,
     /// Referrers read in all. Default 10 000.
     pub max_referrers: usize,
+    /// Pages of a registry's tag list followed for one answer of the tags
+    /// API (registries that page below the `n` asked for). Default 16.
+    pub max_tag_pages: usize,
 }
 
 impl Default for OperationSettings {
@@ -131,6 +134,7 @@ impl Default for OperationSettings {
             max_queued_pushes: 16,
             max_referrer_pages: 32,
             max_referrers: 10_000,
+            max_tag_pages: 16,
         }
     }
 }

@@ -34,6 +34,7 @@ pub mod resolve;
 pub mod routes;
 pub mod schema1;
 pub mod serve;
+pub mod tags;
 
 pub use app::router;
 pub use config::Config;

@@ -77,6 +77,10 @@ pub enum ReferenceError {
         "the name `{name}` is {length} characters long: registry plus repository may be at most {NAME_MAX_LEN}"
     )]
     NameTooLong { name: String, length: usize },
+    #[error(
+        "`{input}` names an image, not a repository: leave out the `:tag` or `@digest`, e.g. `{repository}`"
+    )]
+    NotARepository { input: String, repository: String },
 }
 
 /// The normalized form of a registry host: lowercase, and Docker Hub's aliases
@@ -149,6 +153,23 @@ impl Reference {
             });
         }
         Reference::build(registry, repository, tag, digest)
+    }
+
+    /// A repository without tag or digest (`alpine`, `ghcr.io/o/r`), as the
+    /// tag list names it: normalized as `parse` does (`docker.io`,
+    /// `library/`); a `:tag` or `@digest` is refused rather than dropped.
+    /// The answer's tag is `latest` (no tag is asked for by it).
+    pub fn parse_repository(s: &str) -> Result<Self, ReferenceError> {
+        let input = s.trim();
+        let parsed = Reference::parse(input)?;
+        let last = input.rsplit('/').next().unwrap_or(input);
+        if input.contains('@') || last.contains(':') {
+            return Err(ReferenceError::NotARepository {
+                input: input.to_string(),
+                repository: parsed.name(),
+            });
+        }
+        Ok(parsed)
     }
 
     /// Build from parts already known to be valid (e.g. a repository plus a
@@ -408,8 +429,8 @@ fn check_component(component: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `[\w][\w.-]{0,127}`.
-fn validate_tag(tag: &str) -> Result<(), ReferenceError> {
+/// `[\w][\w.-]{0,127}` (also how a registry's tag list is checked).
+pub fn validate_tag(tag: &str) -> Result<(), ReferenceError> {
     let invalid = |reason: String| ReferenceError::InvalidTag {
         tag: tag.to_string(),
         reason,
@@ -461,6 +482,31 @@ mod tests {
 
     fn digest() -> Digest {
         Digest::parse(&format!("sha256:{HEX}")).unwrap()
+    }
+
+    #[test]
+    fn repositories_for_the_tag_list() {
+        let name = |s: &str| Reference::parse_repository(s).map(|r| r.name());
+        assert_eq!(name("alpine").unwrap(), "docker.io/library/alpine");
+        assert_eq!(name("index.docker.io/o/r").unwrap(), "docker.io/o/r");
+        assert_eq!(name("localhost:5000/a/b").unwrap(), "localhost:5000/a/b");
+        for image in [
+            "alpine:3",
+            "localhost:5000/a/b:1",
+            &format!("a@sha256:{HEX}"),
+        ] {
+            let err = name(image).unwrap_err();
+            assert!(
+                matches!(err, ReferenceError::NotARepository { .. }),
+                "{image}: {err}"
+            );
+        }
+        assert!(err_text(name("alpine:3")).contains("docker.io/library/alpine"));
+        assert!(matches!(name(""), Err(ReferenceError::Empty)));
+    }
+
+    fn err_text(r: Result<String, ReferenceError>) -> String {
+        r.unwrap_err().to_string()
     }
 
     fn full(s: &str) -> String {

@@ -153,3 +153,44 @@ test('a typed URL (or bookmark) still inspects at once', async () => {
   assert.ok(seen.some((r) => r.auth));
   await page.close();
 });
+
+/** Open `path` from a page on `otherOrigin`, and wait for what the page does first. */
+async function openPathFrom(otherOrigin, path) {
+  const page = await browser.newPage();
+  await page.goto(otherOrigin + '/');
+  const target = `${proxy.url}${path}`;
+  await page.evaluate((url) => {
+    location.href = url;
+  }, target);
+  await page.waitForURL(target);
+  await page.locator('[data-testid="held-notice"], [data-testid="tag-list"], [data-testid="compare-both"], [data-testid="error"]').first().waitFor();
+  await page.waitForTimeout(500);
+  return page;
+}
+
+test('the tags and compare pages opened from another site look nothing up until asked', async () => {
+  const origin = await otherSite('127.0.0.2');
+  const repository = `${forwarder.hostName}/demo/multiarch`;
+  seen.length = 0;
+  const tags = await openPathFrom(origin, `/tags?repository=${encodeURIComponent(repository)}`);
+  assert.deepEqual(seen, [], 'the private registry was asked before anyone pressed List tags');
+  assert.match(await tags.getByTestId('held-notice').textContent(), /another site/);
+  await tags.getByTestId('tags-button').click();
+  await tags.getByTestId('tag-list').waitFor();
+  assert.ok((await tags.getByTestId('tag-link').allTextContents()).map((s) => s.trim()).includes('latest'));
+  assert.ok(seen.some((r) => r.auth), 'after List tags the proxy used its Docker credentials');
+  await tags.close();
+
+  seen.length = 0;
+  const ref = `${repository}:latest`;
+  const compare = await openPathFrom(
+    origin,
+    `/compare?a=${encodeURIComponent(ref)}&b=${encodeURIComponent(ref)}`,
+  );
+  assert.deepEqual(seen, [], 'the private registry was asked before anyone pressed Compare');
+  assert.match(await compare.getByTestId('held-notice').textContent(), /another site/);
+  await compare.getByTestId('compare-button').click();
+  await compare.getByTestId('compare-both').waitFor();
+  assert.ok(seen.some((r) => r.auth));
+  await compare.close();
+});

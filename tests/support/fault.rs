@@ -78,6 +78,17 @@ pub enum Fault {
         page_size: usize,
         link_origin: Option<String>,
     },
+    /// For `GET /v2/<name>/tags/list`: the tag list paged as the
+    /// distribution spec says (lexical order, `n`, `last`, `Link` to the
+    /// next page), from the registry's whole list, at most `page_size` a
+    /// page whatever `n` asks. Distribution 2.8 cannot be used for that
+    /// itself: it lists tags in directory order but finds `last` by a
+    /// binary search, so its pages overlap and skip. The link is relative,
+    /// or absolute on `link_origin` (`http://host:port`) when given.
+    TagPages {
+        page_size: usize,
+        link_origin: Option<String>,
+    },
 }
 
 /// When to inject a fault: method + a substring of `path?query`, for the
@@ -527,6 +538,15 @@ impl Ctx {
                         .await;
                     write_answer(&mut stream, &answer, is_head).await?;
                 }
+                Some(Fault::TagPages {
+                    page_size,
+                    link_origin,
+                }) => {
+                    let answer = self
+                        .tag_pages(&request.target, page_size, link_origin.as_deref())
+                        .await;
+                    write_answer(&mut stream, &answer, is_head).await?;
+                }
                 Some(Fault::Redirect(to)) => {
                     let location = to.replace("{path}", &request.target);
                     let mut answer = json_answer(307, Vec::new());
@@ -611,6 +631,56 @@ impl Ctx {
                 link_origin.unwrap_or_default(),
                 page + 1
             );
+            answer.headers.push((
+                "Link".into(),
+                format!("<{next}>; rel=\"next\"").into_bytes(),
+            ));
+        }
+        answer
+    }
+
+    /// One page of `/v2/<name>/tags/list?n=N&last=T`, from the registry's
+    /// whole list, sorted.
+    async fn tag_pages(&self, target: &str, page_size: usize, link_origin: Option<&str>) -> Answer {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_string))
+        };
+        let n = param("n")
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(usize::MAX)
+            .min(page_size.max(1));
+        let last = param("last").unwrap_or_default();
+        let url = format!("http://{}{path}", self.upstream);
+        let listed = self.http.get(&url).send().await;
+        let mut all: Vec<String> = match listed {
+            Ok(r) if r.status().is_success() => r
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|v| serde_json::from_value(v["tags"].clone()).ok())
+                .unwrap_or_default(),
+            Ok(r) => {
+                let status = r.status().as_u16();
+                return json_answer(status, r.bytes().await.unwrap_or_default().to_vec());
+            }
+            Err(e) => return json_answer(502, error_body("UNAVAILABLE", &e.to_string())),
+        };
+        all.sort();
+        let after: Vec<&String> = all.iter().filter(|t| t.as_str() > last.as_str()).collect();
+        let page: Vec<&String> = after.iter().take(n).copied().collect();
+        let name = path
+            .strip_prefix("/v2/")
+            .and_then(|p| p.strip_suffix("/tags/list"))
+            .unwrap_or_default();
+        let body = serde_json::json!({"name": name, "tags": page});
+        let mut answer = json_answer(200, body.to_string().into_bytes());
+        if after.len() > page.len()
+            && let Some(end) = page.last()
+        {
+            let next = format!("{}{path}?last={end}&n={n}", link_origin.unwrap_or_default());
             answer.headers.push((
                 "Link".into(),
                 format!("<{next}>; rel=\"next\"").into_bytes(),

@@ -32,7 +32,16 @@ pub fn Breadcrumbs(
         <nav class="breadcrumbs" aria-label="Location" data-testid="breadcrumbs">
             <ol>
                 <li class="mono" data-testid="crumb-registry">{registry}</li>
-                <li class="mono" data-testid="crumb-repository">{repository}</li>
+                <li>
+                    <a
+                        href=Route::tags(&base).to_url()
+                        class="mono"
+                        title="The repository's tags"
+                        data-testid="crumb-repository"
+                    >
+                        {repository}
+                    </a>
+                </li>
                 {tag}
                 <li>
                     <RouteLink

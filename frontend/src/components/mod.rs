@@ -13,6 +13,8 @@ pub mod entries_table;
 pub mod entry_form_row;
 pub mod entry_row;
 pub mod error_view;
+pub mod failure_line;
+pub mod footprint_view;
 pub mod image_config;
 pub mod keyed_rows;
 pub mod layers_table;

@@ -135,6 +135,21 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
     view! {
         {breadcrumbs::for_response(&response)}
         <Summary response=response.clone() />
+        <p class="actions">
+            <a
+                href=Route::compare(&response.reference, "").to_url()
+                data-testid="compare-with"
+            >
+                "Compare with…"
+            </a>
+            " · "
+            <a
+                href=Route::Sizes { reference: response.reference.clone() }.to_url()
+                data-testid="sizes-link"
+            >
+                "Where the bytes go"
+            </a>
+        </p>
         {entries}
         {config}
         {layers}

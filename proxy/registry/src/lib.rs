@@ -38,6 +38,9 @@ pub use budget::FetchBudget;
 pub use client::ClientStats;
 pub use client::RegistryClient;
 pub use error::RegistryError;
-pub use ops::{DOCKER_CONTENT_DIGEST, FetchedManifest, ManifestHead, MountOutcome, ReferrersPage};
+pub use ops::{
+    DOCKER_CONTENT_DIGEST, FetchedManifest, ManifestHead, MountOutcome, ReferrersPage,
+    TAGS_PAGE_LIMIT, TagsPage,
+};
 pub use repository::Repository;
 pub use settings::RegistrySettings;

@@ -263,7 +263,7 @@ fn keep(state: &AppState, key: Option<AnswerKey>, cache: &'static str, body: &By
 
 /// The caller's credentials for the reference's registry, once the target
 /// passed the guard.
-async fn caller(
+pub(super) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     reference: &Reference,

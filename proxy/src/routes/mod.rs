@@ -5,11 +5,13 @@
 pub mod badge;
 pub mod cache_control;
 pub mod check;
+pub mod compare;
 pub mod health;
 pub mod inspect;
 pub mod metrics;
 pub mod push;
 pub mod referrers;
+pub mod tags;
 
 use axum::http::HeaderMap;
 use shared::credentials::{CREDENTIALS_HEADER, CredentialSet};
@@ -44,6 +46,21 @@ pub async fn admit<'r>(
         state.client.admit(reference).await?;
     }
     Ok(())
+}
+
+/// A JSON answer browsers must revalidate (`no-cache`): what it says can
+/// change at any time (tags move, referrers and tags are pushed).
+pub fn revalidated(body: impl serde::Serialize) -> axum::response::Response {
+    use axum::http::header::{CACHE_CONTROL, VARY};
+    use axum::response::IntoResponse;
+    (
+        [
+            (CACHE_CONTROL, cache_control::REVALIDATE),
+            (VARY, cache_control::VARY_ON),
+        ],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 /// Any other `/api/...` path: a JSON 404, not the page.

@@ -9,6 +9,7 @@ mod inspect;
 mod push;
 mod rate_limit;
 mod referrers;
+mod tags;
 
 pub use auth::{AuthInfo, AuthSource};
 pub use check::{CHECK_PATH, CheckEvent, CheckRequest};
@@ -21,6 +22,7 @@ pub use inspect::{
 pub use push::*;
 pub use rate_limit::RateLimitInfo;
 pub use referrers::{ReferrersResponse, ReferrersSource, referrers_tag};
+pub use tags::{DEFAULT_TAGS_PER_PAGE, MAX_TAGS_PER_PAGE, TAGS_PATH, TagsResponse};
 
 /// The name of the `<meta>` the proxy puts into the page's HTML when a
 /// navigation from another site opened it; the page then asks before

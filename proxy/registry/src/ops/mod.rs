@@ -1,10 +1,13 @@
 //! The `/v2/` operations, one method each on `Repository`, all sent through
 //! the one request path (`request`): manifests, blobs (reads, mounts and
-//! uploads) and referrers. What they answer is typed here.
+//! uploads), referrers and the tag list. What they answer is typed here.
 
 mod blobs;
 mod manifests;
 mod referrers;
+mod tags;
+
+pub use tags::TAGS_PAGE_LIMIT;
 
 use bytes::Bytes;
 use reqwest::Url;
@@ -31,6 +34,14 @@ pub struct FetchedManifest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferrersPage {
     pub fetched: FetchedManifest,
+    pub next: Option<Url>,
+}
+
+/// One page of a tag list, and where the next one is (on the registry's
+/// own origin), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagsPage {
+    pub tags: Vec<String>,
     pub next: Option<Url>,
 }
 
@@ -64,6 +75,17 @@ pub(crate) fn verify_header(
         }
         None => Ok(()),
     }
+}
+
+/// Every `Link` header of an answer as one value: `rel="next"` may come in
+/// a header of its own.
+pub(crate) fn link_headers(headers: &HeaderMap) -> String {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {

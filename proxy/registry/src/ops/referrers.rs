@@ -1,7 +1,7 @@
 //! The OCI 1.1 referrers API, one page at a time; paging links stay on the
 //! registry's origin.
 
-use reqwest::header::{CONTENT_TYPE, LINK};
+use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, Url};
 use shared::digest::Digest;
 use shared::media_type;
@@ -33,14 +33,7 @@ impl Repository<'_> {
         let fetched = retry::rereading(&self.client.transport.retry, || async {
             let resp = self.send(Method::GET, url.clone(), &extras, &what).await?;
             let content_type = header_string(resp.headers(), CONTENT_TYPE.as_str());
-            // Every `Link` header: `rel="next"` may come in a header of its own.
-            let link = resp
-                .headers()
-                .get_all(LINK)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let link = super::link_headers(resp.headers());
             let bytes = self.read_whole(resp, body::MANIFEST_LIMIT, &what).await?;
             Ok((
                 FetchedManifest {
@@ -67,7 +60,12 @@ impl Repository<'_> {
     /// A `Link` target from an answer to `from`, resolved against it, which
     /// must stay on the registry's origin: a paging link is followed with the
     /// registry's credentials, so it must not lead anywhere else.
-    fn same_origin_link(&self, from: &Url, target: &str, what: &str) -> Result<Url, RegistryError> {
+    pub(super) fn same_origin_link(
+        &self,
+        from: &Url,
+        target: &str,
+        what: &str,
+    ) -> Result<Url, RegistryError> {
         let url = from.join(target).map_err(|e| {
             RegistryError::protocol(
                 &self.registry,
