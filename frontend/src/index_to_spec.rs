@@ -2,7 +2,9 @@
 //! that would rebuild it, so a person can add, drop or re-tag platforms
 //! without retyping the rest. Entries are pinned by digest (the tag may have
 //! moved since), and attestation manifests are left out: they are not images
-//! to list under a platform.
+//! to list under a platform. An index inspected by tag records the digest the
+//! edit starts from (`expect`): the push then stops instead of overwriting a
+//! tag someone else moved meanwhile.
 
 use shared::api::InspectResponse;
 use shared::attestation::is_attestation;
@@ -54,6 +56,11 @@ pub fn spec_from_index(response: &InspectResponse) -> PushSpec {
         },
         index_type,
         ignore_missing: false,
+        expect: if response.tag.is_some() {
+            response.digest.to_string()
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -124,6 +131,7 @@ mod tests {
         );
         assert_eq!(spec.manifests[0].platform.variant, "v7");
         assert_eq!(spec.manifests[1].platform.osversion, "10.0.17763.2565");
+        assert_eq!(spec.expect, Digest::sha256(b"index").to_string());
         assert!(spec.validate().is_ok(), "{:?}", spec.validate());
     }
 
@@ -149,6 +157,7 @@ mod tests {
         let spec = spec_from_index(&index(OCI_INDEX, None, vec![image, attestation]));
         assert_eq!(spec.index_type, IndexType::Oci);
         assert_eq!(spec.image, "127.0.0.1:5000/demo/app:latest");
+        assert_eq!(spec.expect, "", "by digest: no tag to expect anything of");
         assert_eq!(spec.manifests.len(), 1);
         assert_eq!(
             spec.annotations.get("org.example.k").map(String::as_str),

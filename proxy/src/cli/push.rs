@@ -30,6 +30,10 @@ pub struct PushArgs {
     /// Plan only: print the exact index bytes and its digest, push nothing.
     #[arg(long = "dry-run", global = true)]
     pub dry_run: bool,
+    /// Safe edit: the digest the target tag must still point at when it is
+    /// written; if someone moved it, stop before writing any tag.
+    #[arg(long, global = true, value_name = "sha256:...")]
+    pub expect: Option<String>,
     #[command(subcommand)]
     pub from: Source,
 }
@@ -93,9 +97,17 @@ pub async fn run(args: &PushArgs, flags: &GlobalFlags) -> Result<(), CliError> {
     push(&access, &plan).await
 }
 
-/// The validated spec the arguments describe, `--type` and
-/// `--ignore-missing` applied.
+/// The validated spec the arguments describe, `--type`, `--ignore-missing`
+/// and `--expect` applied.
 fn spec(args: &PushArgs) -> Result<ValidatedSpec, CliError> {
+    let mut valid = spec_from_source(args)?;
+    if let Some(expect) = &args.expect {
+        valid.expect = shared::spec::parse_expect(expect)?;
+    }
+    Ok(valid)
+}
+
+fn spec_from_source(args: &PushArgs) -> Result<ValidatedSpec, CliError> {
     let index_type = args.index_type.map(|t| match t {
         TypeArg::Docker => IndexType::Docker,
         TypeArg::Oci => IndexType::Oci,
@@ -191,6 +203,14 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     None => eprintln!("[{index}/{total}] {description}"),
                 },
                 PushEvent::Step { .. } | PushEvent::Phase { .. } => {}
+                PushEvent::Checked {
+                    reference,
+                    digest,
+                    method,
+                } => eprintln!(
+                    "{reference} still points at {digest} (checked by {})",
+                    method.describe()
+                ),
                 PushEvent::Warning { message } => eprintln!("warning: {message}"),
                 PushEvent::Done {
                     digest, size, tags, ..
@@ -200,7 +220,7 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     }
                     outcome = Ok((digest, size));
                 }
-                PushEvent::Error { error, step } => {
+                PushEvent::Error { error, step, .. } => {
                     let at = step.map(|s| format!("step {s}: ")).unwrap_or_default();
                     outcome = Err(CliError::Push(format!("{at}{}", error.message)));
                 }
