@@ -23,9 +23,12 @@ pub mod media_type;
 pub mod mquery;
 pub mod plan;
 pub mod platform;
+pub mod provenance;
 pub mod reference;
+pub mod sbom;
 pub mod size;
 pub mod spec;
+pub mod statement;
 
 pub use descriptor::Descriptor;
 pub use digest::{Algorithm, Digest, DigestError};

@@ -1,6 +1,7 @@
 //! The JSON types of the proxy's HTTP API, shared by the proxy and the page so
 //! the two cannot drift apart. Field names follow OCI spelling (`mediaType`).
 
+mod attestation;
 mod auth;
 mod child_configs;
 mod error;
@@ -9,6 +10,7 @@ mod push;
 mod rate_limit;
 mod referrers;
 
+pub use attestation::{ATTESTATION_PATH, AttestationDocument, AttestationResponse};
 pub use auth::{AuthInfo, AuthSource};
 pub use child_configs::{CONFIGS_PATH, ChildConfig, ChildConfigs, FIRST_PART_PARAM};
 pub use error::{ApiError, ErrorBody, ErrorCode};
