@@ -15,6 +15,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod attestations;
 pub mod cli;
 pub mod config;
 pub mod error;
