@@ -225,7 +225,7 @@ fn on_route(route: Route, opened_from_another_site: bool) -> OnRoute {
             reference: Some(reference),
         } => OnRoute::Inspect(reference),
         Route::Inspect { reference: None } => OnRoute::Reset,
-        Route::Create | Route::NotFound { .. } => OnRoute::Nothing,
+        Route::Create | Route::Attestation { .. } | Route::NotFound { .. } => OnRoute::Nothing,
     }
 }
 

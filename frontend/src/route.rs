@@ -20,6 +20,7 @@ use crate::query;
 
 pub const INSPECT_PATH: &str = "/";
 pub const CREATE_PATH: &str = "/create";
+pub const ATTESTATION_PAGE_PATH: &str = "/attestation";
 
 /// The pages, each built into its own wasm module named [`Page::name`]
 /// (the bin `frontend/src/bin/NAME.rs`, the `<link data-trunk rel="rust">`
@@ -29,16 +30,18 @@ pub const CREATE_PATH: &str = "/create";
 pub enum Page {
     Inspect,
     Create,
+    Attestation,
 }
 
 impl Page {
-    pub const ALL: [Page; 2] = [Page::Inspect, Page::Create];
+    pub const ALL: [Page; 3] = [Page::Inspect, Page::Create, Page::Attestation];
 
     /// The module's (and its bin's) name.
     pub fn name(self) -> &'static str {
         match self {
             Page::Inspect => "inspect",
             Page::Create => "create",
+            Page::Attestation => "attestation",
         }
     }
 
@@ -47,6 +50,7 @@ impl Page {
         match self {
             Page::Inspect => INSPECT_PATH,
             Page::Create => CREATE_PATH,
+            Page::Attestation => ATTESTATION_PAGE_PATH,
         }
     }
 }
@@ -57,6 +61,8 @@ pub enum Route {
     Inspect { reference: Option<String> },
     /// `/create`.
     Create,
+    /// `/attestation?ref=REPOSITORY@DIGEST`: what an attestation says.
+    Attestation { reference: String },
     /// Any other path: shown as "not found" rather than silently redirected.
     NotFound { path: String },
 }
@@ -84,6 +90,9 @@ impl Route {
         match path.trim_end_matches('/') {
             "" | "/index.html" => Route::inspect(&query::get(search, "ref").unwrap_or_default()),
             CREATE_PATH => Route::Create,
+            ATTESTATION_PAGE_PATH => Route::Attestation {
+                reference: query::get(search, "ref").unwrap_or_default(),
+            },
             other => Route::NotFound {
                 path: other.to_string(),
             },
@@ -97,6 +106,7 @@ impl Route {
         match self {
             Route::Inspect { .. } | Route::NotFound { .. } => Page::Inspect,
             Route::Create => Page::Create,
+            Route::Attestation { .. } => Page::Attestation,
         }
     }
 
@@ -108,6 +118,10 @@ impl Route {
                 reference: Some(reference),
             } => format!("{INSPECT_PATH}?ref={}", query::encode_component(reference)),
             Route::Create => CREATE_PATH.to_string(),
+            Route::Attestation { reference } => format!(
+                "{ATTESTATION_PAGE_PATH}?ref={}",
+                query::encode_component(reference)
+            ),
             Route::NotFound { path } => path.clone(),
         }
     }
@@ -313,6 +327,22 @@ mod tests {
         // The fallback, for `/` and unknown paths alike.
         assert!(html.contains("|| \"inspect\""), "{html}");
         assert_eq!(Route::from_url("/elsewhere", "").page(), Page::Inspect);
+    }
+
+    #[test]
+    fn attestation_pages_round_trip_their_reference() {
+        let reference = format!("localhost:5000/demo/app@{}", Digest::sha256(b"att"));
+        let route = Route::Attestation {
+            reference: reference.clone(),
+        };
+        assert_eq!(route.to_url(), format!("/attestation?ref={reference}"));
+        let (path, search) = route
+            .to_url()
+            .split_once('?')
+            .map(|(p, q)| (p.to_string(), format!("?{q}")))
+            .unwrap();
+        assert_eq!(Route::from_url(&path, &search), route);
+        assert_eq!(route.page(), Page::Attestation);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub fn ReferenceForm() -> impl IntoView {
     let store = InspectStore::use_store();
     let from_url = move || match router.route() {
         Route::Inspect { reference } => reference.unwrap_or_default(),
-        Route::Create | Route::NotFound { .. } => String::new(),
+        Route::Create | Route::Attestation { .. } | Route::NotFound { .. } => String::new(),
     };
     let text = RwSignal::new(untrack(from_url));
     Effect::new(move |_| text.set(from_url()));
