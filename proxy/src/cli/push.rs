@@ -267,6 +267,21 @@ mod tests {
     ];
 
     #[test]
+    fn expect_is_a_digest_for_the_target_tag() {
+        let digest = shared::Digest::sha256(b"index");
+        let expect = digest.to_string();
+        let mut line = vec!["push", "--expect", &expect];
+        line.extend(FROM_ARGS);
+        assert_eq!(spec(&push_args(&line)).unwrap().expect, Some(digest));
+        let mut line = vec!["push"];
+        line.extend(FROM_ARGS);
+        assert_eq!(spec(&push_args(&line)).unwrap().expect, None);
+        line.extend(["--expect", "latest"]);
+        let error = spec(&push_args(&line)).unwrap_err().to_string();
+        assert!(error.contains("`expect`"), "{error}");
+    }
+
+    #[test]
     fn from_args_expands_the_template_and_applies_the_flags() {
         let mut line = vec!["push"];
         line.extend(FROM_ARGS);
