@@ -350,7 +350,7 @@ async fn an_htpasswd_target_needs_the_typed_in_credentials() {
     // Without credentials the first write is refused, and nothing is tagged.
     let events = push(&proxy, &spec).await.expect("the push starts");
     match events.last() {
-        Some(PushEvent::Error { error, step }) => {
+        Some(PushEvent::Error { error, step, .. }) => {
             assert_eq!(error.code, ErrorCode::Unauthorized, "{error:?}");
             // Blobs go first (in parallel): one of them is the step that failed.
             let n = step.expect("the error names its step");
@@ -585,7 +585,7 @@ async fn a_failed_push_leaves_the_existing_tag_alone() {
     let events = push(&proxy, &spec("src/bad:1"))
         .await
         .expect("the push starts");
-    let Some(PushEvent::Error { error, step }) = events.last() else {
+    let Some(PushEvent::Error { error, step, .. }) = events.last() else {
         panic!("expected an error event: {events:#?}");
     };
     assert_eq!(error.code, ErrorCode::DigestMismatch, "{error:?}");

@@ -149,6 +149,19 @@ pub async fn compare(
     read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
 }
 
+/// What the attestation or artifact `reference` (by digest) says.
+pub async fn attestation(
+    reference: &str,
+    credentials: &CredentialSet,
+) -> Result<shared::api::AttestationResponse, ApiFailure> {
+    let url = format!(
+        "{}?ref={}",
+        shared::api::ATTESTATION_PATH,
+        query::encode_component(reference)
+    );
+    read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
+}
+
 /// `reference` as `manifest-tool inspect` prints it (`format=text`).
 pub async fn inspect_text(
     reference: &str,

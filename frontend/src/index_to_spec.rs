@@ -2,7 +2,9 @@
 //! that would rebuild it, so a person can add, drop or re-tag platforms
 //! without retyping the rest. Entries are pinned by digest (the tag may have
 //! moved since), and attestation manifests are left out: they are not images
-//! to list under a platform.
+//! to list under a platform. An index inspected by tag records the digest the
+//! edit starts from (`expect`): the push then stops instead of overwriting a
+//! tag someone else moved meanwhile.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,8 @@ pub struct InspectedIndex<'a> {
     pub repository: &'a str,
     /// The tag it was inspected by, if any.
     pub tag: Option<&'a str>,
+    /// The index's digest (what the tag pointed at when inspected).
+    pub digest: &'a str,
     /// The index's media type (as the registry said).
     pub media_type: &'a str,
     pub manifests: &'a [Descriptor],
@@ -60,6 +64,10 @@ pub fn spec_from_index(index: &InspectedIndex) -> PushSpec {
         },
         index_type,
         ignore_missing: false,
+        expect: match index.tag {
+            Some(_) => index.digest.to_string(),
+            None => String::new(),
+        },
     }
 }
 
@@ -114,6 +122,7 @@ mod tests {
         spec_from_index(&InspectedIndex {
             repository: &format!("{}/{}", response.registry, response.repository),
             tag: response.tag.as_deref(),
+            digest: &response.digest.to_string(),
             media_type: &response.media_type,
             manifests: &descriptors,
             annotations: &response.annotations,
@@ -147,6 +156,7 @@ mod tests {
         );
         assert_eq!(spec.manifests[0].platform.variant, "v7");
         assert_eq!(spec.manifests[1].platform.osversion, "10.0.17763.2565");
+        assert_eq!(spec.expect, Digest::sha256(b"index").to_string());
         assert!(spec.validate().is_ok(), "{:?}", spec.validate());
     }
 
@@ -172,6 +182,7 @@ mod tests {
         let spec = spec_of(&index(OCI_INDEX, None, vec![image, attestation]));
         assert_eq!(spec.index_type, IndexType::Oci);
         assert_eq!(spec.image, "127.0.0.1:5000/demo/app:latest");
+        assert_eq!(spec.expect, "", "by digest: no tag to expect anything of");
         assert_eq!(spec.manifests.len(), 1);
         assert_eq!(
             spec.annotations.get("org.example.k").map(String::as_str),

@@ -248,6 +248,7 @@ fn on_route(route: Route, opened_from_another_site: bool) -> OnRoute {
         | Route::Tags { .. }
         | Route::Compare { .. }
         | Route::Sizes { .. }
+        | Route::Attestation { .. }
         | Route::NotFound { .. } => OnRoute::Nothing,
     }
 }

@@ -4,7 +4,7 @@
 //! page only renders it.
 
 use shared::Digest;
-use shared::api::{PushEvent, PushPhase, StepState};
+use shared::api::{PushEvent, PushPhase, StepState, TagMoved};
 use shared::plan::StepKind;
 
 use crate::api::{ApiFailure, code_name};
@@ -36,6 +36,8 @@ pub enum Outcome {
         message: String,
         /// The 1-based step that failed, when the failure is about one.
         step: Option<usize>,
+        /// `TAG_MOVED`: where the tag was expected and where it is.
+        moved: Option<TagMoved>,
     },
 }
 
@@ -49,6 +51,8 @@ pub struct PushProgress {
     pub warnings: Vec<String>,
     /// Each phase finished so far: its round trips and requests.
     pub phases: Vec<(PushPhase, usize, usize)>,
+    /// With `expect`: the tag was checked before writing it, and how.
+    pub checked: Option<String>,
     pub outcome: Outcome,
 }
 
@@ -60,6 +64,7 @@ impl Default for PushProgress {
             steps: Vec::new(),
             warnings: Vec::new(),
             phases: Vec::new(),
+            checked: None,
             outcome: Outcome::Running,
         }
     }
@@ -159,11 +164,22 @@ impl PushProgress {
                     tags,
                 }
             }
-            PushEvent::Error { error, step } => {
+            PushEvent::Checked {
+                reference,
+                digest,
+                method,
+            } => {
+                self.checked = Some(format!(
+                    "{reference} still pointed at {digest} before it was written (checked by {})",
+                    method.describe()
+                ))
+            }
+            PushEvent::Error { error, step, moved } => {
                 self.outcome = Outcome::Failed {
                     code: code_name(error.code),
                     message: error.message,
                     step,
+                    moved,
                 }
             }
         }
@@ -177,6 +193,7 @@ impl PushProgress {
                 code: failure.code(),
                 message: failure.to_string(),
                 step: None,
+                moved: None,
             };
         }
     }
@@ -193,6 +210,7 @@ impl PushProgress {
                     self.total
                 ),
                 step: None,
+                moved: None,
             };
         }
     }
@@ -295,13 +313,15 @@ mod tests {
         p.apply(PushEvent::Error {
             error: ApiError::new(ErrorCode::Denied, "push refused"),
             step: Some(1),
+            moved: None,
         });
         assert_eq!(
             p.outcome,
             Outcome::Failed {
                 code: "DENIED".into(),
                 message: "push refused".into(),
-                step: Some(1)
+                step: Some(1),
+                moved: None,
             }
         );
         assert_eq!(p.step_description(1), Some("step 1"));

@@ -24,6 +24,7 @@ pub const CHECK_PATH: &str = "/check";
 pub const TAGS_PATH: &str = "/tags";
 pub const COMPARE_PATH: &str = "/compare";
 pub const SIZES_PATH: &str = "/sizes";
+pub const ATTESTATION_PAGE_PATH: &str = "/attestation";
 
 /// The pages, each built into its own wasm module named [`Page::name`]
 /// (the bin `frontend/src/bin/NAME.rs`, the `<link data-trunk rel="rust">`
@@ -37,16 +38,18 @@ pub enum Page {
     Tags,
     Compare,
     Sizes,
+    Attestation,
 }
 
 impl Page {
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 7] = [
         Page::Inspect,
         Page::Create,
         Page::Check,
         Page::Tags,
         Page::Compare,
         Page::Sizes,
+        Page::Attestation,
     ];
 
     /// The module's (and its bin's) name.
@@ -58,6 +61,7 @@ impl Page {
             Page::Tags => "tags",
             Page::Compare => "compare",
             Page::Sizes => "sizes",
+            Page::Attestation => "attestation",
         }
     }
 
@@ -70,6 +74,7 @@ impl Page {
             Page::Tags => TAGS_PATH,
             Page::Compare => COMPARE_PATH,
             Page::Sizes => SIZES_PATH,
+            Page::Attestation => ATTESTATION_PAGE_PATH,
         }
     }
 }
@@ -88,6 +93,8 @@ pub enum Route {
     Compare { a: String, b: String },
     /// `/sizes?ref=REFERENCE`: where the bytes of an image go.
     Sizes { reference: String },
+    /// `/attestation?ref=REPOSITORY@DIGEST`: what an attestation says.
+    Attestation { reference: String },
     /// Any other path: shown as "not found" rather than silently redirected.
     NotFound { path: String },
 }
@@ -149,6 +156,9 @@ impl Route {
                     .trim()
                     .to_string(),
             },
+            ATTESTATION_PAGE_PATH => Route::Attestation {
+                reference: query::get(search, "ref").unwrap_or_default(),
+            },
             other => Route::NotFound {
                 path: other.to_string(),
             },
@@ -166,6 +176,7 @@ impl Route {
             Route::Tags { .. } => Page::Tags,
             Route::Compare { .. } => Page::Compare,
             Route::Sizes { .. } => Page::Sizes,
+            Route::Attestation { .. } => Page::Attestation,
         }
     }
 
@@ -193,6 +204,10 @@ impl Route {
             Route::Sizes { reference } => {
                 format!("{SIZES_PATH}?ref={}", query::encode_component(reference))
             }
+            Route::Attestation { reference } => format!(
+                "{ATTESTATION_PAGE_PATH}?ref={}",
+                query::encode_component(reference)
+            ),
             Route::NotFound { path } => path.clone(),
         }
     }
@@ -424,6 +439,22 @@ mod tests {
         }
         assert_eq!(Route::compare("a", "b").to_url(), "/compare?a=a&b=b");
         assert_eq!(Route::tags("x/y").page(), Page::Tags);
+    }
+
+    #[test]
+    fn attestation_pages_round_trip_their_reference() {
+        let reference = format!("localhost:5000/demo/app@{}", Digest::sha256(b"att"));
+        let route = Route::Attestation {
+            reference: reference.clone(),
+        };
+        assert_eq!(route.to_url(), format!("/attestation?ref={reference}"));
+        let (path, search) = route
+            .to_url()
+            .split_once('?')
+            .map(|(p, q)| (p.to_string(), format!("?{q}")))
+            .unwrap();
+        assert_eq!(Route::from_url(&path, &search), route);
+        assert_eq!(route.page(), Page::Attestation);
     }
 
     #[test]

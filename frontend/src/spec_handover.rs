@@ -24,9 +24,10 @@ use crate::route::CREATE_PATH;
 /// The create page's URL, carrying `response`'s index.
 pub fn create_url(response: &InspectResponse) -> String {
     format!(
-        "{CREATE_PATH}#repository={}&tag={}&type={}&index={}",
+        "{CREATE_PATH}#repository={}&tag={}&digest={}&type={}&index={}",
         encode_component(&format!("{}/{}", response.registry, response.repository)),
         encode_component(response.tag.as_deref().unwrap_or_default()),
+        response.digest,
         encode_component(&response.media_type),
         encode_component(&response.raw),
     )
@@ -40,6 +41,7 @@ pub fn from_fragment(fragment: &str) -> Option<Result<PushSpec, String>> {
     let raw = query::get(fragment, "index")?;
     let field = |name| query::get(fragment, name).unwrap_or_default();
     let (repository, tag, media_type) = (field("repository"), field("tag"), field("type"));
+    let digest = field("digest");
     let index: Index = match serde_json::from_str(&raw) {
         Ok(index) => index,
         Err(e) => {
@@ -51,6 +53,7 @@ pub fn from_fragment(fragment: &str) -> Option<Result<PushSpec, String>> {
     Some(Ok(spec_from_index(&InspectedIndex {
         repository: &repository,
         tag: (!tag.is_empty()).then_some(tag.as_str()),
+        digest: &digest,
         media_type: &media_type,
         manifests: &index.manifests,
         annotations: &index.annotations,
@@ -101,6 +104,11 @@ mod tests {
             format!("127.0.0.1:5000/demo/app@{child}")
         );
         assert_eq!(spec.manifests[0].platform.variant, "v7");
+        assert_eq!(
+            spec.expect,
+            response.digest.to_string(),
+            "inspected by tag: a safe edit"
+        );
         assert_eq!(from_fragment(&format!("#{fragment}")), Some(Ok(spec)));
     }
 

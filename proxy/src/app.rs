@@ -150,6 +150,10 @@ pub fn build(config: Config) -> Result<(Router, Arc<Lifecycle>), ProxyError> {
     let api = Router::new()
         .route(routes::health::HEALTH_PATH, get(routes::health::health))
         .route(shared::api::INSPECT_PATH, get(routes::inspect::inspect))
+        .route(
+            shared::api::ATTESTATION_PATH,
+            get(routes::attestation::attestation),
+        )
         .route(shared::api::CONFIGS_PATH, get(routes::inspect::configs))
         .route(
             shared::api::REFERRERS_PATH,

@@ -15,6 +15,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod attestations;
 pub mod check;
 pub mod cli;
 pub mod client_addr;

@@ -26,7 +26,7 @@ use bytes::Bytes;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
 use registry::round_trips::{self, Count};
-use shared::api::{ApiError, PushEvent, PushPhase, StepState};
+use shared::api::{ApiError, ErrorCode, PushEvent, PushPhase, StepState, TagCheck, TagMoved};
 use shared::credentials::CredentialSet;
 use shared::digest::Digest;
 use shared::plan::{Plan, Step};
@@ -87,8 +87,16 @@ pub async fn run(
     let _slot = match push_slot(slots, settings.max_concurrent_pushes, events).await {
         Ok(slot) => slot,
         Err(message) => {
-            let error = ApiError::new(shared::api::ErrorCode::Internal, message);
-            emit(events, PushEvent::Error { error, step: None }).await;
+            let error = ApiError::new(ErrorCode::Internal, message);
+            emit(
+                events,
+                PushEvent::Error {
+                    error,
+                    step: None,
+                    moved: None,
+                },
+            )
+            .await;
             return;
         }
     };
@@ -100,7 +108,7 @@ pub async fn run(
                 media_type: plan.media_type.clone(),
                 tags,
             },
-            Err(failure) => failure.into_event(),
+            Err(stop) => stop.into_event(),
         },
         Err(error) => PushEvent::Error {
             error: ApiError::new(
@@ -108,6 +116,7 @@ pub async fn run(
                 format!("cannot start pushing to {}: {error}", plan.target),
             ),
             step: None,
+            moved: None,
         },
     };
     emit(events, last).await;
@@ -149,6 +158,47 @@ struct StepFailure {
     error: ProxyError,
 }
 
+/// What stops a push: a step that failed, or (with `expect`) a target tag
+/// that moved, found before any tag was written.
+#[derive(Debug)]
+enum Stop {
+    Step(StepFailure),
+    Moved { step: usize, moved: TagMoved },
+}
+
+impl From<StepFailure> for Stop {
+    fn from(failure: StepFailure) -> Self {
+        Stop::Step(failure)
+    }
+}
+
+impl Stop {
+    fn into_event(self) -> PushEvent {
+        match self {
+            Stop::Step(failure) => failure.into_event(),
+            Stop::Moved { step, moved } => {
+                let now = match &moved.actual {
+                    Some(digest) => format!("points at {digest}"),
+                    None => "no longer exists".to_string(),
+                };
+                PushEvent::Error {
+                    error: ApiError::new(
+                        ErrorCode::TagMoved,
+                        format!(
+                            "{} {now}, not at {} where this edit started (checked by {}): someone pushed in between, so nothing was tagged; the index is stored by digest only. Compare the two, then edit again from the tag as it is now",
+                            moved.reference,
+                            moved.expected,
+                            moved.method.describe()
+                        ),
+                    ),
+                    step: Some(step),
+                    moved: Some(moved),
+                }
+            }
+        }
+    }
+}
+
 impl StepFailure {
     fn into_event(self) -> PushEvent {
         PushEvent::Error {
@@ -160,6 +210,7 @@ impl StepFailure {
                 ),
             ),
             step: Some(self.index),
+            moved: None,
         }
     }
 }
@@ -215,7 +266,7 @@ impl<'a> Executor<'a> {
     /// Blobs, then child manifests, then the index by digest, then the
     /// tags: each phase one wave. Answers every reference now pointing at
     /// the index (the target first).
-    async fn run(&self) -> Result<Vec<String>, StepFailure> {
+    async fn run(&self) -> Result<Vec<String>, Stop> {
         let index_there: IndexThere<'_> = round_trips::aside(async {
             matches!(
                 self.target
@@ -247,6 +298,10 @@ impl<'a> Executor<'a> {
         let (stored, count) = round_trips::counted(self.index_by_digest(index_step)).await;
         stored?;
         self.emit_phase(PushPhase::Index, count).await;
+        if let Some(expected) = &self.plan.expect {
+            self.check_tag(expected, tags.first().map_or(0, |&i| i + 1))
+                .await?;
+        }
         self.phase(PushPhase::Tags, &tags, &index_there, None)
             .await?;
         Ok(tags
@@ -466,6 +521,64 @@ impl<'a> Executor<'a> {
         self.put_index(&self.plan.digest.to_string(), '@')
             .await
             .map_err(|error| self.failure(i + 1, step, error))
+    }
+
+    /// With `expect`: the target tag must still point at `expected` right
+    /// before the tags are written (a HEAD: the Distribution API has no
+    /// conditional manifest PUT, and distribution 2.8 ignores `If-Match`).
+    /// A tag that moved or is gone stops the push with nothing tagged.
+    /// `step`: the first tag step (1-based), whose failure it is.
+    async fn check_tag(&self, expected: &Digest, step: usize) -> Result<(), Stop> {
+        let reference = format!(
+            "{}/{}:{}",
+            self.plan.target.registry(),
+            self.plan.target.repository(),
+            self.plan.target.tag().unwrap_or("latest")
+        );
+        let tag = self.plan.target.tag().unwrap_or("latest");
+        let head = self.target.head_manifest(tag).await.map_err(|e| {
+            Stop::Step(StepFailure {
+                index: step,
+                total: self.plan.steps.len(),
+                description: format!("check that {reference} still points at {expected}"),
+                error: e.into(),
+            })
+        })?;
+        let method = TagCheck::HeadBeforePut;
+        let actual = head.map(|h| h.docker_content_digest);
+        match actual {
+            Some(Some(ref digest)) if digest == expected => {
+                emit(
+                    self.events,
+                    PushEvent::Checked {
+                        reference,
+                        digest: digest.clone(),
+                        method,
+                    },
+                )
+                .await;
+                Ok(())
+            }
+            Some(None) => Err(Stop::Step(StepFailure {
+                index: step,
+                total: self.plan.steps.len(),
+                description: format!("check that {reference} still points at {expected}"),
+                error: RegistryError::BadManifest {
+                    what: reference.clone(),
+                    detail: "the registry's HEAD of the tag has no Docker-Content-Digest, so whether the tag moved cannot be told; push without `expect` to overwrite it".into(),
+                }
+                .into(),
+            })),
+            other => Err(Stop::Moved {
+                step,
+                moved: TagMoved {
+                    reference,
+                    expected: expected.clone(),
+                    actual: other.flatten(),
+                    method,
+                },
+            }),
+        }
     }
 
     /// PUT the index bytes to `tag`. Not retried: a tag PUT is not by digest.

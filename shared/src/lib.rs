@@ -27,9 +27,12 @@ pub mod mquery;
 pub mod plan;
 pub mod platform;
 pub mod platform_images;
+pub mod provenance;
 pub mod reference;
+pub mod sbom;
 pub mod size;
 pub mod spec;
+pub mod statement;
 
 pub use descriptor::Descriptor;
 pub use digest::{Algorithm, Digest, DigestError};

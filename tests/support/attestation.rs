@@ -28,34 +28,50 @@ pub fn attestation_for(image: &Image) -> Image {
         "subject": [{"name": "_", "digest": {"sha256": image.manifest.digest.hex()}}],
         "predicate": {"builder": {"id": "manifest-web-tests"}, "buildType": "https://mobyproject.org/buildkit@v1"},
     });
-    let layer = json_blob(IN_TOTO_JSON, &statement);
+    attestation_with(&[(SLSA_PROVENANCE, statement)])
+}
+
+/// An attestation manifest holding these in-toto statements, one layer
+/// each, annotated with its predicate type as buildx does.
+pub fn attestation_with(statements: &[(&str, serde_json::Value)]) -> Image {
+    let layers: Vec<Blob> = statements
+        .iter()
+        .map(|(_, statement)| json_blob(IN_TOTO_JSON, statement))
+        .collect();
+    let diff_ids: Vec<String> = layers.iter().map(|l| l.digest.to_string()).collect();
     let config = json_blob(
         media_type::OCI_CONFIG,
         &json!({
             "architecture": "unknown",
             "os": "unknown",
             "config": {},
-            "rootfs": {"type": "layers", "diff_ids": [layer.digest.to_string()]},
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
         }),
     );
-    let mut layer_descriptor = layer.descriptor();
-    layer_descriptor
-        .annotations
-        .insert(PREDICATE_TYPE.to_string(), SLSA_PROVENANCE.to_string());
+    let layer_descriptors: Vec<Descriptor> = layers
+        .iter()
+        .zip(statements)
+        .map(|(layer, (predicate_type, _))| {
+            let mut d = layer.descriptor();
+            d.annotations
+                .insert(PREDICATE_TYPE.to_string(), predicate_type.to_string());
+            d
+        })
+        .collect();
     let manifest = ImageManifestJson {
         schema_version: 2,
         media_type: media_type::OCI_MANIFEST.to_string(),
         artifact_type: None,
         config: config.descriptor(),
-        layers: vec![layer_descriptor.clone()],
+        layers: layer_descriptors.clone(),
         subject: None,
         annotations: BTreeMap::new(),
     };
     Image {
         manifest: json_blob(media_type::OCI_MANIFEST, &manifest),
         config,
-        layers: vec![layer],
-        layer_descriptors: vec![layer_descriptor],
+        layers,
+        layer_descriptors,
         platform: Some(Platform::new("unknown", "unknown", None)),
         spec: None,
     }

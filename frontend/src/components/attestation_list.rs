@@ -17,6 +17,9 @@ pub fn AttestationList(attestations: Vec<AttestationSummary>, base: String) -> i
         .map(|a| {
             let digest = a.digest.to_string();
             let route = Route::inspect(&format!("{base}@{digest}"));
+            let says = Route::Attestation {
+                reference: format!("{base}@{digest}"),
+            };
             let kinds = if a.predicate_types.is_empty() {
                 view! { <span class="muted">"predicate types not read"</span> }.into_any()
             } else {
@@ -33,7 +36,8 @@ pub fn AttestationList(attestations: Vec<AttestationSummary>, base: String) -> i
                         {digest}
                     </RouteLink>
                     " (" <ByteSize bytes=a.size /> ") "
-                    {kinds}
+                    {kinds} " "
+                    <RouteLink route=says attr:data-testid="attestation-open">"what it says"</RouteLink>
                 </li>
             }
         })

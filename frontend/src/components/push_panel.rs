@@ -4,13 +4,14 @@
 //! each phase say where the time went.
 
 use leptos::prelude::*;
-use shared::api::StepState;
+use shared::api::{StepState, TagMoved};
 
 use crate::components::byte_size::ByteSize;
 use crate::components::copy_button::CopyButton;
 use crate::components::route_link::RouteLink;
 use crate::create_store::CreateStore;
 use crate::push_progress::{Outcome, PushProgress};
+use crate::query::encode_component;
 use crate::route::Route;
 
 #[component]
@@ -108,7 +109,9 @@ fn Progress(progress: PushProgress) -> impl IntoView {
             code,
             message,
             step,
+            moved,
         } => {
+            let moved = moved.clone().map(|moved| view! { <TagMovedView moved /> });
             let at = step.map(|n| {
                 let what = progress
                     .step_description(n)
@@ -122,6 +125,7 @@ fn Progress(progress: PushProgress) -> impl IntoView {
                         <span class="error-code">{code.clone()}</span>
                         <span class="error-message">{at} {message.clone()}</span>
                     </div>
+                    {moved}
                 }
                 .into_any(),
             )
@@ -132,8 +136,54 @@ fn Progress(progress: PushProgress) -> impl IntoView {
             <h2 id="push-heading">{heading}</h2>
             <ol class="steps plain" data-testid="push-progress">{steps}</ol>
             <p class="muted" data-testid="push-round-trips">{progress.round_trips()}</p>
+            {progress.checked.clone().map(|c| view! { <p class="muted" data-testid="push-checked">{c}</p> })}
             {warnings}
             {outcome}
         </section>
+    }
+}
+
+/// A safe edit refused because someone moved the tag: what it pointed at
+/// when the edit started, what it points at now, and the comparison of the
+/// two (the compare page, `/compare?a=REPO@OLD&b=REPO@NEW`).
+#[component]
+fn TagMovedView(moved: TagMoved) -> impl IntoView {
+    let repo = moved.repository().to_string();
+    let old = format!("{repo}@{}", moved.expected);
+    let now = moved.actual.clone().map(|actual| {
+        let new = format!("{repo}@{actual}");
+        let compare = format!(
+            "/compare?a={}&b={}",
+            encode_component(&old),
+            encode_component(&new)
+        );
+        view! {
+            <li>
+                "Now: "
+                <RouteLink route=Route::inspect(&new) attr:data-testid="moved-now">
+                    <span class="mono">{actual.to_string()}</span>
+                </RouteLink>
+            </li>
+            <li>
+                <a href=compare data-testid="moved-compare">"Compare what changed"</a>
+            </li>
+        }
+    });
+    view! {
+        <div class="panel" data-testid="push-moved">
+            <p>
+                <span class="mono">{moved.reference.clone()}</span>
+                " moved while you were editing; nothing was tagged."
+            </p>
+            <ul class="plain">
+                <li>
+                    "Your edit started from: "
+                    <RouteLink route=Route::inspect(&old) attr:data-testid="moved-old">
+                        <span class="mono">{moved.expected.to_string()}</span>
+                    </RouteLink>
+                </li>
+                {now}
+            </ul>
+        </div>
     }
 }

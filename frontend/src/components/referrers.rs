@@ -29,6 +29,9 @@ pub fn Referrers(base: String) -> impl IntoView {
             .map(|d| {
                 let digest = d.digest.to_string();
                 let route = Route::inspect(&format!("{base}@{digest}"));
+                let says = Route::Attestation {
+                    reference: format!("{base}@{digest}"),
+                };
                 view! {
                     <li data-testid="referrer">
                         <span class="chip mono small" data-testid="referrer-type">
@@ -38,7 +41,8 @@ pub fn Referrers(base: String) -> impl IntoView {
                         <RouteLink route attr:class="mono digest" attr:data-testid="referrer-digest">
                             {digest}
                         </RouteLink>
-                        " (" <ByteSize bytes=d.size /> ")"
+                        " (" <ByteSize bytes=d.size /> ") "
+                        <RouteLink route=says attr:data-testid="referrer-open">"what it says"</RouteLink>
                     </li>
                 }
             })

@@ -81,6 +81,7 @@ pub fn TargetForm() -> impl IntoView {
                     on_input=Callback::new(move |v: String| store.edit(|s| s.annotations = parse_annotations(&v)))
                 />
             </div>
+            <ExpectNotice />
             {move || {
                 is_docker()
                     .then(|| {
@@ -92,5 +93,32 @@ pub fn TargetForm() -> impl IntoView {
                     })
             }}
         </section>
+    }
+}
+
+/// A safe edit: the digest the target tag must still point at when the push
+/// writes it (recorded by "Edit as new index"), and a way to drop the check
+/// (to overwrite on purpose, or after changing the target).
+#[component]
+fn ExpectNotice() -> impl IntoView {
+    let store = CreateStore::use_store();
+    move || {
+        let expect = store.with(|s| s.expect.clone());
+        (!expect.is_empty()).then(|| {
+            view! {
+                <p class="hint" data-testid="expect-notice">
+                    "Safe edit: the push writes the tags only while the target still points at "
+                    <span class="mono">{expect}</span>
+                    ", where this edit started. "
+                    <button
+                        type="button"
+                        data-testid="expect-clear"
+                        on:click=move |_| store.edit(|s| s.expect.clear())
+                    >
+                        "Overwrite whatever is there"
+                    </button>
+                </p>
+            }
+        })
     }
 }

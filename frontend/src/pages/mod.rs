@@ -1,3 +1,4 @@
+pub mod attestation;
 pub mod check;
 pub mod compare;
 pub mod create;

@@ -31,6 +31,10 @@ pub struct PushArgs {
     /// Plan only: print the exact index bytes and its digest, push nothing.
     #[arg(long = "dry-run", global = true)]
     pub dry_run: bool,
+    /// Safe edit: the digest the target tag must still point at when it is
+    /// written; if someone moved it, stop before writing any tag.
+    #[arg(long, global = true, value_name = "sha256:...")]
+    pub expect: Option<String>,
     #[command(subcommand)]
     pub from: Source,
 }
@@ -94,9 +98,17 @@ pub async fn run(args: &PushArgs, flags: &GlobalFlags) -> Result<(), CliError> {
     push(&access, &plan).await
 }
 
-/// The validated spec the arguments describe, `--type` and
-/// `--ignore-missing` applied.
+/// The validated spec the arguments describe, `--type`, `--ignore-missing`
+/// and `--expect` applied.
 fn spec(args: &PushArgs) -> Result<ValidatedSpec, CliError> {
+    let mut valid = spec_from_source(args)?;
+    if let Some(expect) = &args.expect {
+        valid.expect = shared::spec::parse_expect(expect)?;
+    }
+    Ok(valid)
+}
+
+fn spec_from_source(args: &PushArgs) -> Result<ValidatedSpec, CliError> {
     let index_type = args.index_type.map(|t| match t {
         TypeArg::Docker => IndexType::Docker,
         TypeArg::Oci => IndexType::Oci,
@@ -194,6 +206,14 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     ..
                 } => progress.step(index, total, &description, detail.as_deref()),
                 PushEvent::Step { .. } | PushEvent::Phase { .. } => {}
+                PushEvent::Checked {
+                    reference,
+                    digest,
+                    method,
+                } => progress.line(&format!(
+                    "{reference} still points at {digest} (checked by {})",
+                    method.describe()
+                )),
                 PushEvent::Warning { message } => progress.line(&format!("warning: {message}")),
                 PushEvent::Done {
                     digest, size, tags, ..
@@ -204,7 +224,7 @@ async fn push(access: &Access, plan: &Plan) -> Result<(), CliError> {
                     }
                     outcome = Ok((digest, size));
                 }
-                PushEvent::Error { error, step } => {
+                PushEvent::Error { error, step, .. } => {
                     progress.finish();
                     let at = step.map(|s| format!("step {s}: ")).unwrap_or_default();
                     outcome = Err(CliError::Push(format!("{at}{}", error.message)));
@@ -251,6 +271,21 @@ mod tests {
         "--target",
         "127.0.0.1:5000/app:1",
     ];
+
+    #[test]
+    fn expect_is_a_digest_for_the_target_tag() {
+        let digest = shared::Digest::sha256(b"index");
+        let expect = digest.to_string();
+        let mut line = vec!["push", "--expect", &expect];
+        line.extend(FROM_ARGS);
+        assert_eq!(spec(&push_args(&line)).unwrap().expect, Some(digest));
+        let mut line = vec!["push"];
+        line.extend(FROM_ARGS);
+        assert_eq!(spec(&push_args(&line)).unwrap().expect, None);
+        line.extend(["--expect", "latest"]);
+        let error = spec(&push_args(&line)).unwrap_err().to_string();
+        assert!(error.contains("`expect`"), "{error}");
+    }
 
     #[test]
     fn from_args_expands_the_template_and_applies_the_flags() {

@@ -2,6 +2,7 @@
 //! shapes the answer; the work itself lives in `crate::inspect` and `registry`;
 //! every failure is a `ProxyError`, answered by its one `IntoResponse`.
 
+pub mod attestation;
 pub mod badge;
 pub mod cache_control;
 pub mod check;

@@ -43,6 +43,9 @@ pub enum ErrorCode {
     ForbiddenTarget,
     /// The request came from an origin that is not allowed.
     ForbiddenOrigin,
+    /// A push with `expect`: the target tag no longer points at the digest
+    /// the edit started from; nothing was tagged.
+    TagMoved,
     /// The registry answered with an unexpected error.
     Upstream,
     /// A bug or unexpected state in the proxy.

@@ -1,6 +1,7 @@
 //! The JSON types of the proxy's HTTP API, shared by the proxy and the page so
 //! the two cannot drift apart. Field names follow OCI spelling (`mediaType`).
 
+mod attestation;
 mod auth;
 mod check;
 mod child_configs;
@@ -11,6 +12,7 @@ mod rate_limit;
 mod referrers;
 mod tags;
 
+pub use attestation::{ATTESTATION_PATH, AttestationDocument, AttestationResponse};
 pub use auth::{AuthInfo, AuthSource};
 pub use check::{CHECK_PATH, CheckEvent, CheckRequest};
 pub use child_configs::{CONFIGS_PATH, ChildConfig, ChildConfigs, FIRST_PART_PARAM};

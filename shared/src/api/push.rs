@@ -178,12 +178,70 @@ pub enum PushEvent {
         /// Every reference now pointing at the index (target first).
         tags: Vec<String>,
     },
+    /// A push with `expect`: the target tag was checked right before the
+    /// tags were written and still points at `digest`.
+    #[serde(rename_all = "camelCase")]
+    Checked {
+        /// `registry/repo:tag`.
+        reference: String,
+        digest: Digest,
+        /// How it was checked (see [`TagCheck`]).
+        method: TagCheck,
+    },
     /// The push stopped. `step` is the 1-based step that failed, if any.
     Error {
         error: ApiError,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step: Option<usize>,
+        /// With `TAG_MOVED`: where the tag was expected and where it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        moved: Option<TagMoved>,
     },
+}
+
+/// How a push with `expect` made sure the tag had not moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TagCheck {
+    /// A HEAD of the tag right before the tag writes (the Distribution API
+    /// has no conditional manifest PUT: distribution 2.8 ignores
+    /// `If-Match`).
+    HeadBeforePut,
+}
+
+impl TagCheck {
+    /// For people: "a HEAD of the tag right before writing it".
+    pub fn describe(self) -> &'static str {
+        match self {
+            TagCheck::HeadBeforePut => {
+                "a HEAD of the tag right before writing it (the registry has no conditional PUT)"
+            }
+        }
+    }
+}
+
+/// The tag a push was told to expect at one digest points elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagMoved {
+    /// `registry/repo:tag`.
+    pub reference: String,
+    /// The digest the edit started from (`expect`).
+    pub expected: Digest,
+    /// Where the tag points now; `None` when the tag is gone.
+    pub actual: Option<Digest>,
+    pub method: TagCheck,
+}
+
+impl TagMoved {
+    /// The repository part of `reference` (`registry/repo`), which the two
+    /// digests are compared in.
+    pub fn repository(&self) -> &str {
+        match self.reference.rsplit_once(':') {
+            Some((repo, tag)) if !tag.contains('/') && !repo.is_empty() => repo,
+            _ => &self.reference,
+        }
+    }
 }
 
 impl PushEvent {
@@ -226,6 +284,9 @@ struct EventLine {
     phase: Option<PushPhase>,
     round_trips: Option<usize>,
     requests: Option<usize>,
+    reference: Option<String>,
+    method: Option<TagCheck>,
+    moved: Option<TagMoved>,
 }
 
 /// Out of line: one copy for every field that can be missing.
@@ -269,13 +330,19 @@ impl TryFrom<EventLine> for PushEvent {
                 media_type: l.media_type.ok_or_else(|| missing("mediaType"))?,
                 tags: l.tags.ok_or_else(|| missing("tags"))?,
             },
+            "checked" => PushEvent::Checked {
+                reference: l.reference.ok_or_else(|| missing("reference"))?,
+                digest: l.digest.ok_or_else(|| missing("digest"))?,
+                method: l.method.ok_or_else(|| missing("method"))?,
+            },
             "error" => PushEvent::Error {
                 error: l.error.ok_or_else(|| missing("error"))?,
                 step: l.step,
+                moved: l.moved,
             },
             other => {
                 return Err(format!(
-                    "unknown event `{other}`, expected planned, step, warning, phase, done or error"
+                    "unknown event `{other}`, expected planned, step, warning, phase, checked, done or error"
                 ));
             }
         })
@@ -313,6 +380,7 @@ mod tests {
                     digest: digest.clone(),
                 },
             ],
+            expect: None,
         };
         let r = PlanResponse::from_plan(&plan);
         assert_eq!(r.index.as_bytes(), index.as_slice());
@@ -357,6 +425,7 @@ mod tests {
             PushEvent::Error {
                 error: ApiError::new(ErrorCode::Denied, "no"),
                 step: Some(2),
+                moved: None,
             },
         ];
         let mut stream = String::new();
@@ -439,10 +508,27 @@ mod tests {
             PushEvent::Error {
                 error: ApiError::new(ErrorCode::Denied, "push refused"),
                 step: Some(2),
+                moved: None,
             },
             PushEvent::Error {
                 error: ApiError::new(ErrorCode::Internal, "broke"),
                 step: None,
+                moved: None,
+            },
+            PushEvent::Checked {
+                reference: "localhost:5000/a:1".into(),
+                digest: Digest::sha256(b"old"),
+                method: TagCheck::HeadBeforePut,
+            },
+            PushEvent::Error {
+                error: ApiError::new(ErrorCode::TagMoved, "moved"),
+                step: Some(3),
+                moved: Some(TagMoved {
+                    reference: "localhost:5000/a:1".into(),
+                    expected: Digest::sha256(b"old"),
+                    actual: Some(Digest::sha256(b"new")),
+                    method: TagCheck::HeadBeforePut,
+                }),
             },
         ]
     }
@@ -486,6 +572,31 @@ mod tests {
         ] {
             assert!(PushEvent::from_ndjson(line).is_err(), "{line}");
         }
+    }
+
+    #[test]
+    fn a_moved_tag_names_both_digests_and_its_repository() {
+        let moved = TagMoved {
+            reference: "localhost:5000/team/a:v1".into(),
+            expected: Digest::sha256(b"old"),
+            actual: None,
+            method: TagCheck::HeadBeforePut,
+        };
+        assert_eq!(moved.repository(), "localhost:5000/team/a");
+        let line = PushEvent::Error {
+            error: ApiError::new(ErrorCode::TagMoved, "moved"),
+            step: None,
+            moved: Some(moved),
+        }
+        .to_ndjson();
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(json["error"]["code"], "TAG_MOVED");
+        assert_eq!(
+            json["moved"]["expected"],
+            Digest::sha256(b"old").to_string()
+        );
+        assert!(json["moved"]["actual"].is_null());
+        assert_eq!(json["moved"]["method"], "head-before-put");
     }
 
     #[test]

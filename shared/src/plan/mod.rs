@@ -106,6 +106,9 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// In order: blobs and child manifests first, then the index, then tags.
     pub steps: Vec<Step>,
+    /// The digest the target tag must still point at just before the tags
+    /// are written (the spec's `expect`).
+    pub expect: Option<Digest>,
 }
 
 /// One entry of the index to be pushed.
@@ -329,6 +332,7 @@ pub fn plan(spec: &ValidatedSpec, sources: &[ResolvedSource]) -> Result<Plan, Pl
         entries,
         warnings,
         steps,
+        expect: spec.expect.clone(),
     })
 }
 

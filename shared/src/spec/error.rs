@@ -65,6 +65,10 @@ pub enum SpecError {
         "`{field}` is empty but `{given}` is set: give both os and architecture, or neither to take them from the image"
     )]
     IncompletePlatform { field: String, given: String },
+    #[error(
+        "`expect`: `{input}` is not a digest ({message}); write the digest the target tag points at now, e.g. sha256:<64 hex digits>"
+    )]
+    Expect { input: String, message: String },
     #[error("`manifests` is empty: list at least one source image")]
     NoManifests,
     #[error(
@@ -138,6 +142,7 @@ impl SpecError {
             | SpecError::AnnotationsNeedOci { field }
             | SpecError::EmptyAnnotationKey { field } => Some(field),
             SpecError::NoManifests => Some("manifests"),
+            SpecError::Expect { .. } => Some("expect"),
             SpecError::Json { .. }
             | SpecError::TemplatePlatform { .. }
             | SpecError::NoPlatforms

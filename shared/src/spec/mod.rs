@@ -23,7 +23,7 @@ pub use error::SpecError;
 pub use json::parse_json;
 pub use model::{IndexType, PushSpec, SpecEntry, SpecPlatform};
 pub use template::{expand_template, substitute};
-pub use validate::{ValidatedEntry, ValidatedSpec};
+pub use validate::{ValidatedEntry, ValidatedSpec, parse_expect};
 pub use yaml_emit::to_yaml;
 #[cfg(feature = "yaml")]
 pub use yaml_parse::{parse_and_validate_yaml, parse_yaml};

@@ -1,5 +1,5 @@
 //! The push spec as people write it: manifest-tool's YAML keys, plus our
-//! optional `type`, `ignoreMissing` and per-entry `annotations`.
+//! optional `type`, `ignoreMissing`, `expect` and per-entry `annotations`.
 //!
 //! Every field is kept as the text that was typed (references and platforms
 //! are not parsed here) so that a half-filled form, a YAML file and a JSON
@@ -75,6 +75,12 @@ pub struct PushSpec {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::null_default"))]
     pub ignore_missing: bool,
+    /// Our extension for safe edits: the digest (`sha256:...`) the target
+    /// tag must still point at when the tag is written; the push stops
+    /// before any tag write when it points elsewhere. Empty: no check.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "yaml", serde(deserialize_with = "text::text"))]
+    pub expect: String,
 }
 
 /// One source image and the platform it is listed under.

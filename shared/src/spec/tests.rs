@@ -48,6 +48,27 @@ fn valid_spec_parses_references_and_dedupes_tags() {
 }
 
 #[test]
+fn expect_is_a_digest_or_nothing() {
+    let mut s = spec(vec![entry("localhost:5000/app:amd64", "", "", "")]);
+    assert_eq!(s.validate().unwrap().expect, None);
+    let digest = crate::digest::Digest::sha256(b"old index");
+    s.expect = format!(" {digest} ");
+    assert_eq!(s.validate().unwrap().expect, Some(digest.clone()));
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["expect"], format!(" {digest} "));
+    s.expect = "sha256:nothex".into();
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field(), Some("expect"));
+    assert!(e.to_string().contains("sha256:nothex"), "{e}");
+    s.expect = digest.to_string();
+    assert!(
+        to_yaml(&s).contains(&format!("expect: {digest}")),
+        "{}",
+        to_yaml(&s)
+    );
+}
+
+#[test]
 fn empty_target_and_bad_references_name_the_field() {
     let mut s = spec(vec![entry("localhost:5000/app:a", "", "", "")]);
     s.image = "  ".into();
@@ -768,6 +789,7 @@ manifests: \n  - \n    image: localhost:5000/ppc64le_alpine:latest
                     annotations,
                     index_type,
                     ignore_missing,
+                    expect: String::new(),
                 },
             )
     }

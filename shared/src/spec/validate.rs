@@ -20,6 +20,8 @@ pub struct ValidatedSpec {
     pub annotations: BTreeMap<String, String>,
     pub index_type: IndexType,
     pub ignore_missing: bool,
+    /// The digest the target tag must still point at when it is written.
+    pub expect: Option<crate::digest::Digest>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,7 @@ impl PushSpec {
             }
         }
         check_annotations("annotations", &self.annotations, self.index_type)?;
+        let expect = parse_expect(&self.expect)?;
         if self.manifests.is_empty() {
             return Err(SpecError::NoManifests);
         }
@@ -72,7 +75,22 @@ impl PushSpec {
             annotations: self.annotations.clone(),
             index_type: self.index_type,
             ignore_missing: self.ignore_missing,
+            expect,
         })
+    }
+}
+
+/// `expect` as typed (spec key, CLI flag): empty is no check.
+pub fn parse_expect(input: &str) -> Result<Option<crate::digest::Digest>, SpecError> {
+    match input.trim() {
+        "" => Ok(None),
+        text => text
+            .parse()
+            .map(Some)
+            .map_err(|e: crate::digest::DigestError| SpecError::Expect {
+                input: text.to_string(),
+                message: e.to_string(),
+            }),
     }
 }
 

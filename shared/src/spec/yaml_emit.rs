@@ -45,6 +45,9 @@ pub fn to_yaml(spec: &PushSpec) -> String {
     if spec.ignore_missing {
         out.push_str("ignoreMissing: true\n");
     }
+    if !spec.expect.is_empty() {
+        line(&mut out, 0, "expect", Some(&spec.expect));
+    }
     out
 }
 
