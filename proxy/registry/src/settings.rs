@@ -37,7 +37,11 @@ pub struct RegistrySettings {
     /// request per connection) the children of a ~50-entry index go out as
     /// one wave; over HTTP/2 they share one connection anyway.
     pub per_registry_concurrency: usize,
-    /// Requests in flight to all registries. Default 256.
+    /// Requests in flight to all registries. Default 128: two ~50-entry
+    /// indexes in one wave each, while the bodies being read at once (and so
+    /// the proxy's peak memory under hostile registries,
+    /// `tests/hostile_memory.rs`) stay what they were before the per-registry
+    /// bound was raised.
     pub global_concurrency: usize,
     /// Bytes of verified manifests and configs kept in memory. Default 64 MiB.
     pub cache_bytes: usize,
@@ -63,7 +67,7 @@ impl Default for RegistrySettings {
             tls_probe_timeout: Duration::from_secs(5),
             retry: RetryPolicy::default(),
             per_registry_concurrency: 64,
-            global_concurrency: 256,
+            global_concurrency: 128,
             cache_bytes: 64 * 1024 * 1024,
             cached_tokens: crate::auth::MAX_CACHED_TOKENS,
             remembered_tags: crate::cache::tag_memo::TAG_CAPACITY,
