@@ -10,7 +10,8 @@
 //! A HEAD that fails, or answers without `Docker-Content-Digest`, leaves
 //! that tag unchecked: one broken tag does not fail the list.
 //!
-//! Results are cached per (registry, repository, caller identity, tag):
+//! Results are cached (a `TagMemo` of its own, with a short TTL) per
+//! (registry, repository, caller identity, tag):
 //! the digest the HEAD returned, for `POINTING_TTL`. Per tag and not per
 //! asked digest, because a page that marks the tags of another digest (or
 //! the next inspection) asks the same HEADs; briefly, because a tag is
@@ -20,11 +21,10 @@
 //! is in the key, so a tag seen with one caller's credentials is never
 //! answered to another.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
+use registry::cache::tag_memo::{TagKey, TagMemo};
 use shared::api::{MAX_POINTING_CHECKS, Pointing};
 use shared::credentials::Credential;
 use shared::digest::Digest;
@@ -37,40 +37,15 @@ use crate::error::ProxyError;
 
 /// How long the digest a tag's HEAD returned is reused.
 pub const POINTING_TTL: Duration = Duration::from_secs(10);
-/// Tags remembered at most; expired entries go first, then the oldest.
+/// Tags remembered at most (expired entries go first, then the oldest).
 const POINTING_CAPACITY: usize = 10_000;
 
-/// registry/repository, caller identity, tag.
-type Key = (String, String, String);
-
 /// The digests tags pointed at a few seconds ago.
-#[derive(Default)]
-pub struct PointingCache {
-    inner: Mutex<HashMap<Key, (Digest, Instant)>>,
-}
+pub struct PointingCache(TagMemo);
 
-impl PointingCache {
-    fn get(&self, key: &Key, now: Instant) -> Option<Digest> {
-        let map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(key)
-            .filter(|(_, at)| now.duration_since(*at) < POINTING_TTL)
-            .map(|(digest, _)| digest.clone())
-    }
-
-    fn insert(&self, key: Key, digest: Digest, now: Instant) {
-        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= POINTING_CAPACITY && !map.contains_key(&key) {
-            map.retain(|_, (_, at)| now.duration_since(*at) < POINTING_TTL);
-            if map.len() >= POINTING_CAPACITY
-                && let Some(oldest) = map
-                    .iter()
-                    .min_by_key(|(_, (_, at))| *at)
-                    .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
-        }
-        map.insert(key, (digest, now));
+impl Default for PointingCache {
+    fn default() -> Self {
+        PointingCache(TagMemo::with_ttl(POINTING_CAPACITY, POINTING_TTL))
     }
 }
 
@@ -92,17 +67,21 @@ pub async fn pointing(
         .with_budget(FetchBudget::new(settings.max_fetched_bytes));
     let name = repo.name();
     let asked = &tags[..tags.len().min(MAX_POINTING_CHECKS)];
-    let now = Instant::now();
     let found = join_all(asked.iter().map(|tag| {
-        let key = (name.clone(), identity.clone(), tag.clone());
+        let key = TagKey {
+            registry: repository.registry().to_string(),
+            repository: name.clone(),
+            identity: identity.clone(),
+            tag: tag.clone(),
+        };
         let repo = &repo;
         async move {
-            if let Some(hit) = cache.get(&key, now) {
+            if let Some(hit) = cache.0.get(&key) {
                 return Some(hit);
             }
             let head = repo.head_manifest(tag).await.ok()??;
             let current = head.docker_content_digest?;
-            cache.insert(key, current.clone(), Instant::now());
+            cache.0.insert(key, current.clone());
             Some(current)
         }
     }))
@@ -120,34 +99,4 @@ pub async fn pointing(
         checked,
         of: tags.len(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_expire_and_the_cache_stays_bounded() {
-        let cache = PointingCache::default();
-        let d = Digest::sha256(b"a");
-        let t0 = Instant::now();
-        let key = |i: usize| ("r/a".to_string(), String::new(), format!("t{i}"));
-        cache.insert(key(0), d.clone(), t0);
-        assert_eq!(
-            cache.get(&key(0), t0 + Duration::from_secs(9)),
-            Some(d.clone())
-        );
-        assert_eq!(cache.get(&key(0), t0 + POINTING_TTL), None);
-        // Another caller's identity is another key.
-        assert_eq!(
-            cache.get(&("r/a".into(), "u#x".into(), "t0".into()), t0),
-            None
-        );
-        for i in 1..=POINTING_CAPACITY {
-            cache.insert(key(i), d.clone(), t0 + Duration::from_millis(i as u64));
-        }
-        let len = cache.inner.lock().unwrap().len();
-        assert_eq!(len, POINTING_CAPACITY);
-        assert_eq!(cache.get(&key(0), t0), None, "the oldest went first");
-    }
 }
