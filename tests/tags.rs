@@ -204,3 +204,124 @@ async fn bad_requests_are_named() {
         error(&tags(&proxy, &[("repository", &registry.reference("tags/none"))]).await);
     assert_eq!((status, code), (StatusCode::NOT_FOUND, ErrorCode::NotFound));
 }
+
+/// `digest=`: of 103 tags, the first 100 are asked with a HEAD each (the
+/// bound), two of them point at the digest; a second answer within the
+/// cache's few seconds asks nothing again; a tag whose HEAD gives no digest
+/// is not counted as checked, and the answer is still an answer.
+#[tokio::test]
+async fn pointing_tags_are_found_by_a_bounded_head_each() {
+    let registry = Registry::start().await.expect("docker-registry");
+    let pusher = registry.pusher();
+    let repo = "tags/pointing";
+    let wanted = ImageSpec::new(Format::Oci, "linux/arm64", 2).build();
+    let other = ImageSpec::new(Format::Oci, "linux/amd64", 3).build();
+    assert_ne!(wanted.manifest.digest, other.manifest.digest);
+    pusher
+        .push_image(repo, &wanted, Some("p0"))
+        .await
+        .unwrap_or_else(|e| panic!("push: {e}\n{}", registry.log()));
+    pusher
+        .push_manifest(repo, "p1", &wanted.manifest)
+        .await
+        .expect("tag p1");
+    pusher
+        .push_image(repo, &other, Some("t000"))
+        .await
+        .expect("push other");
+    for i in 1..=100 {
+        pusher
+            .push_manifest(repo, &format!("t{i:03}"), &other.manifest)
+            .await
+            .expect("tag t…");
+    }
+    let fault = FaultProxy::start(&registry).await;
+    let sorted_pages = Rule::new(
+        "GET",
+        "/tags/list",
+        Fault::TagPages {
+            page_size: 1000,
+            link_origin: None,
+        },
+    );
+    fault.inject(sorted_pages.clone());
+    let proxy = Proxy::start_with({
+        let hosts = vec![fault.host()];
+        move |config| config.insecure_registries = hosts
+    })
+    .await;
+    let repository = fault.reference(repo);
+    let digest = wanted.manifest.digest.to_string();
+    let query = [
+        ("repository", repository.as_str()),
+        ("n", "1000"),
+        ("digest", digest.as_str()),
+    ];
+
+    let answer = decode(&tags(&proxy, &query).await);
+    assert_eq!(answer.tags.len(), 103);
+    let pointing = answer.pointing.expect("asked with digest=");
+    assert_eq!(pointing.digest, wanted.manifest.digest);
+    assert_eq!(pointing.tags, ["p0", "p1"]);
+    assert_eq!((pointing.checked, pointing.of), (100, 103), "the bound");
+    assert_eq!(
+        fault.count("HEAD", "/manifests/"),
+        100,
+        "one HEAD per checked tag"
+    );
+    assert_eq!(fault.count("HEAD", "/manifests/t099"), 0, "past the bound");
+
+    // Again at once: from the cache, not one HEAD more.
+    let again = decode(&tags(&proxy, &query).await);
+    assert_eq!(again.pointing.expect("pointing").tags, ["p0", "p1"]);
+    assert_eq!(fault.count("HEAD", "/manifests/"), 100);
+
+    // Without digest= nothing is asked and nothing said.
+    let plain = decode(&tags(&proxy, &query[..2]).await);
+    assert_eq!(plain.pointing, None);
+    let json = String::from_utf8_lossy(&tags(&proxy, &query[..2]).await.body).to_string();
+    assert!(!json.contains("\"pointing\":"), "{json}");
+    assert_eq!(fault.count("HEAD", "/manifests/"), 100);
+
+    // A fresh proxy (no cache); p1's HEAD answers without a digest: not
+    // checked, not an error.
+    fault.clear_rules();
+    fault.reset_counts();
+    fault.inject(sorted_pages);
+    fault.inject(Rule::new("HEAD", "/manifests/p1", Fault::NoDigestHeader));
+    let fresh = Proxy::start_with({
+        let hosts = vec![fault.host()];
+        move |config| config.insecure_registries = hosts
+    })
+    .await;
+    let five = decode(
+        &tags(
+            &fresh,
+            &[
+                ("repository", repository.as_str()),
+                ("n", "5"),
+                ("digest", digest.as_str()),
+            ],
+        )
+        .await,
+    );
+    assert_eq!(five.tags, ["p0", "p1", "t000", "t001", "t002"]);
+    let pointing = five.pointing.expect("pointing");
+    assert_eq!(pointing.tags, ["p0"]);
+    assert_eq!((pointing.checked, pointing.of), (4, 5));
+    assert_eq!(fault.count("HEAD", "/manifests/"), 5);
+
+    // A digest that is not one is the caller's error.
+    let (status, code, message) = error(
+        &tags(
+            &fresh,
+            &[("repository", repository.as_str()), ("digest", "latest")],
+        )
+        .await,
+    );
+    assert_eq!(
+        (status, code),
+        (StatusCode::BAD_REQUEST, ErrorCode::InvalidInput)
+    );
+    assert!(message.contains("`digest=latest`"), "{message}");
+}

@@ -120,6 +120,7 @@ pub async fn referrers(
 pub async fn tags(
     repository: &str,
     last: Option<&str>,
+    digest: Option<&str>,
     credentials: &CredentialSet,
 ) -> Result<TagsResponse, ApiFailure> {
     let mut url = format!(
@@ -128,6 +129,9 @@ pub async fn tags(
     );
     if let Some(last) = last {
         url.push_str(&format!("&last={}", query::encode_component(last)));
+    }
+    if let Some(digest) = digest {
+        url.push_str(&format!("&digest={}", query::encode_component(digest)));
     }
     read_json(send(with_credentials(Request::get(&url), credentials).build()).await?).await
 }

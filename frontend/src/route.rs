@@ -87,8 +87,12 @@ pub enum Route {
     Create,
     /// `/check`: the registry check.
     Check,
-    /// `/tags?repository=REGISTRY/REPO`: a repository's tags.
-    Tags { repository: Option<String> },
+    /// `/tags?repository=REGISTRY/REPO[&digest=D]`: a repository's tags,
+    /// those pointing at `digest` marked.
+    Tags {
+        repository: Option<String>,
+        digest: Option<String>,
+    },
     /// `/compare?a=REF&b=REF`: two references compared.
     Compare { a: String, b: String },
     /// `/sizes?ref=REFERENCE`: where the bytes of an image go.
@@ -113,6 +117,22 @@ impl Route {
         let repository = repository.trim();
         Route::Tags {
             repository: (!repository.is_empty()).then(|| repository.to_string()),
+            digest: None,
+        }
+    }
+
+    /// The tags page for `repository`, marking the tags that point at
+    /// `digest` (where an inspection's repository breadcrumb links to).
+    pub fn tags_pointing(repository: &str, digest: &str) -> Route {
+        match Route::tags(repository) {
+            Route::Tags {
+                repository: Some(repository),
+                ..
+            } => Route::Tags {
+                repository: Some(repository),
+                digest: Some(digest.trim().to_string()).filter(|d| !d.is_empty()),
+            },
+            blank => blank,
         }
     }
 
@@ -139,7 +159,10 @@ impl Route {
             "" | "/index.html" => Route::inspect(&query::get(search, "ref").unwrap_or_default()),
             CREATE_PATH => Route::Create,
             CHECK_PATH => Route::Check,
-            TAGS_PATH => Route::tags(&query::get(search, "repository").unwrap_or_default()),
+            TAGS_PATH => Route::tags_pointing(
+                &query::get(search, "repository").unwrap_or_default(),
+                &query::get(search, "digest").unwrap_or_default(),
+            ),
             COMPARE_PATH => Route::Compare {
                 a: query::get(search, "a")
                     .unwrap_or_default()
@@ -189,12 +212,19 @@ impl Route {
             } => format!("{INSPECT_PATH}?ref={}", query::encode_component(reference)),
             Route::Create => CREATE_PATH.to_string(),
             Route::Check => CHECK_PATH.to_string(),
-            Route::Tags { repository: None } => TAGS_PATH.to_string(),
+            Route::Tags {
+                repository: None, ..
+            } => TAGS_PATH.to_string(),
             Route::Tags {
                 repository: Some(repository),
+                digest,
             } => format!(
-                "{TAGS_PATH}?repository={}",
-                query::encode_component(repository)
+                "{TAGS_PATH}?repository={}{}",
+                query::encode_component(repository),
+                digest
+                    .as_deref()
+                    .map(|d| format!("&digest={}", query::encode_component(d)))
+                    .unwrap_or_default()
             ),
             Route::Compare { a, b } => format!(
                 "{COMPARE_PATH}?a={}&b={}",
@@ -427,6 +457,7 @@ mod tests {
         for route in [
             Route::tags("localhost:5000/demo/app"),
             Route::tags(""),
+            Route::tags_pointing("localhost:5000/demo/app", "sha256:00&x"),
             Route::compare("a:1", "ghcr.io/o/r@sha256:00&x"),
             Route::compare("alpine", ""),
             Route::Sizes {
@@ -439,6 +470,12 @@ mod tests {
         }
         assert_eq!(Route::compare("a", "b").to_url(), "/compare?a=a&b=b");
         assert_eq!(Route::tags("x/y").page(), Page::Tags);
+        assert_eq!(
+            Route::tags_pointing("x/y", "sha256:ab").to_url(),
+            "/tags?repository=x/y&digest=sha256:ab"
+        );
+        assert_eq!(Route::tags_pointing("x/y", " "), Route::tags("x/y"));
+        assert_eq!(Route::tags_pointing("", "sha256:ab"), Route::tags(""));
     }
 
     #[test]

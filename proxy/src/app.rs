@@ -57,6 +57,8 @@ pub struct AppState {
     pub clients: Option<Arc<ClientLimiter>>,
     /// How answers about tags may be kept.
     pub tag_caching: TagCaching,
+    /// Which digest tags pointed at a few seconds ago (`pointing`).
+    pub pointing: Arc<crate::pointing::PointingCache>,
 }
 
 /// At most `api_concurrency` API requests are handled at once; more wait
@@ -110,6 +112,7 @@ pub fn build(config: Config) -> Result<(Router, Arc<Lifecycle>), ProxyError> {
         metrics: metrics.clone(),
         clients: clients.clone(),
         tag_caching: config.tag_caching,
+        pointing: Arc::default(),
     };
     // Probes and scrapers send no Origin and come from anywhere: these
     // answer without the origin guard or the per-client limits, and touch

@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod origin;
 pub mod page;
 pub mod page_files;
+pub mod pointing;
 pub mod push;
 pub mod referrers;
 pub mod resolve;

@@ -75,5 +75,6 @@ pub async fn tags(
         repository: repo.name(),
         tags,
         next,
+        pointing: None,
     })
 }

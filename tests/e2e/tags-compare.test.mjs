@@ -95,3 +95,42 @@ test('where the bytes go: from an inspection, numbers and bars', async () => {
   assert.match(await page.getByTestId('footprint-unique').textContent(), /\d/);
   await page.close();
 });
+
+test('from an inspection, the tag list marks the tags pointing at the inspected digest', async () => {
+  // A second tag on demo/app:s390x's manifest, written straight to the registry.
+  const s390x = await registryManifest('demo/app', 's390x');
+  const put = await fetch(`http://${world.registry.host}/v2/demo/app/manifests/s390x-stable`, {
+    method: 'PUT',
+    headers: { 'Content-Type': s390x.type },
+    body: s390x.text,
+  });
+  assert.equal(put.status, 201);
+
+  const page = await world.browser.newPage();
+  await open(page, `${world.registry.host}/demo/app:s390x`);
+  await page.getByTestId('crumb-repository').click();
+  await page.getByTestId('pointing-summary').waitFor();
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('digest'), s390x.digest);
+
+  const listed = (await (await fetch(`http://${world.registry.host}/v2/demo/app/tags/list`)).json()).tags;
+  const marked = await texts(page.locator('li.pointing [data-testid="tag-link"]'));
+  assert.deepEqual(marked.sort(), ['s390x', 's390x-stable']);
+  assert.equal(await page.getByTestId('tag-pointing').count(), 2);
+  assert.equal(
+    await page.getByTestId('pointing-summary').textContent(),
+    `${listed.length} of ${listed.length} tags checked; 2 point at ${s390x.digest.slice(0, 19)}…`,
+  );
+
+  // The same URL opened afresh marks the same tags; without digest= none.
+  const again = await world.browser.newPage();
+  await again.goto(page.url());
+  await again.getByTestId('pointing-summary').waitFor();
+  assert.equal(await again.getByTestId('tag-pointing').count(), 2);
+  await again.goto(`${world.proxy.url}/tags?repository=${encodeURIComponent(`${world.registry.host}/demo/app`)}`);
+  await again.getByTestId('tag-list').waitFor();
+  assert.equal(await again.getByTestId('pointing-summary').count(), 0);
+  assert.equal(await again.getByTestId('tag-pointing').count(), 0);
+  await again.close();
+  await page.close();
+});

@@ -34,9 +34,9 @@ pub fn Breadcrumbs(
                 <li class="mono" data-testid="crumb-registry">{registry}</li>
                 <li>
                     <a
-                        href=Route::tags(&base).to_url()
+                        href=Route::tags_pointing(&base, &digest).to_url()
                         class="mono"
-                        title="The repository's tags"
+                        title="The repository's tags (those pointing here marked)"
                         data-testid="crumb-repository"
                     >
                         {repository}

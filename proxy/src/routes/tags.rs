@@ -1,4 +1,4 @@
-//! `GET /api/v1/tags?repository=REGISTRY/REPO[&n=N&last=TAG]`
+//! `GET /api/v1/tags?repository=REGISTRY/REPO[&n=N&last=TAG&digest=D]`
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -15,6 +15,7 @@ pub struct TagsQuery {
     pub repository: Option<String>,
     pub n: Option<String>,
     pub last: Option<String>,
+    pub digest: Option<String>,
 }
 
 pub async fn tags(
@@ -52,18 +53,38 @@ pub async fn tags(
             Some(tag)
         }
     };
+    let digest =
+        shared::api::pointing_digest(query.digest.as_deref()).map_err(ProxyError::InvalidQuery)?;
     let resolved = super::inspect::caller(&state, &headers, &repository).await?;
     let response = crate::registry::limits::within(
         state.client.operation_timeout(),
         repository.registry(),
-        crate::tags::tags(
-            &state.client,
-            &state.operations,
-            &repository,
-            resolved.credential,
-            n,
-            last,
-        ),
+        async {
+            let mut answer = crate::tags::tags(
+                &state.client,
+                &state.operations,
+                &repository,
+                resolved.credential.clone(),
+                n,
+                last,
+            )
+            .await?;
+            if let Some(digest) = digest {
+                answer.pointing = Some(
+                    crate::pointing::pointing(
+                        &state.client,
+                        &state.operations,
+                        &state.pointing,
+                        &repository,
+                        resolved.credential.clone(),
+                        &answer.tags,
+                        digest,
+                    )
+                    .await?,
+                );
+            }
+            Ok::<_, ProxyError>(answer)
+        },
     )
     .await
     .map_err(|e| e.with_auth(&resolved.info))?;

@@ -24,7 +24,10 @@ pub use inspect::{
 pub use push::*;
 pub use rate_limit::RateLimitInfo;
 pub use referrers::{ReferrersResponse, ReferrersSource, referrers_tag};
-pub use tags::{DEFAULT_TAGS_PER_PAGE, MAX_TAGS_PER_PAGE, TAGS_PATH, TagsResponse};
+pub use tags::{
+    DEFAULT_TAGS_PER_PAGE, MAX_POINTING_CHECKS, MAX_TAGS_PER_PAGE, Pointing, TAGS_PATH,
+    TagsResponse, pointing_digest,
+};
 
 /// The name of the `<meta>` the proxy puts into the page's HTML when a
 /// navigation from another site opened it; the page then asks before

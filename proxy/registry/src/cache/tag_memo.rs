@@ -32,6 +32,7 @@ pub struct TagKey {
 pub struct TagMemo {
     inner: Mutex<HashMap<TagKey, (Digest, Instant)>>,
     capacity: usize,
+    ttl: Duration,
 }
 
 impl Default for TagMemo {
@@ -43,13 +44,19 @@ impl Default for TagMemo {
 impl TagMemo {
     /// A memo of at most `capacity` tags (at least 1).
     pub fn with_capacity(capacity: usize) -> Self {
+        TagMemo::with_ttl(capacity, TAG_TTL)
+    }
+
+    /// A memo of at most `capacity` tags, each kept for `ttl`.
+    pub fn with_ttl(capacity: usize, ttl: Duration) -> Self {
         TagMemo {
             inner: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
+            ttl,
         }
     }
 
-    /// The digest remembered for `key`, if not older than `TAG_TTL`.
+    /// The digest remembered for `key`, if not older than the memo's TTL.
     pub fn get(&self, key: &TagKey) -> Option<Digest> {
         self.get_at(key, Instant::now())
     }
@@ -57,7 +64,7 @@ impl TagMemo {
     fn get_at(&self, key: &TagKey, now: Instant) -> Option<Digest> {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         match map.get(key) {
-            Some((digest, at)) if now.duration_since(*at) < TAG_TTL => Some(digest.clone()),
+            Some((digest, at)) if now.duration_since(*at) < self.ttl => Some(digest.clone()),
             Some(_) => {
                 map.remove(key);
                 None
@@ -73,7 +80,7 @@ impl TagMemo {
     fn insert_at(&self, key: TagKey, digest: Digest, now: Instant) {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= self.capacity && !map.contains_key(&key) {
-            map.retain(|_, (_, at)| now.duration_since(*at) < TAG_TTL);
+            map.retain(|_, (_, at)| now.duration_since(*at) < self.ttl);
             if map.len() >= self.capacity
                 && let Some(oldest) = map
                     .iter()
@@ -110,6 +117,19 @@ mod tests {
         assert_eq!(memo.get_at(&key("1"), t0 + TAG_TTL), None);
         // Expired entries are gone, not just hidden.
         assert_eq!(memo.get_at(&key("1"), t0), None);
+    }
+
+    #[test]
+    fn a_shorter_ttl_is_kept() {
+        let ttl = Duration::from_secs(10);
+        let memo = TagMemo::with_ttl(8, ttl);
+        let t0 = Instant::now();
+        memo.insert_at(key("1"), Digest::sha256(b"a"), t0);
+        assert_eq!(
+            memo.get_at(&key("1"), t0 + ttl / 2),
+            Some(Digest::sha256(b"a"))
+        );
+        assert_eq!(memo.get_at(&key("1"), t0 + ttl), None);
     }
 
     #[test]
