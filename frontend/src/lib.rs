@@ -19,6 +19,7 @@ mod entry_filter;
 mod index_to_spec;
 mod inspect_store;
 mod latest;
+mod lookup;
 mod ndjson;
 mod opened_from;
 pub mod pages;

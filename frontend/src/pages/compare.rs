@@ -7,12 +7,13 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::compare::{Comparison, Layer};
 
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::app::PageModule;
 use crate::components::byte_size::ByteSize;
 use crate::components::failure_line::FailureLine;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
+use crate::lookup::Lookup;
 use crate::route::{Page, Route, Router};
 
 /// The compare page's module (`src/bin/compare.rs`).
@@ -22,15 +23,7 @@ pub const MODULE: PageModule = PageModule {
     view: || view! { <ComparePage /> }.into_any(),
 };
 
-#[derive(Debug, Clone, PartialEq)]
-enum State {
-    Idle,
-    /// Opened from another site: nothing is compared until a person asks.
-    Held,
-    Loading,
-    Failed(ApiFailure),
-    Compared(Box<Comparison>),
-}
+type State = Lookup<Box<Comparison>>;
 
 #[component]
 pub fn ComparePage() -> impl IntoView {
@@ -63,7 +56,7 @@ pub fn ComparePage() -> impl IntoView {
             State::Loading,
             async move { api::compare(&ra, &rb, &creds).await },
             |answer| match answer {
-                Ok(c) => State::Compared(Box::new(c)),
+                Ok(c) => State::Read(Box::new(c)),
                 Err(e) => State::Failed(e),
             },
         );
@@ -104,7 +97,7 @@ pub fn ComparePage() -> impl IntoView {
         }
         .into_any(),
         State::Failed(failure) => view! { <FailureLine failure /> }.into_any(),
-        State::Compared(c) => view! { <Result c=*c /> }.into_any(),
+        State::Read(c) => view! { <Result c=*c /> }.into_any(),
     };
     view! {
         <form class="compare-form" on:submit=on_submit>

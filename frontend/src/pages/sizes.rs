@@ -9,12 +9,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use shared::api::InspectResponse;
 
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::app::PageModule;
 use crate::components::failure_line::FailureLine;
 use crate::components::footprint_view::FootprintView;
 use crate::credentials_store::CredentialsStore;
 use crate::latest::Latest;
+use crate::lookup::Lookup;
 use crate::route::{Page, Route, Router};
 
 /// The sizes page's module (`src/bin/sizes.rs`).
@@ -24,14 +25,7 @@ pub const MODULE: PageModule = PageModule {
     view: || view! { <SizesPage /> }.into_any(),
 };
 
-#[derive(Debug, Clone, PartialEq)]
-enum State {
-    Idle,
-    Held,
-    Loading,
-    Failed(ApiFailure),
-    Read(Arc<InspectResponse>),
-}
+type State = Lookup<Arc<InspectResponse>>;
 
 #[component]
 pub fn SizesPage() -> impl IntoView {
