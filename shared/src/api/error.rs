@@ -16,8 +16,8 @@ pub struct ApiError {
 }
 
 /// Stable, machine-readable error codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// On the wire as [`ErrorCode::name`] (`"NOT_FOUND"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// The reference (or another input) does not parse.
     InvalidReference,
@@ -52,6 +52,66 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::InvalidReference,
+        ErrorCode::InvalidInput,
+        ErrorCode::NotFound,
+        ErrorCode::Unauthorized,
+        ErrorCode::Denied,
+        ErrorCode::RateLimited,
+        ErrorCode::Unreachable,
+        ErrorCode::DigestMismatch,
+        ErrorCode::BadManifest,
+        ErrorCode::TooLarge,
+        ErrorCode::ForbiddenTarget,
+        ErrorCode::ForbiddenOrigin,
+        ErrorCode::TagMoved,
+        ErrorCode::Upstream,
+        ErrorCode::Internal,
+    ];
+
+    /// The wire spelling (`NOT_FOUND`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidReference => "INVALID_REFERENCE",
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Denied => "DENIED",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Unreachable => "UNREACHABLE",
+            ErrorCode::DigestMismatch => "DIGEST_MISMATCH",
+            ErrorCode::BadManifest => "BAD_MANIFEST",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::ForbiddenTarget => "FORBIDDEN_TARGET",
+            ErrorCode::ForbiddenOrigin => "FORBIDDEN_ORIGIN",
+            ErrorCode::TagMoved => "TAG_MOVED",
+            ErrorCode::Upstream => "UPSTREAM",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+// Written and read by hand, not derived: one table of names serves both ways
+// and the page's wire spelling (`name`), and a derived reader (a variant
+// visitor for strings, bytes and numbers) costs every page's wasm more.
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown error code `{name}`")))
+    }
+}
+
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
@@ -64,5 +124,23 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+
+    #[test]
+    fn codes_travel_as_their_names() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.name()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
+        assert_eq!(ErrorCode::TagMoved.name(), "TAG_MOVED");
+        assert_eq!(ErrorCode::ForbiddenOrigin.name(), "FORBIDDEN_ORIGIN");
+        let e = serde_json::from_str::<ErrorCode>("\"NOPE\"").unwrap_err();
+        assert!(e.to_string().contains("unknown error code `NOPE`"), "{e}");
     }
 }
