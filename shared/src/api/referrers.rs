@@ -41,14 +41,13 @@ pub struct ReferrersResponse {
 // `ChildView`'s; docs/performance.md has the bytes).
 impl<'de> Deserialize<'de> for ReferrersSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const VARIANTS: &[&str] = &["api", "tag-schema", "none"];
-        let name = String::deserialize(d)?;
-        match name.as_str() {
-            "api" => Ok(ReferrersSource::Api),
-            "tag-schema" => Ok(ReferrersSource::TagSchema),
-            "none" => Ok(ReferrersSource::None),
-            other => Err(serde::de::Error::unknown_variant(other, VARIANTS)),
-        }
+        const NAMES: &[&str] = &["api", "tag-schema", "none"];
+        const SOURCES: [ReferrersSource; 3] = [
+            ReferrersSource::Api,
+            ReferrersSource::TagSchema,
+            ReferrersSource::None,
+        ];
+        Ok(SOURCES[crate::unit_variant::read(d, NAMES)?])
     }
 }
 
