@@ -63,13 +63,7 @@ impl ApiFailure {
 
 /// The wire spelling of an error code (`NOT_FOUND`).
 pub fn code_name(code: ErrorCode) -> String {
-    // Through the JSON writer the page has anyway (`to_value` would pull in
-    // serde_json's whole `Value` serializer).
-    // A unit variant always serializes (to `"NAME"`).
-    serde_json::to_string(&code)
-        .unwrap_or_default()
-        .trim_matches('"')
-        .to_string()
+    code.name().to_string()
 }
 
 /// `/api/v1/inspect?ref=REFERENCE`

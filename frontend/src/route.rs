@@ -309,7 +309,7 @@ impl Router {
                 history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
             };
             if let Err(e) = result {
-                leptos::logging::warn!("could not update the address bar: {e:?}");
+                console_warn("could not update the address bar:", &e);
             }
         }
         self.route.set(route);
@@ -319,8 +319,17 @@ impl Router {
 /// A full page load of `url` (another page's module), as a link would.
 pub fn load(url: &str) {
     if let Err(e) = window().location().assign(url) {
-        leptos::logging::warn!("could not open {url}: {e:?}");
+        console_warn(&format!("could not open {url}:"), &e);
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `console.warn(message, error)`: the browser shows the error itself,
+    /// so the page carries no code to describe a JS value as text
+    /// (`{:?}` of a `JsValue`; docs/performance.md has the bytes).
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str, error: &wasm_bindgen::JsValue);
 }
 
 fn current_url() -> String {

@@ -33,6 +33,7 @@ pub mod sbom;
 pub mod size;
 pub mod spec;
 pub mod statement;
+pub mod unit_variant;
 
 pub use descriptor::Descriptor;
 pub use digest::{Algorithm, Digest, DigestError};

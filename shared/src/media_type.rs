@@ -26,7 +26,7 @@ pub const OCI_LAYER_NONDIST_ZSTD: &str =
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.5, application/vnd.docker.distribution.manifest.v1+json;q=0.5";
 
 /// What kind of object a manifest media type names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// OCI index or Docker manifest list.
@@ -37,6 +37,15 @@ pub enum Kind {
     Schema1,
     /// Anything else.
     Unknown,
+}
+
+/// Read by hand (`unit_variant`), written derived: the same names.
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const NAMES: &[&str] = &["index", "image", "schema1", "unknown"];
+        const KINDS: [Kind; 4] = [Kind::Index, Kind::Image, Kind::Schema1, Kind::Unknown];
+        Ok(KINDS[crate::unit_variant::read(d, NAMES)?])
+    }
 }
 
 pub fn kind_of(media_type: &str) -> Kind {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The source of the credential used for one registry, in the order the
 /// proxy tries them: typed into the page, the Docker client's config on the
 /// proxy's machine (stored `auths`, or a credential helper), else none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthSource {
     Anonymous,
@@ -17,6 +17,20 @@ pub enum AuthSource {
     DockerConfig,
     /// A `docker-credential-*` helper named by `credHelpers` or `credsStore`.
     CredentialHelper,
+}
+
+/// Read by hand (`unit_variant`), written derived: the same names.
+impl<'de> Deserialize<'de> for AuthSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const NAMES: &[&str] = &["anonymous", "typed", "docker-config", "credential-helper"];
+        const SOURCES: [AuthSource; 4] = [
+            AuthSource::Anonymous,
+            AuthSource::Typed,
+            AuthSource::DockerConfig,
+            AuthSource::CredentialHelper,
+        ];
+        Ok(SOURCES[crate::unit_variant::read(d, NAMES)?])
+    }
 }
 
 /// Which credentials a registry was asked with. Never holds a secret.

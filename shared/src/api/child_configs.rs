@@ -24,13 +24,13 @@ pub const FIRST_PART_PARAM: (&str, &str) = ("configs", "later");
 /// The configs of an index's distinct image children, in the order the
 /// index first lists them. Children that are not images (a nested index)
 /// or whose config is not an image config (an artifact) are not listed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ChildConfigs {
     pub configs: Vec<ChildConfig>,
 }
 
 /// One child's config, or why it could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChildConfig {
     /// The child manifest's digest (as the index lists it).
@@ -39,6 +39,76 @@ pub struct ChildConfig {
     pub image_config: Option<ImageConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
+}
+
+// Both read by hand, not derived: only the inspect page reads them, and a
+// derived reader (field-name visitors, a reader for arrays that the proxy
+// never sends) costs that page's wasm more than these loops over keys (the
+// same as `ChildView`'s; docs/performance.md has the bytes).
+impl<'de> Deserialize<'de> for ChildConfigs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChildConfigs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the configs of an index's children")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ChildConfigs, A::Error> {
+                let mut configs = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "configs" => configs = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let configs = configs.ok_or_else(|| serde::de::Error::missing_field("configs"))?;
+                Ok(ChildConfigs { configs })
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChildConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChildConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a child's config")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ChildConfig, A::Error> {
+                let mut digest = None;
+                let mut image_config = None;
+                let mut error = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "digest" => digest = Some(map.next_value()?),
+                        "imageConfig" => image_config = map.next_value()?,
+                        "error" => error = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let digest = digest.ok_or_else(|| serde::de::Error::missing_field("digest"))?;
+                Ok(ChildConfig {
+                    digest,
+                    image_config,
+                    error,
+                })
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 impl IndexContent {

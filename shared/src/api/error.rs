@@ -16,8 +16,8 @@ pub struct ApiError {
 }
 
 /// Stable, machine-readable error codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// On the wire as [`ErrorCode::name`] (`"NOT_FOUND"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// The reference (or another input) does not parse.
     InvalidReference,
@@ -52,6 +52,65 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::InvalidReference,
+        ErrorCode::InvalidInput,
+        ErrorCode::NotFound,
+        ErrorCode::Unauthorized,
+        ErrorCode::Denied,
+        ErrorCode::RateLimited,
+        ErrorCode::Unreachable,
+        ErrorCode::DigestMismatch,
+        ErrorCode::BadManifest,
+        ErrorCode::TooLarge,
+        ErrorCode::ForbiddenTarget,
+        ErrorCode::ForbiddenOrigin,
+        ErrorCode::TagMoved,
+        ErrorCode::Upstream,
+        ErrorCode::Internal,
+    ];
+
+    /// The wire spelling (`NOT_FOUND`).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// In the order of the variants (and of [`Self::ALL`]).
+    const NAMES: [&'static str; 15] = [
+        "INVALID_REFERENCE",
+        "INVALID_INPUT",
+        "NOT_FOUND",
+        "UNAUTHORIZED",
+        "DENIED",
+        "RATE_LIMITED",
+        "UNREACHABLE",
+        "DIGEST_MISMATCH",
+        "BAD_MANIFEST",
+        "TOO_LARGE",
+        "FORBIDDEN_TARGET",
+        "FORBIDDEN_ORIGIN",
+        "TAG_MOVED",
+        "UPSTREAM",
+        "INTERNAL",
+    ];
+}
+
+// Written and read by hand, not derived: one table of names serves both ways
+// and the page's wire spelling (`name`), and a derived reader (a variant
+// visitor for strings, bytes and numbers) costs every page's wasm more.
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(ErrorCode::ALL[crate::unit_variant::read(d, &ErrorCode::NAMES)?])
+    }
+}
+
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
@@ -64,5 +123,24 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+
+    #[test]
+    fn codes_travel_as_their_names() {
+        for (i, code) in ErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(code as usize, i, "ALL is in the order of the variants");
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.name()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
+        assert_eq!(ErrorCode::TagMoved.name(), "TAG_MOVED");
+        assert_eq!(ErrorCode::ForbiddenOrigin.name(), "FORBIDDEN_ORIGIN");
+        let e = serde_json::from_str::<ErrorCode>("\"NOPE\"").unwrap_err();
+        assert!(e.to_string().contains("unknown variant `NOPE`"), "{e}");
     }
 }
