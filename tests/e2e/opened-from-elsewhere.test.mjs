@@ -173,7 +173,10 @@ test('the tags and compare pages opened from another site look nothing up until 
   const repository = `${forwarder.hostName}/demo/multiarch`;
   seen.length = 0;
   const tags = await openPathFrom(origin, `/tags?repository=${encodeURIComponent(repository)}`);
-  assert.deepEqual(seen, [], 'the private registry was asked before anyone pressed List tags');
+  // A referrers lookup of an inspection above may still land here; the
+  // tags page never asks for referrers, so only its own requests count.
+  const asked = () => seen.filter((r) => !r.url.includes('/referrers/'));
+  assert.deepEqual(asked(), [], 'the private registry was asked before anyone pressed List tags');
   assert.match(await tags.getByTestId('held-notice').textContent(), /another site/);
   await tags.getByTestId('tags-button').click();
   await tags.getByTestId('tag-list').waitFor();
@@ -187,7 +190,7 @@ test('the tags and compare pages opened from another site look nothing up until 
     origin,
     `/compare?a=${encodeURIComponent(ref)}&b=${encodeURIComponent(ref)}`,
   );
-  assert.deepEqual(seen, [], 'the private registry was asked before anyone pressed Compare');
+  assert.deepEqual(asked(), [], 'the private registry was asked before anyone pressed Compare');
   assert.match(await compare.getByTestId('held-notice').textContent(), /another site/);
   await compare.getByTestId('compare-button').click();
   await compare.getByTestId('compare-both').waitFor();
