@@ -26,7 +26,7 @@ use bytes::Bytes;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
 use registry::round_trips::{self, Count};
-use shared::api::{ApiError, ErrorCode, PushEvent, PushPhase, StepState, TagCheck, TagMoved};
+use shared::api::{ApiError, ErrorCode, PushEvent, PushPhase, StepState, TagMoved};
 use shared::credentials::CredentialSet;
 use shared::digest::Digest;
 use shared::plan::{Plan, Step};
@@ -39,6 +39,7 @@ use registry::{RegistryClient, RegistryError, Repository};
 use crate::config::OperationSettings;
 
 mod blob;
+mod expect;
 use crate::error::ProxyError;
 
 /// Run `plan`, sending progress to `events`: `planned`, the plan's warnings,
@@ -521,64 +522,6 @@ impl<'a> Executor<'a> {
         self.put_index(&self.plan.digest.to_string(), '@')
             .await
             .map_err(|error| self.failure(i + 1, step, error))
-    }
-
-    /// With `expect`: the target tag must still point at `expected` right
-    /// before the tags are written (a HEAD: the Distribution API has no
-    /// conditional manifest PUT, and distribution 2.8 ignores `If-Match`).
-    /// A tag that moved or is gone stops the push with nothing tagged.
-    /// `step`: the first tag step (1-based), whose failure it is.
-    async fn check_tag(&self, expected: &Digest, step: usize) -> Result<(), Stop> {
-        let reference = format!(
-            "{}/{}:{}",
-            self.plan.target.registry(),
-            self.plan.target.repository(),
-            self.plan.target.tag().unwrap_or("latest")
-        );
-        let tag = self.plan.target.tag().unwrap_or("latest");
-        let head = self.target.head_manifest(tag).await.map_err(|e| {
-            Stop::Step(StepFailure {
-                index: step,
-                total: self.plan.steps.len(),
-                description: format!("check that {reference} still points at {expected}"),
-                error: e.into(),
-            })
-        })?;
-        let method = TagCheck::HeadBeforePut;
-        let actual = head.map(|h| h.docker_content_digest);
-        match actual {
-            Some(Some(ref digest)) if digest == expected => {
-                emit(
-                    self.events,
-                    PushEvent::Checked {
-                        reference,
-                        digest: digest.clone(),
-                        method,
-                    },
-                )
-                .await;
-                Ok(())
-            }
-            Some(None) => Err(Stop::Step(StepFailure {
-                index: step,
-                total: self.plan.steps.len(),
-                description: format!("check that {reference} still points at {expected}"),
-                error: RegistryError::BadManifest {
-                    what: reference.clone(),
-                    detail: "the registry's HEAD of the tag has no Docker-Content-Digest, so whether the tag moved cannot be told; push without `expect` to overwrite it".into(),
-                }
-                .into(),
-            })),
-            other => Err(Stop::Moved {
-                step,
-                moved: TagMoved {
-                    reference,
-                    expected: expected.clone(),
-                    actual: other.flatten(),
-                    method,
-                },
-            }),
-        }
     }
 
     /// PUT the index bytes to `tag`. Not retried: a tag PUT is not by digest.
