@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use shared::api::{ChildConfigs, InspectResponse, ReferrersResponse};
 use shared::config::ImageConfig;
 
+use crate::after_paint::after_paint;
 use crate::api::{self, ApiFailure};
 use crate::components::copy_button::copy;
 use crate::credentials_store::CredentialsStore;
@@ -185,11 +186,14 @@ impl InspectStore {
                         "{}/{}@{}",
                         response.registry, response.repository, response.digest
                     );
-                    // The table shows now; the configs follow.
-                    if response.index().is_some() {
-                        store.ask_configs(subject.clone());
-                    }
-                    store.find_referrers(subject);
+                    // The table shows first; the configs follow.
+                    let index = response.index().is_some();
+                    after_paint(Box::new(move || {
+                        if index {
+                            store.ask_configs(subject.clone());
+                        }
+                        store.find_referrers(subject);
+                    }));
                     InspectState::Loaded(Arc::new(response), text.into())
                 }
                 Err(failure) => InspectState::Failed { reference, failure },

@@ -7,6 +7,13 @@
 //! `PageModule`), built by Trunk into its own wasm module, so a page's
 //! module carries only the code that page reaches.
 
+/// Talc instead of Rust's default wasm allocator (dlmalloc): smaller in the
+/// page's wasm, which every page's first load carries, and faster.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+mod after_paint;
 mod api;
 pub mod app;
 mod check_progress;

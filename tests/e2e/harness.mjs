@@ -89,10 +89,10 @@ export function seedDemo(registryHost, extraArgs = []) {
   return r.stdout;
 }
 
-/** The proxy binary serving the built page (dist/), with registries allow-listed. */
+/** The proxy binary serving the built page (dist/, or $MW_DIST), with registries allow-listed. */
 export async function startProxy(registryHosts, extraArgs = []) {
   const port = await freePort();
-  const args = ['--listen', `127.0.0.1:${port}`, '--dist', join(root, 'dist'), ...extraArgs];
+  const args = ['--listen', `127.0.0.1:${port}`, '--dist', process.env.MW_DIST || join(root, 'dist'), ...extraArgs];
   for (const h of registryHosts) args.push('--insecure-registry', h);
   const proc = start(join(binDir, 'manifest-web'), args, 'manifest-web');
   await waitFor(`http://127.0.0.1:${port}/api/v1/health`, 'manifest-web');

@@ -28,6 +28,8 @@ test("the inspect page fetches its own module and never the create page's", asyn
   await page.getByTestId('entry-config').waitFor();
   assert.ok(fetched.includes('/inspect_bg.wasm') && fetched.includes('/inspect.js'), `${fetched}`);
   assert.deepEqual(fetched.filter((p) => p.startsWith('/create')), [], `${fetched}`);
+  // Nor the other pages' styles (its first load has a size budget).
+  assert.ok(!fetched.includes('/pages.css'), `${fetched}`);
   // A path no page claims: the inspect module says so.
   await page.goto(`${world.proxy.url}/no-such-page`);
   await page.getByTestId('not-found').waitFor();
@@ -46,6 +48,9 @@ test('the create page works opened directly, with only its own module', async ()
   assert.ok(fetched.includes('/create_bg.wasm') && fetched.includes('/create.js'), `${fetched}`);
   assert.deepEqual(fetched.filter((p) => p.startsWith('/inspect')), [], `${fetched}`);
   assert.equal(await page.getByTestId('nav-create').getAttribute('aria-current'), 'page');
+  // Its own styles are linked for it (pages.css): its two columns are a grid.
+  assert.ok(fetched.includes('/pages.css'), `${fetched}`);
+  assert.equal(await page.locator('.two-columns').first().evaluate((e) => getComputedStyle(e).display), 'grid');
   // It works: the template expands into rows.
   await page.getByTestId('target-input').fill(`${world.registry.host}/e2e/pages:1`);
   await page.getByTestId('tpl-platforms').fill('linux/amd64,linux/arm64');

@@ -4,10 +4,10 @@
 //! where a password typed into a web page goes.
 
 use leptos::ev::SubmitEvent;
+use leptos::html::Input;
 use leptos::prelude::*;
 
 use crate::components::notice::{Tone, notice};
-use crate::components::text_field::{FieldKind, TextField};
 use crate::credentials_store::CredentialsStore;
 
 #[component]
@@ -36,24 +36,27 @@ pub fn CredentialsPanel() -> impl IntoView {
     }
 }
 
+/// The form's inputs are read when it is submitted, not bound to signals:
+/// three plain inputs are all it needs, and this module is in every page's
+/// first load (the create page's bound `TextField`s would bring their glue
+/// into pages that have no other field).
 #[component]
 fn CredentialsForm() -> impl IntoView {
     let store = CredentialsStore::use_store();
-    let registry = RwSignal::new(String::new());
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let registry = NodeRef::<Input>::new();
+    let username = NodeRef::<Input>::new();
+    let password = NodeRef::<Input>::new();
     let message = RwSignal::new(None::<Result<String, String>>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let outcome = store.save(
-            &registry.get_untracked(),
-            &username.get_untracked(),
-            &password.get_untracked(),
-        );
+        let value = |input: NodeRef<Input>| input.get().map(|i| i.value()).unwrap_or_default();
+        let outcome = store.save(&value(registry), &value(username), &value(password));
         message.set(Some(match outcome {
             Ok(key) => {
-                password.set(String::new());
+                if let Some(password) = password.get() {
+                    password.set_value("");
+                }
                 Ok(format!(
                     "Saved for {key}. Requests to {key} now use it; inspect or preview again."
                 ))
@@ -101,27 +104,34 @@ fn CredentialsForm() -> impl IntoView {
             </p>
             <ul class="plain cred-list">{saved}</ul>
             <form class="cred-form" on:submit=on_submit autocomplete="off">
-                <TextField
-                    label="Registry"
-                    testid="cred-registry"
-                    mono=true
-                    placeholder="ghcr.io, localhost:5000"
-                    value=registry
-                    on_input=Callback::new(move |v| registry.set(v))
-                />
-                <TextField
-                    label="Username"
-                    testid="cred-username"
-                    value=username
-                    on_input=Callback::new(move |v| username.set(v))
-                />
-                <TextField
-                    label="Password or token"
-                    testid="cred-password"
-                    kind=FieldKind::Password
-                    value=password
-                    on_input=Callback::new(move |v| password.set(v))
-                />
+                <label class="field mono-field">
+                    <span>"Registry"</span>
+                    <input
+                        node_ref=registry
+                        data-testid="cred-registry"
+                        spellcheck="false"
+                        autocapitalize="off"
+                        placeholder="ghcr.io, localhost:5000"
+                    />
+                </label>
+                <label class="field">
+                    <span>"Username"</span>
+                    <input
+                        node_ref=username
+                        data-testid="cred-username"
+                        spellcheck="false"
+                        autocapitalize="off"
+                    />
+                </label>
+                <label class="field">
+                    <span>"Password or token"</span>
+                    <input
+                        node_ref=password
+                        type="password"
+                        autocomplete="off"
+                        data-testid="cred-password"
+                    />
+                </label>
                 <button type="submit" data-testid="cred-save">
                     "Save"
                 </button>

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos::tachys::html::attribute::custom::custom_attribute;
 use shared::api::{ChildViews, IndexContent, InspectResponse};
 use shared::inspect::group_attestations;
 
@@ -64,10 +65,15 @@ pub fn EntriesTable(response: Arc<InspectResponse>) -> impl IntoView {
             <AttestationList attestations=grouped.unattached base=base.clone() />
         }
     });
+    // `elementtiming`: when the table was first painted (built in the same
+    // task as its rows), for the Element Timing API
+    // (tests/e2e/bench-render.mjs measures rendering with it).
+    let heading = view! { <h2>"Entries " <span class="muted">{counts}</span></h2> }
+        .add_any_attr(custom_attribute("elementtiming", "entries"));
     view! {
         <section class="panel">
             <div class="panel-head">
-                <h2>"Entries " <span class="muted">{counts}</span></h2>
+                {heading}
                 <EntriesFilter query order />
             </div>
             <div class="table-scroll">

@@ -1,5 +1,5 @@
 //! A labelled text input or text area bound to a value and an input handler.
-//! Every field of the create page and the credentials panel is one of these:
+//! Every field of the create and check pages is one of these:
 //! the value and the handler are type-erased (`Signal`, `Callback`), so the
 //! browser glue for an input exists once in the wasm instead of once per
 //! field, which keeps the page small.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use shared::api::InspectResponse;
 use shared::media_type::Kind;
 
+use crate::after_paint::after_paint;
 use crate::app::PageModule;
 use crate::components::breadcrumbs;
 use crate::components::copy_text_button::CopyTextButton;
@@ -132,6 +133,31 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         } => reference,
         _ => response.reference.clone(),
     };
+    // Below the table, and the largest part to build and lay out: after
+    // the table has been painted.
+    let painted = RwSignal::new(false);
+    after_paint(Box::new(move || {
+        // The owner may be gone (the page moved on): nothing to show.
+        let _ = painted.try_set(true);
+    }));
+    let raw = {
+        let (raw, digest) = (response.raw.clone(), response.digest.to_string());
+        let base = base.clone();
+        move || {
+            painted.get().then(|| {
+                view! {
+                    <RawJson
+                        raw=raw.clone()
+                        digest=digest.clone()
+                        linkable=linkable.clone()
+                        config=config_digest.clone()
+                        base=base.clone()
+                        answer=answer.clone()
+                    />
+                }
+            })
+        }
+    };
     view! {
         {breadcrumbs::for_response(&response)}
         <Summary response=response.clone() />
@@ -155,13 +181,6 @@ fn Inspection(response: Arc<InspectResponse>, answer: Arc<str>) -> impl IntoView
         {layers}
         <Referrers base=base.clone() />
         <CopyTextButton reference=typed />
-        <RawJson
-            raw=response.raw.clone()
-            digest=response.digest.to_string()
-            linkable
-            config=config_digest
-            base
-            answer
-        />
+        {raw}
     }
 }
