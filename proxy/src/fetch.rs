@@ -165,10 +165,12 @@ pub async fn children(
         }
     }
     // Futures collected first: a closure inside the stream makes the
-    // handler's future `Send` unprovable.
+    // handler's future `Send` unprovable. Each boxed: one holds a whole
+    // request (kilobytes), and unboxed a wave of them is copied whole into
+    // the Vec and again into the stream.
     let fetches: Vec<_> = distinct
         .into_iter()
-        .map(|d| child_by_digest(repo, d))
+        .map(|d| Box::pin(child_by_digest(repo, d)))
         .collect();
     let fetched = registry::round_trips::wave(fetches, concurrency).await;
     Children {
@@ -220,11 +222,14 @@ async fn fetch_child(repo: &Repository<'_>, d: &Descriptor) -> Result<Manifest, 
     let what = format!("manifest `{}@{}`", repo.name(), d.digest);
     let fetched = repo.get_manifest_verified(&d.digest).await?;
     let content_type = fetched.content_type.clone().or(Some(d.media_type.clone()));
-    let mut manifest = Manifest::parse(fetched.bytes.to_vec(), content_type.as_deref())
-        .map_err(|e| RegistryError::manifest(&what, e))?;
-    // The bytes were verified against this digest (whatever its algorithm).
-    manifest.digest = d.digest.clone();
-    Ok(manifest)
+    // The bytes were verified against this digest (whatever its algorithm):
+    // not hashed again.
+    Manifest::parse_known(
+        fetched.bytes.to_vec(),
+        content_type.as_deref(),
+        d.digest.clone(),
+    )
+    .map_err(|e| RegistryError::manifest(&what, e))
 }
 
 /// Fetch, verify and parse an image config, with the verified bytes;

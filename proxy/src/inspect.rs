@@ -114,9 +114,10 @@ async fn child_configs_now(
         })
         .collect();
     drop(manifests);
+    // Each boxed (see `fetch::children`).
     let fetches: Vec<_> = images
         .iter()
-        .map(|(digest, config)| child_config(&repo, digest, config))
+        .map(|(digest, config)| Box::pin(child_config(&repo, digest, config)))
         .collect();
     let configs: Vec<ChildConfig> =
         registry::round_trips::wave(fetches, settings.child_concurrency)
@@ -417,10 +418,10 @@ async fn describe_all(
     concurrency: usize,
     configs: ChildConfigsIn,
 ) -> HashMap<Digest, Result<ChildView, RegistryError>> {
-    // Futures collected first (see `fetch::children`).
+    // Futures collected first, each boxed (see `fetch::children`).
     let descriptions: Vec<_> = children
         .into_iter()
-        .map(|(digest, child)| describe_keyed(repo, digest, child, configs))
+        .map(|(digest, child)| Box::pin(describe_keyed(repo, digest, child, configs)))
         .collect();
     registry::round_trips::wave(descriptions, concurrency)
         .await
