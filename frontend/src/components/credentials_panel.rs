@@ -104,34 +104,9 @@ fn CredentialsForm() -> impl IntoView {
             </p>
             <ul class="plain cred-list">{saved}</ul>
             <form class="cred-form" on:submit=on_submit autocomplete="off">
-                <label class="field mono-field">
-                    <span>"Registry"</span>
-                    <input
-                        node_ref=registry
-                        data-testid="cred-registry"
-                        spellcheck="false"
-                        autocapitalize="off"
-                        placeholder="ghcr.io, localhost:5000"
-                    />
-                </label>
-                <label class="field">
-                    <span>"Username"</span>
-                    <input
-                        node_ref=username
-                        data-testid="cred-username"
-                        spellcheck="false"
-                        autocapitalize="off"
-                    />
-                </label>
-                <label class="field">
-                    <span>"Password or token"</span>
-                    <input
-                        node_ref=password
-                        type="password"
-                        autocomplete="off"
-                        data-testid="cred-password"
-                    />
-                </label>
+                {field("Registry", "cred-registry", registry, "text", "ghcr.io, localhost:5000")}
+                {field("Username", "cred-username", username, "text", "")}
+                {field("Password or token", "cred-password", password, "password", "")}
                 <button type="submit" data-testid="cred-save">
                     "Save"
                 </button>
@@ -145,5 +120,29 @@ fn CredentialsForm() -> impl IntoView {
                     })
             }}
         </section>
+    }
+}
+
+/// A labelled plain input, read when the form is submitted.
+fn field(
+    label: &'static str,
+    testid: &'static str,
+    input: NodeRef<Input>,
+    kind: &'static str,
+    placeholder: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field mono-field">
+            <span>{label}</span>
+            <input
+                node_ref=input
+                type=kind
+                data-testid=testid
+                spellcheck="false"
+                autocapitalize="off"
+                autocomplete="off"
+                placeholder=placeholder
+            />
+        </label>
     }
 }
