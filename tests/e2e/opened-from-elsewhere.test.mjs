@@ -138,6 +138,10 @@ for (const [name, host] of [
     await page.reload();
     await page.getByTestId('summary').waitFor();
     assert.equal(await page.getByTestId('held-notice').count(), 0);
+    // The inspection's follow-up requests (configs, referrers) go out once
+    // the page is idle: let them finish, or they land in the next test's
+    // "nothing asked".
+    await page.waitForLoadState('networkidle');
     await page.close();
   });
 }
@@ -151,6 +155,7 @@ test('a typed URL (or bookmark) still inspects at once', async () => {
   assert.equal((await page.getByTestId('digest').textContent()).trim(), await expectedDigest());
   assert.equal(await page.getByTestId('held-notice').count(), 0);
   assert.ok(seen.some((r) => r.auth));
+  await page.waitForLoadState('networkidle');
   await page.close();
 });
 
