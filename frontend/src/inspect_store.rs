@@ -182,13 +182,14 @@ impl InspectStore {
                 Ok((response, text)) => {
                     // Then what refers to it (an extra: a registry that
                     // cannot answer leaves the inspection as it is).
-                    let subject = format!(
-                        "{}/{}@{}",
-                        response.registry, response.repository, response.digest
-                    );
-                    // The table shows first; the configs follow.
+                    let subject = subject_of(&response);
+                    // The table shows first; the configs follow, unless the
+                    // page has moved on to another inspection meanwhile.
                     let index = response.index().is_some();
                     after_paint(Box::new(move || {
+                        if !store.shows(&subject) {
+                            return;
+                        }
                         if index {
                             store.ask_configs(subject.clone());
                         }
@@ -199,6 +200,15 @@ impl InspectStore {
                 Err(failure) => InspectState::Failed { reference, failure },
             },
         );
+    }
+
+    /// Whether the inspection shown is of `subject` (not tracked).
+    fn shows(&self, subject: &str) -> bool {
+        untrack(|| {
+            self.state.with(|state| {
+                matches!(state, InspectState::Loaded(response, _) if subject_of(response) == subject)
+            })
+        })
     }
 
     /// Ask for the configs of the index `subject`'s children (shown where
@@ -224,6 +234,14 @@ impl InspectStore {
             |outcome| outcome.ok().map(Arc::new),
         );
     }
+}
+
+/// `registry/repository@digest`: what the follow-up requests are about.
+fn subject_of(response: &InspectResponse) -> String {
+    format!(
+        "{}/{}@{}",
+        response.registry, response.repository, response.digest
+    )
 }
 
 /// What the store does when the route becomes `route`.
