@@ -30,15 +30,7 @@ async fn cli(args: &[&str]) -> Output {
 
 /// Run `manifest-web ARGS` with no Docker config or logins of this machine.
 async fn run(args: &[&str]) -> Output {
-    let home = tempfile::tempdir().expect("a temp HOME");
-    tokio::process::Command::new(BINARY)
-        .args(args)
-        .env("HOME", home.path())
-        .env("DOCKER_CONFIG", home.path())
-        .env_remove("RUST_LOG")
-        .output()
-        .await
-        .expect("run manifest-web")
+    support::proxy_process::run_isolated(std::path::Path::new(BINARY), args).await
 }
 
 fn stdout(out: &Output) -> String {

@@ -224,7 +224,7 @@ async fn fetch_child(repo: &Repository<'_>, d: &Descriptor) -> Result<Manifest, 
     let content_type = fetched.content_type.clone().or(Some(d.media_type.clone()));
     // The bytes were verified against this digest (whatever its algorithm):
     // not hashed again.
-    Manifest::parse_known(
+    Manifest::parse_with_digest(
         fetched.bytes.to_vec(),
         content_type.as_deref(),
         d.digest.clone(),

@@ -447,16 +447,6 @@ impl Manifest {
         let digest = Digest::sha256(&raw);
         Manifest::parse_with_digest(raw, content_type, digest)
     }
-    /// `parse` of bytes the caller has already checked hash to `digest`
-    /// (a child fetched by digest, verified as it arrived): `digest` is
-    /// taken as it is, the bytes are not hashed again.
-    pub fn parse_known(
-        raw: Vec<u8>,
-        content_type: Option<&str>,
-        digest: Digest,
-    ) -> Result<Self, ManifestError> {
-        Manifest::parse_with_digest(raw, content_type, digest)
-    }
     /// `parse`, after checking that `raw` hashes to `expected`.
     pub fn parse_verified(
         raw: Vec<u8>,
@@ -467,7 +457,10 @@ impl Manifest {
         Manifest::parse_with_digest(raw, content_type, expected.clone())
     }
 
-    fn parse_with_digest(
+    /// `parse` of bytes the caller has already checked hash to `digest`
+    /// (a child fetched by digest, verified as it arrived): `digest` is
+    /// taken as it is, the bytes are not hashed again.
+    pub fn parse_with_digest(
         raw: Vec<u8>,
         content_type: Option<&str>,
         digest: Digest,

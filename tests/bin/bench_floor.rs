@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use shared::media_type::MANIFEST_ACCEPT;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
@@ -39,12 +40,6 @@ struct Args {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
     samples: u16,
 }
-
-/// What a registry client asks for by tag: an index or an image, OCI or Docker.
-const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
-    application/vnd.docker.distribution.manifest.list.v2+json, \
-    application/vnd.oci.image.manifest.v1+json, \
-    application/vnd.docker.distribution.manifest.v2+json";
 
 /// A manifest is small; anything larger is a mistake of the setup.
 const MAX_BODY: usize = 4 << 20;
@@ -74,7 +69,7 @@ impl Conn {
     /// GET `path` and read the whole body; an error unless the answer is 200.
     async fn get(&mut self, path: &str) -> Result<Vec<u8>, String> {
         let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: {ACCEPT}\r\nUser-Agent: bench-floor\r\n\r\n",
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: {MANIFEST_ACCEPT}\r\nUser-Agent: bench-floor\r\n\r\n",
             self.host
         );
         self.stream

@@ -15,6 +15,21 @@ use crate::proxy::ProxyClient;
 /// How long the process may take to print its listening line.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// One command of the binary at `binary`, run to its end with no Docker
+/// config or logins of this machine (a temporary `HOME` and
+/// `DOCKER_CONFIG`) and no `RUST_LOG`.
+pub async fn run_isolated(binary: &Path, args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().expect("a temp HOME");
+    Command::new(binary)
+        .args(args)
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .expect("run manifest-web")
+}
+
 /// A running proxy process; killed when dropped.
 pub struct ProxyProcess {
     child: Child,
