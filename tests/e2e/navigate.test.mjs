@@ -18,6 +18,8 @@ test('digests in the raw view inspect that manifest; back and forward retrace', 
   const ref = `${world.registry.host}/demo/multiarch:latest`;
   await open(page, ref);
   const expected = await registryManifest('demo/multiarch', 'latest');
+  // The raw view is built once the page is idle, after the table.
+  await page.getByTestId('raw-json').waitFor();
   const links = page.getByTestId('raw-link');
   const linked = (await links.allTextContents()).map((s) => s.trim());
   assert.deepEqual(linked, expected.body.manifests.map((m) => m.digest));
@@ -29,7 +31,9 @@ test('digests in the raw view inspect that manifest; back and forward retrace', 
   await shownDigest(page, second);
   assert.ok(new URL(page.url()).searchParams.get('ref').endsWith(`@${second}`));
   // An image's layer digests name blobs: not inspect links. Its config
-  // digest jumps to the config shown on the same page instead.
+  // digest jumps to the config shown on the same page instead (counted once
+  // this image's raw view is there).
+  await page.getByTestId('raw-config-link').waitFor();
   assert.equal(await page.getByTestId('raw-link').count(), 0);
   assert.equal(await page.getByTestId('raw-config-link').count(), 1);
 
